@@ -1,0 +1,135 @@
+package dev.awp.attack;
+
+/**
+ * Presets for the attack conventions of the AWP paper and its reference code (inputs in [0, 1]).
+ * Each returns an immutable value; override any field with its {@code withX(..)} method, e.g.
+ * {@code Attacks.pgd20().withRestarts(5)}.
+ */
+public final class Attacks {
+
+    /** The L∞ budget of the CIFAR-10 and SVHN experiments: 8/255. */
+    public static final double LINF_EPSILON = 8 / 255.0;
+
+    /** The L∞ step size of training and evaluation PGD: 2/255. */
+    public static final double LINF_STEP = 2 / 255.0;
+
+    /** The L2 budget of the CIFAR-10 L2 experiments: 128/255. */
+    public static final double L2_EPSILON = 128 / 255.0;
+
+    /** The L2 training step size: 15/255. */
+    public static final double L2_STEP = 15 / 255.0;
+
+    /** The confidence κ of the CW∞ evaluation's margin loss. */
+    public static final double CW_KAPPA = 10;
+
+    private Attacks() {}
+
+    /**
+     * PGD-AT's training attack as in the AWP reference code: L∞ 8/255, α = 2/255, 10 steps, uniform
+     * start, cross-entropy, BatchNorm in training mode (the reference attacks with {@code
+     * model.train()}).
+     *
+     * @return the attack
+     */
+    public static PgdAttack pgdTraining() {
+        return PgdAttack.builder()
+                .threatModel(ThreatModel.linf(LINF_EPSILON))
+                .steps(10)
+                .stepSize(LINF_STEP)
+                .randomStart(RandomStart.UNIFORM)
+                .batchNormMode(BatchNormMode.TRAIN)
+                .build();
+    }
+
+    /**
+     * PGD-AT's L2 training attack: ε = 128/255, α = 15/255, 10 steps, uniform start, BatchNorm in
+     * training mode.
+     *
+     * @return the attack
+     */
+    public static PgdAttack pgdTrainingL2() {
+        return PgdAttack.builder()
+                .threatModel(ThreatModel.l2(L2_EPSILON))
+                .steps(10)
+                .stepSize(L2_STEP)
+                .randomStart(RandomStart.UNIFORM)
+                .batchNormMode(BatchNormMode.TRAIN)
+                .build();
+    }
+
+    /**
+     * TRADES's training attack: start at {@code x + 0.001·N(0, 1)}, 10 steps of α = 2/255 on the KL
+     * divergence to the clean prediction, L∞ 8/255, BatchNorm in inference mode.
+     *
+     * @return the attack
+     */
+    public static PgdAttack tradesTraining() {
+        return PgdAttack.builder()
+                .threatModel(ThreatModel.linf(LINF_EPSILON))
+                .steps(10)
+                .stepSize(LINF_STEP)
+                .randomStart(RandomStart.GAUSSIAN)
+                .loss(AttackLoss.klToClean())
+                .batchNormMode(BatchNormMode.EVAL)
+                .build();
+    }
+
+    /**
+     * MART's training attack: start at {@code x + 0.001·N(0, 1)}, 10 steps of α = 2/255 on the
+     * cross-entropy, L∞ 8/255, BatchNorm in inference mode.
+     *
+     * @return the attack
+     */
+    public static PgdAttack martTraining() {
+        return tradesTraining().withLoss(AttackLoss.crossEntropy());
+    }
+
+    /**
+     * Evaluation PGD with the given number of steps: L∞ 8/255, α = 2/255, uniform start,
+     * cross-entropy, BatchNorm in inference mode.
+     *
+     * @param steps the number of steps, at least 1
+     * @return the attack
+     * @throws IllegalArgumentException if {@code steps < 1}
+     */
+    public static PgdAttack pgd(int steps) {
+        return PgdAttack.builder()
+                .threatModel(ThreatModel.linf(LINF_EPSILON))
+                .steps(steps)
+                .stepSize(LINF_STEP)
+                .randomStart(RandomStart.UNIFORM)
+                .batchNormMode(BatchNormMode.EVAL)
+                .build();
+    }
+
+    /**
+     * The standard evaluation PGD-20 (model selection in the AWP paper).
+     *
+     * @return the attack
+     */
+    public static PgdAttack pgd20() {
+        return pgd(20);
+    }
+
+    /**
+     * CW∞: PGD on the margin loss with κ = {@value #CW_KAPPA}, 100 steps of α = 2/255, L∞ 8/255.
+     *
+     * @return the attack
+     */
+    public static PgdAttack cwInf() {
+        return pgd(100).withLoss(AttackLoss.cwMargin(CW_KAPPA)).withName("CW-100");
+    }
+
+    /**
+     * Evaluation FGSM: a random start in the ε-ball and one step of α = 16/255, L∞ 8/255.
+     *
+     * @return the attack
+     */
+    public static FgsmAttack fgsm() {
+        return FgsmAttack.builder()
+                .threatModel(ThreatModel.linf(LINF_EPSILON))
+                .stepSize(16 / 255.0)
+                .randomStart(RandomStart.UNIFORM)
+                .build();
+    }
+}

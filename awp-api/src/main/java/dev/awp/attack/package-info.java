@@ -1,0 +1,14 @@
+/**
+ * Threat models and input attacks.
+ *
+ * <p>An {@link dev.awp.attack.Attack} describes how adversarial inputs are crafted inside a {@link
+ * dev.awp.attack.ThreatModel}. The built-in {@link dev.awp.attack.PgdAttack} and {@link
+ * dev.awp.attack.FgsmAttack} are immutable specifications; engine bindings (such as {@code
+ * awp-djl}) execute them. {@link dev.awp.attack.Attacks} has presets for the conventions of the AWP
+ * paper. Inputs live in the threat model's bounds (default [0, 1]); normalization, if any, belongs
+ * inside the model.
+ */
+@ValueStyle
+package dev.awp.attack;
+
+import dev.awp.internal.ValueStyle;
