@@ -11,7 +11,7 @@ public enum RandomStart {
     UNIFORM,
     /**
      * The TRADES/MART start: {@code x + σ·N(0, 1)} with σ = {@link PgdAttack#gaussianStd()}
-     * (0.001), clamped to the input bounds.
+     * (0.001); not clamped at the start, as in the reference code (the first step projects).
      */
     GAUSSIAN
 }

@@ -1,0 +1,105 @@
+package dev.awp.djl.attack;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import dev.awp.attack.BatchNormMode;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The model an attack queries: logits for an input, in inference or training BatchNorm mode, and
+ * the trainable weights whose gradients attacks switch off.
+ *
+ * <p>Create one with {@link #of(Trainer)} during training or {@link #of(Block)} for evaluation.
+ */
+public abstract class AttackTarget {
+
+    AttackTarget() {}
+
+    /**
+     * Runs the model.
+     *
+     * @param x the inputs
+     * @param mode {@link BatchNormMode#EVAL} for inference mode, {@link BatchNormMode#TRAIN} for
+     *     training mode (batch statistics; BatchNorm running statistics are updated)
+     * @return the logits (the model's first output), attached to {@code x}'s manager
+     */
+    public abstract NDArray logits(NDArray x, BatchNormMode mode);
+
+    /**
+     * The block under attack.
+     *
+     * @return the block
+     */
+    public abstract Block block();
+
+    /**
+     * The arrays of the block's trainable parameters, those that require gradients when training.
+     *
+     * @return the live parameter arrays
+     */
+    final List<NDArray> trainableArrays() {
+        List<NDArray> arrays = new ArrayList<>();
+        for (Parameter parameter : block().getParameters().values()) {
+            if (parameter.requiresGradient() && parameter.isInitialized()) {
+                arrays.add(parameter.getArray());
+            }
+        }
+        return arrays;
+    }
+
+    /**
+     * A target that runs the trainer's model through the trainer ({@code Trainer.forward} in
+     * training mode, {@code Trainer.evaluate} in inference mode).
+     *
+     * @param trainer the trainer; borrowed, never closed
+     * @return the target
+     */
+    public static AttackTarget of(Trainer trainer) {
+        requireNonNull(trainer, "trainer");
+        return new AttackTarget() {
+            @Override
+            public NDArray logits(NDArray x, BatchNormMode mode) {
+                NDList input = new NDList(x);
+                NDList out =
+                        mode == BatchNormMode.TRAIN
+                                ? trainer.forward(input)
+                                : trainer.evaluate(input);
+                return out.head();
+            }
+
+            @Override
+            public Block block() {
+                return trainer.getModel().getBlock();
+            }
+        };
+    }
+
+    /**
+     * A target that runs an initialized block directly, for evaluation outside a trainer.
+     *
+     * @param block the initialized block
+     * @return the target
+     */
+    public static AttackTarget of(Block block) {
+        requireNonNull(block, "block");
+        ParameterStore store = new ParameterStore();
+        return new AttackTarget() {
+            @Override
+            public NDArray logits(NDArray x, BatchNormMode mode) {
+                return block.forward(store, new NDList(x), mode == BatchNormMode.TRAIN).head();
+            }
+
+            @Override
+            public Block block() {
+                return block;
+            }
+        };
+    }
+}

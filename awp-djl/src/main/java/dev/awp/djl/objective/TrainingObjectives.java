@@ -1,0 +1,86 @@
+package dev.awp.djl.objective;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.ndarray.NDArray;
+import dev.awp.objective.MartObjective;
+import dev.awp.objective.Objective;
+import dev.awp.objective.PgdAtObjective;
+import dev.awp.objective.TradesObjective;
+
+/** Binds objective specifications from {@code awp-api} to their DJL implementations. */
+public final class TrainingObjectives {
+
+    private TrainingObjectives() {}
+
+    /**
+     * Returns the executable objective for a specification: {@link PgdAtObjective}, {@link
+     * TradesObjective} and {@link MartObjective} map to {@link Losses}; a {@link TrainingObjective}
+     * (a custom objective) is returned as it is.
+     *
+     * @param objective the specification
+     * @return the executable objective
+     * @throws IllegalArgumentException if the objective is neither built in nor a {@link
+     *     TrainingObjective}
+     */
+    public static TrainingObjective bind(Objective objective) {
+        requireNonNull(objective, "objective");
+        if (objective instanceof TrainingObjective) {
+            return (TrainingObjective) objective;
+        }
+        if (objective instanceof PgdAtObjective) {
+            return new Bound(objective) {
+                @Override
+                public NDArray loss(NDArray clean, NDArray adversarial, NDArray labels) {
+                    return Losses.crossEntropy(adversarial, labels);
+                }
+            };
+        }
+        if (objective instanceof TradesObjective) {
+            double beta = ((TradesObjective) objective).beta();
+            return new Bound(objective) {
+                @Override
+                public NDArray loss(NDArray clean, NDArray adversarial, NDArray labels) {
+                    return Losses.trades(clean, adversarial, labels, beta);
+                }
+            };
+        }
+        if (objective instanceof MartObjective) {
+            double beta = ((MartObjective) objective).beta();
+            return new Bound(objective) {
+                @Override
+                public NDArray loss(NDArray clean, NDArray adversarial, NDArray labels) {
+                    return Losses.mart(clean, adversarial, labels, beta);
+                }
+            };
+        }
+        throw new IllegalArgumentException(
+                "objective must be PGD-AT, TRADES, MART or implement "
+                        + TrainingObjective.class.getName()
+                        + " but was "
+                        + objective.getClass().getName());
+    }
+
+    private abstract static class Bound implements TrainingObjective {
+        private final Objective spec;
+
+        Bound(Objective spec) {
+            this.spec = spec;
+        }
+
+        @Override
+        public String name() {
+            return spec.name();
+        }
+
+        @Override
+        public boolean usesCleanInputs() {
+            return spec.usesCleanInputs();
+        }
+
+        @Override
+        public String toString() {
+            return spec.toString();
+        }
+    }
+}

@@ -1,0 +1,441 @@
+package dev.awp.djl.perturbation;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.listener.TrainingListenerAdapter;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.util.Pair;
+import dev.awp.djl.internal.GradientSuspension;
+import dev.awp.djl.internal.Scopes;
+import dev.awp.djl.objective.TrainingObjective;
+import dev.awp.djl.objective.TrainingObjectives;
+import dev.awp.objective.Objective;
+import dev.awp.perturbation.StepOrder;
+import dev.awp.perturbation.WeightPerturbation;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Adds Adversarial Weight Perturbation to any DJL {@link Optimizer}.
+ *
+ * <p>Wrap the optimizer when configuring the trainer, then call {@link #perturb} once per batch,
+ * after the attack and before the training forward pass:
+ *
+ * <pre>{@code
+ * AwpOptimizer awp = AwpOptimizer.wrap(
+ *         Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0.1f)).optMomentum(0.9f)
+ *                 .optWeightDecays(5e-4f).build(),
+ *         WeightPerturbation.of(0.01));
+ * DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+ *         .optOptimizer(awp);
+ * // in the loop, per batch:
+ * NDArray xAdv = attack.generate(AttackTarget.of(trainer), x, y);
+ * try (AppliedPerturbation v = awp.perturb(trainer, objective, x, y, xAdv)) {
+ *     try (GradientCollector gc = trainer.newGradientCollector()) {
+ *         gc.backward(objective.loss(null, trainer.forward(new NDList(xAdv)).head(), y));
+ *     }
+ *     trainer.step(); // the wrapped optimizer steps at w + v, then w is restored
+ * }
+ * }</pre>
+ *
+ * <p>What {@link #perturb} does, for the tensors the {@link WeightPerturbation#tensors() selection}
+ * picks (convolution kernels and linear weights by default): one forward and backward of the
+ * objective at {@code w} in training mode — through scratch copies of the BatchNorm running
+ * statistics, so the model's statistics are unchanged, and with gradients switched off for the
+ * parameters that are not perturbed — then {@code v_l = γ‖w_l‖ g_l / (‖g_l‖ + 1e-20)}, {@code w_l
+ * += v_l}, and every trainable gradient is zeroed so the training backward starts clean. No copy of
+ * the model is made: the memory added is one buffer per perturbed tensor, reused across steps.
+ *
+ * <p>During {@code trainer.step()}, {@link #update} delegates every parameter to the wrapped
+ * optimizer (whose state — momentum, Adam moments, update counts — sees exactly the calls it would
+ * see without AWP) and restores each perturbed tensor right after its update ({@link
+ * StepOrder#UPDATE_THEN_RESTORE}, the reference order) or right before it ({@link
+ * StepOrder#RESTORE_THEN_UPDATE}, the SAM order). Closing the {@link AppliedPerturbation} restores
+ * whatever the step did not, so weights are never left perturbed, even when the forward pass
+ * throws.
+ *
+ * <p>While AWP is inactive (γ = 0, or the current {@link #setEpoch epoch} is in the warm-up) {@link
+ * #perturb} does nothing and the training trajectory is bit-identical to the wrapped optimizer's.
+ *
+ * <p>Limitations: one device per model (a trainer on several devices is rejected); not thread-safe,
+ * like DJL's optimizers. Call {@link #perturb} outside any open {@code GradientCollector} (DJL
+ * allows one at a time).
+ */
+public final class AwpOptimizer extends Optimizer {
+
+    private static final double NORM_FLOOR = 1e-20;
+
+    private final Optimizer base;
+    private final WeightPerturbation spec;
+    private final Map<Block, List<Pair<String, Parameter>>> selections = new HashMap<>();
+    private final Map<String, NDArray> buffers = new HashMap<>();
+    private final Map<String, Pending> pending = new LinkedHashMap<>();
+    private AppliedPerturbation current;
+    private int epoch;
+
+    private AwpOptimizer(Optimizer base, WeightPerturbation spec) {
+        super(new NoOptions());
+        this.base = base;
+        this.spec = spec;
+    }
+
+    /**
+     * Wraps an optimizer.
+     *
+     * @param base the optimizer that takes the steps (SGD, Adam, AdamW, …); keeps all its state
+     * @param perturbation the weight perturbation
+     * @return the wrapping optimizer, to be used in the trainer's configuration
+     */
+    public static AwpOptimizer wrap(Optimizer base, WeightPerturbation perturbation) {
+        requireNonNull(base, "base");
+        requireNonNull(perturbation, "perturbation");
+        checkArgument(
+                !(base instanceof AwpOptimizer),
+                "base must not be an AwpOptimizer but was %s (it is wrapped already)",
+                base);
+        return new AwpOptimizer(base, perturbation);
+    }
+
+    /**
+     * The wrapped optimizer.
+     *
+     * @return the optimizer that takes the steps
+     */
+    public Optimizer base() {
+        return base;
+    }
+
+    /**
+     * The weight perturbation specification.
+     *
+     * @return the specification
+     */
+    public WeightPerturbation perturbation() {
+        return spec;
+    }
+
+    /**
+     * Sets the current 0-based epoch, which decides the warm-up. Training loops call it at the
+     * start of every epoch, or register {@link #epochListener()}.
+     *
+     * @param epoch the epoch, at least 0
+     * @throws IllegalArgumentException if {@code epoch < 0}
+     */
+    public void setEpoch(int epoch) {
+        checkArgument(epoch >= 0, "epoch must be >= 0 but was %s", epoch);
+        this.epoch = epoch;
+    }
+
+    /**
+     * The current 0-based epoch.
+     *
+     * @return the epoch
+     */
+    public int getEpoch() {
+        return epoch;
+    }
+
+    /**
+     * Whether {@link #perturb} perturbs the weights in the current epoch.
+     *
+     * @return true if γ &gt; 0 and the warm-up is over
+     */
+    public boolean isActive() {
+        return spec.isActive(epoch);
+    }
+
+    /**
+     * A DJL training listener that advances {@link #getEpoch()} at the end of each epoch, for loops
+     * that notify listeners (such as {@code EasyTrain.fit}).
+     *
+     * @return the listener
+     */
+    public TrainingListener epochListener() {
+        return new TrainingListenerAdapter() {
+            @Override
+            public void onEpoch(Trainer trainer) {
+                epoch++;
+            }
+        };
+    }
+
+    /**
+     * Perturbs the weights by {@code v} for this batch; see the class documentation.
+     *
+     * @param trainer the trainer of the model; borrowed, never closed
+     * @param objective the training objective, the same the update uses (a built-in specification
+     *     or a {@link TrainingObjective})
+     * @param x the clean inputs (read only if the objective uses them)
+     * @param y the labels
+     * @param xAdv the adversarial inputs from the attack, crafted at the unperturbed weights
+     * @return the applied perturbation; close it after {@code trainer.step()}
+     * @throws IllegalStateException if a perturbation is still applied, if the trainer uses several
+     *     devices, or if the selection picks no tensor of the model
+     */
+    public AppliedPerturbation perturb(
+            Trainer trainer, Objective objective, NDArray x, NDArray y, NDArray xAdv) {
+        requireNonNull(trainer, "trainer");
+        requireNonNull(objective, "objective");
+        requireNonNull(x, "x");
+        requireNonNull(y, "y");
+        requireNonNull(xAdv, "xAdv");
+        if (current != null) {
+            throw new IllegalStateException(
+                    "a weight perturbation is still applied: close the previous"
+                            + " AppliedPerturbation (try-with-resources) before perturbing again");
+        }
+        if (trainer.getDevices().length != 1) {
+            throw new IllegalStateException(
+                    "AWP supports training on one device but the trainer uses "
+                            + Arrays.toString(trainer.getDevices())
+                            + "; create the trainer with a single device");
+        }
+        if (spec.gamma() == 0) {
+            return AppliedPerturbation.none();
+        }
+        Block block = trainer.getModel().getBlock();
+        List<Pair<String, Parameter>> selected =
+                selections.computeIfAbsent(block, b -> PerturbedTensors.select(b, spec.tensors()));
+        if (!isActive()) {
+            return AppliedPerturbation.none();
+        }
+        TrainingObjective bound = TrainingObjectives.bind(objective);
+        List<NDArray> weights = new ArrayList<>(selected.size());
+        List<NDArray> vs = new ArrayList<>(selected.size());
+        for (Pair<String, Parameter> entry : selected) {
+            Parameter parameter = entry.getValue();
+            NDArray weight = parameter.getArray();
+            weights.add(weight);
+            vs.add(buffers.computeIfAbsent(parameter.getId(), id -> newBuffer(weight)));
+        }
+        computeAndApply(block, bound, x, y, xAdv, selected, weights, vs);
+        AppliedPerturbation applied = new AppliedPerturbation(this, selected.size());
+        current = applied;
+        return applied;
+    }
+
+    /**
+     * Perturbs the weights by {@code v} for a DJL batch; see {@link #perturb(Trainer, Objective,
+     * NDArray, NDArray, NDArray)}.
+     *
+     * @param trainer the trainer of the model; borrowed, never closed
+     * @param objective the training objective
+     * @param batch the batch (its first data and label arrays are used)
+     * @param xAdv the adversarial inputs from the attack
+     * @return the applied perturbation; close it after {@code trainer.step()}
+     */
+    public AppliedPerturbation perturb(
+            Trainer trainer, Objective objective, Batch batch, NDArray xAdv) {
+        requireNonNull(batch, "batch");
+        return perturb(trainer, objective, batch.getData().head(), batch.getLabels().head(), xAdv);
+    }
+
+    /**
+     * Delegates the update to the wrapped optimizer and restores a perturbed tensor after (or
+     * before) it, per the {@link StepOrder}.
+     *
+     * @param parameterId the parameter's id
+     * @param weight the live weight
+     * @param grad its gradient
+     */
+    @Override
+    public void update(String parameterId, NDArray weight, NDArray grad) {
+        Pending restore = pending.remove(parameterId);
+        if (restore == null) {
+            base.update(parameterId, weight, grad);
+            return;
+        }
+        if (spec.stepOrder() == StepOrder.RESTORE_THEN_UPDATE) {
+            weight.subi(restore.v);
+            base.update(parameterId, weight, grad);
+        } else {
+            try {
+                base.update(parameterId, weight, grad);
+            } finally {
+                weight.subi(restore.v);
+            }
+        }
+    }
+
+    /** Restores every tensor still perturbed; called by {@link AppliedPerturbation#close()}. */
+    void restore(AppliedPerturbation applied) {
+        if (applied != current) {
+            return;
+        }
+        current = null;
+        RuntimeException failure = null;
+        for (Pending restore : pending.values()) {
+            try {
+                restore.weight.subi(restore.v);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        pending.clear();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private void computeAndApply(
+            Block block,
+            TrainingObjective objective,
+            NDArray x,
+            NDArray y,
+            NDArray xAdv,
+            List<Pair<String, Parameter>> selected,
+            List<NDArray> weights,
+            List<NDArray> vs) {
+        Set<String> perturbedIds = new HashSet<>();
+        for (Pair<String, Parameter> entry : selected) {
+            perturbedIds.add(entry.getValue().getId());
+        }
+        List<NDArray> others = new ArrayList<>();
+        List<NDArray> trainable = new ArrayList<>();
+        for (Parameter parameter : block.getParameters().values()) {
+            if (parameter.requiresGradient() && parameter.isInitialized()) {
+                trainable.add(parameter.getArray());
+                if (!perturbedIds.contains(parameter.getId())) {
+                    others.add(parameter.getArray());
+                }
+            }
+        }
+        NDManager owner = xAdv.getManager();
+        int steps = spec.ascentSteps();
+        try (NDManager scope = owner.newSubManager();
+                ScratchStatisticsStore store = new ScratchStatisticsStore(scope)) {
+            Scopes.borrow(scope, x, y, xAdv);
+            List<NDArray> radii = new ArrayList<>(weights.size());
+            for (int i = 0; i < weights.size(); i++) {
+                try (NDArray norm = weights.get(i).norm()) {
+                    NDArray radius = norm.mul(spec.gamma());
+                    radius.attach(scope);
+                    radii.add(radius);
+                }
+                if (steps > 1) {
+                    vs.get(i).subi(vs.get(i));
+                }
+            }
+            for (int step = 0; step < steps; step++) {
+                gradients(block, store, objective, x, y, xAdv, others);
+                for (int i = 0; i < weights.size(); i++) {
+                    ascend(weights.get(i), vs.get(i), radii.get(i), step, steps);
+                }
+            }
+        } catch (RuntimeException e) {
+            // w + v was only partly applied for K > 1; put back what was added
+            for (int i = 0; i < weights.size() && steps > 1; i++) {
+                weights.get(i).subi(vs.get(i));
+            }
+            zeroGradients(trainable);
+            throw e;
+        }
+        zeroGradients(trainable);
+        for (int i = 0; i < weights.size(); i++) {
+            if (steps == 1) {
+                weights.get(i).addi(vs.get(i));
+            }
+            pending.put(selected.get(i).getValue().getId(), new Pending(weights.get(i), vs.get(i)));
+        }
+    }
+
+    /** One forward and backward of the objective at the current weights, in training mode. */
+    private static void gradients(
+            Block block,
+            ScratchStatisticsStore store,
+            TrainingObjective objective,
+            NDArray x,
+            NDArray y,
+            NDArray xAdv,
+            List<NDArray> others) {
+        try (GradientSuspension off = GradientSuspension.suspend(others);
+                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray clean =
+                    objective.usesCleanInputs()
+                            ? block.forward(store, new NDList(x), true).head()
+                            : null;
+            NDArray adversarial = block.forward(store, new NDList(xAdv), true).head();
+            collector.backward(objective.loss(clean, adversarial, y));
+        }
+    }
+
+    /**
+     * Turns the gradient of {@code weight} into the next {@code v} (held in {@code v}), and zeroes
+     * the gradient. For one step: {@code v = r·g/(‖g‖+1e-20)} with {@code r = γ‖w‖}. For K steps,
+     * {@code v ← Π(v + η·r·g/(‖g‖+1e-20))} and the weight moves along, to {@code w + v}.
+     */
+    private void ascend(NDArray weight, NDArray v, NDArray radius, int step, int steps) {
+        try (NDManager local = v.getManager().newSubManager()) {
+            weight.tempAttach(local);
+            v.tempAttach(local);
+            NDArray gradient = weight.getGradient();
+            NDArray scale = gradient.norm().add(NORM_FLOOR).pow(-1).mul(radius);
+            if (steps == 1) {
+                gradient.muli(scale);
+                v.subi(v).addi(gradient);
+            } else {
+                NDArray previous = v.duplicate();
+                NDArray next = v.add(gradient.mul(scale).mul(spec.ascentStepSize()));
+                NDArray norm = next.norm().add(NORM_FLOOR);
+                NDArray shrink = radius.div(norm).minimum(1.0);
+                next.muli(shrink);
+                v.subi(v).addi(next);
+                weight.addi(v.sub(previous));
+            }
+            gradient.subi(gradient);
+        }
+    }
+
+    private static void zeroGradients(List<NDArray> arrays) {
+        for (NDArray array : arrays) {
+            try (NDArray gradient = array.getGradient()) {
+                gradient.subi(gradient);
+            }
+        }
+    }
+
+    /** A {@code v} buffer, owned by the weight's manager (closed with the model). */
+    private static NDArray newBuffer(NDArray weight) {
+        return weight.zerosLike();
+    }
+
+    /** A tensor to restore: the live weight and its {@code v}. */
+    private static final class Pending {
+        final NDArray weight;
+        final NDArray v;
+
+        Pending(NDArray weight, NDArray v) {
+            this.weight = weight;
+            this.v = v;
+        }
+    }
+
+    /** The wrapper has no options of its own: the wrapped optimizer holds them. */
+    private static final class NoOptions extends OptimizerBuilder<NoOptions> {
+        @Override
+        protected NoOptions self() {
+            return this;
+        }
+    }
+}
