@@ -79,7 +79,11 @@ final class PgdAttacker implements InputAttack {
                     bestLoss = loss;
                 } else {
                     NDArray better = loss.gte(bestLoss);
-                    best = NDArrays.where(better.reshape(broadcastShape(x)), adv, best);
+                    best =
+                            NDArrays.where(
+                                    better.reshape(broadcastShape(x)).broadcast(x.getShape()),
+                                    adv,
+                                    best);
                     bestLoss = NDArrays.where(better, loss, bestLoss);
                 }
             }
