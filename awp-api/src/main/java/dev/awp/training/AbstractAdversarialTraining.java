@@ -43,8 +43,8 @@ import org.immutables.value.Value;
  *
  * When changing several attributes of a valid specification with {@code withX(..)}, each copy is
  * checked: shorten the schedule before the run (e.g. {@code
- * Recipes.tradesAwp().withSchedule(Schedules.multiStep(0.1, 5, 8)).withEpochs(10)}), or use {@code
- * AdversarialTraining.builder().from(..)} and set everything before {@code build()}.
+ * Recipes.tradesAwp().withSchedule(Schedules.multiStep(0.1, 10, 15)).withEpochs(20)}), or use
+ * {@code AdversarialTraining.builder().from(..)} and set everything before {@code build()}.
  */
 @Value.Immutable
 abstract class AbstractAdversarialTraining {

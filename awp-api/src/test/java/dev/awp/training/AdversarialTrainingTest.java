@@ -211,6 +211,16 @@ class AdversarialTrainingTest {
         }
 
         @Test
+        void should_shorten_a_recipe_as_documented() {
+            AdversarialTraining short20 =
+                    Recipes.tradesAwp()
+                            .withSchedule(Schedules.multiStep(0.1, 10, 15))
+                            .withEpochs(20);
+            assertThat(short20.epochs()).isEqualTo(20);
+            assertThat(short20.weightPerturbation().warmupEpochs()).isEqualTo(10);
+        }
+
+        @Test
         void should_shorten_a_recipe_when_the_schedule_is_changed_first() {
             AdversarialTraining short10 =
                     Recipes.tradesAwp()

@@ -45,10 +45,13 @@ class PiecewiseScheduleTest {
         static Stream<Arguments> points() {
             return Stream.of(
                     Arguments.of("epoch 0, first iteration", 0, 0, 0.1),
+                    Arguments.of("epoch 98, last iteration", 98, 390, 0.1),
+                    Arguments.of("epoch 99, first iteration", 99, 0, 0.1),
                     Arguments.of(
                             "epoch 99, second-to-last iteration (t/E = 0.49999)", 99, 389, 0.1),
                     Arguments.of("epoch 99, last iteration (t/E = 0.5)", 99, 390, 0.01),
                     Arguments.of("epoch 100, first iteration", 100, 0, 0.01),
+                    Arguments.of("epoch 149, first iteration", 149, 0, 0.01),
                     Arguments.of("epoch 149, second-to-last iteration", 149, 389, 0.01),
                     Arguments.of("epoch 149, last iteration (t/E = 0.75)", 149, 390, 0.001),
                     Arguments.of("epoch 150, first iteration", 150, 0, 0.001),
