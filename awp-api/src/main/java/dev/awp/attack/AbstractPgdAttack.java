@@ -3,6 +3,7 @@ package dev.awp.attack;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.awp.internal.Checks;
+import java.util.regex.Pattern;
 import org.immutables.value.Value;
 
 /**
@@ -25,6 +26,8 @@ import org.immutables.value.Value;
  */
 @Value.Immutable
 abstract class AbstractPgdAttack implements Attack {
+
+    private static final Pattern AUTOMATIC_NAME = Pattern.compile("(PGD|CW)-[0-9]+");
 
     @Override
     public abstract ThreatModel threatModel();
@@ -96,17 +99,25 @@ abstract class AbstractPgdAttack implements Attack {
     /**
      * {@inheritDoc}
      *
+     * <p>A name of the automatic form {@code PGD-k} or {@code CW-k} always follows {@link #steps()}
+     * and {@link #loss()}, so that copies such as {@code Attacks.pgd20().withSteps(50)} are named
+     * truthfully ({@code "PGD-50"}); any other name is kept as given.
+     *
      * @return e.g. {@code "PGD-20"} or {@code "CW-100"}
      */
     @Override
     @Value.Default
     public String name() {
+        return automaticName();
+    }
+
+    private String automaticName() {
         String prefix = loss().kind() == AttackLoss.Kind.CW_MARGIN ? "CW" : "PGD";
         return prefix + "-" + steps();
     }
 
     @Value.Check
-    void check() {
+    AbstractPgdAttack check() {
         Checks.atLeast("steps", steps(), 1);
         Checks.positive("stepSize", stepSize());
         Checks.positive("gaussianStd", gaussianStd());
@@ -117,5 +128,10 @@ abstract class AbstractPgdAttack implements Attack {
                         + " (restarts from the same start give the same result)",
                 restarts());
         checkArgument(!name().isBlank(), "name must not be blank but was '%s'", name());
+        // A copy made with withSteps(..) or withLoss(..) keeps the old automatic name: refresh it.
+        if (AUTOMATIC_NAME.matcher(name()).matches() && !name().equals(automaticName())) {
+            return ((PgdAttack) this).withName(automaticName());
+        }
+        return this;
     }
 }

@@ -66,4 +66,43 @@ public final class Checks {
         checkArgument(Double.isFinite(value), "%s must be finite but was %s", attribute, value);
         return value;
     }
+
+    /**
+     * Requires a value in {@code [0, 1)}.
+     *
+     * @param attribute the attribute name used in the message
+     * @param value the value to check
+     * @return the value
+     * @throws IllegalArgumentException if the value is NaN, negative or at least 1
+     */
+    public static double atLeastZeroBelowOne(String attribute, double value) {
+        checkArgument(value >= 0 && value < 1, "%s must be in [0, 1) but was %s", attribute, value);
+        return value;
+    }
+
+    /**
+     * Requires a value in {@code (0, 1)}.
+     *
+     * @param attribute the attribute name used in the message
+     * @param value the value to check
+     * @return the value
+     * @throws IllegalArgumentException if the value is NaN, at most 0 or at least 1
+     */
+    public static double aboveZeroBelowOne(String attribute, double value) {
+        checkArgument(value > 0 && value < 1, "%s must be in (0, 1) but was %s", attribute, value);
+        return value;
+    }
+
+    /**
+     * Requires a value in {@code (0, 1]}.
+     *
+     * @param attribute the attribute name used in the message
+     * @param value the value to check
+     * @return the value
+     * @throws IllegalArgumentException if the value is NaN, at most 0 or greater than 1
+     */
+    public static double aboveZeroAtMostOne(String attribute, double value) {
+        checkArgument(value > 0 && value <= 1, "%s must be in (0, 1] but was %s", attribute, value);
+        return value;
+    }
 }

@@ -7,7 +7,7 @@ package dev.awp.objective;
 public interface Objective {
 
     /**
-     * A short name used in logs and reports, e.g. {@code "TRADES(β=6.0)"}.
+     * A short name used in logs and reports, e.g. {@code "TRADES(beta=6.0)"}.
      *
      * @return the name
      */

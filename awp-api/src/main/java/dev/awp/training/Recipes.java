@@ -1,0 +1,126 @@
+package dev.awp.training;
+
+import dev.awp.attack.Attacks;
+import dev.awp.objective.Objectives;
+import dev.awp.perturbation.WeightPerturbation;
+
+/**
+ * The training configurations published with AWP (Wu, Xia, Wang, <a
+ * href="https://arxiv.org/abs/2004.05884">Adversarial Weight Perturbation Helps Robust
+ * Generalization</a>, NeurIPS 2020, and its reference code), and the same configurations without
+ * AWP for comparison. All use batch 128, SGD with learning rate 0.1, momentum 0.9 and weight decay
+ * 5e-4 on all parameters, evaluation by PGD-20 on a validation subset, the best and last
+ * checkpoints, and seed 0.
+ *
+ * <table>
+ *   <caption>The recipes</caption>
+ *   <tr><th>recipe</th><th>objective</th><th>attack</th><th>γ / warm-up</th><th>epochs</th>
+ *       <th>schedule</th></tr>
+ *   <tr><td>{@link #atAwp()}</td><td>PGD-AT</td><td>{@link Attacks#pgdTraining()}</td>
+ *       <td>0.01 / 0</td><td>200</td><td>{@link Schedules#reference()}</td></tr>
+ *   <tr><td>{@link #tradesAwp()}</td><td>TRADES β = 6</td><td>{@link Attacks#tradesTraining()}</td>
+ *       <td>0.005 / 10</td><td>200</td><td>{@link Schedules#tradesReference()}</td></tr>
+ *   <tr><td>{@link #martAwp()}</td><td>MART β = 6</td><td>{@link Attacks#martTraining()}</td>
+ *       <td>0.005 / 10</td><td>100</td><td>{@link Schedules#martReference()}</td></tr>
+ * </table>
+ *
+ * <p>{@link #at()}, {@link #trades()} and {@link #mart()} are the same without weight perturbation.
+ * Each factory returns an immutable value to override with {@code withX(..)}, e.g. {@code
+ * Recipes.atAwp().withEpochs(10)}. The architectures and data pipelines of the paper
+ * (PreActResNet-18, WRN-34-10, CIFAR-10 augmentation) are not part of the specification.
+ */
+public final class Recipes {
+
+    private Recipes() {}
+
+    /**
+     * AT-AWP: PGD-AT with AWP γ = 0.01 from the first epoch (warm-up 0), the reference training
+     * attack ({@link Attacks#pgdTraining()}: L∞ 8/255, α = 2/255, 10 steps, BatchNorm in training
+     * mode), 200 epochs, batch 128, SGD 0.1 / 0.9 / 5e-4 and the piecewise reference schedule (η,
+     * then η/10 from half of the run, η/100 from three quarters).
+     *
+     * @return the specification
+     */
+    public static AdversarialTraining atAwp() {
+        return at().withWeightPerturbation(WeightPerturbation.of(0.01));
+    }
+
+    /**
+     * TRADES-AWP: TRADES with β = 6 and AWP γ = 0.005 after 10 warm-up epochs, TRADES's attack
+     * ({@link Attacks#tradesTraining()}: KL to the clean prediction, Gaussian start, 10 steps of
+     * 2/255 within 8/255), 200 epochs, batch 128, SGD 0.1 / 0.9 / 5e-4, ×0.1 from 1-based epoch 100
+     * and ×0.01 from 150 ({@link Schedules#tradesReference()}, 0-based milestones 99 and 149).
+     *
+     * @return the specification
+     */
+    public static AdversarialTraining tradesAwp() {
+        return trades().withWeightPerturbation(
+                        WeightPerturbation.builder().gamma(0.005).warmupEpochs(10).build());
+    }
+
+    /**
+     * MART-AWP: MART with β = 6 and AWP γ = 0.005 after 10 warm-up epochs (by analogy with
+     * TRADES-AWP; not published as code), MART's attack ({@link Attacks#martTraining()}), 100
+     * epochs, batch 128, SGD 0.1 / 0.9 / 5e-4, ×0.1 from 1-based epoch 75 and ×0.01 from 90 ({@link
+     * Schedules#martReference()}, 0-based milestones 74 and 89).
+     *
+     * @return the specification
+     */
+    public static AdversarialTraining martAwp() {
+        return mart().withWeightPerturbation(
+                        WeightPerturbation.builder().gamma(0.005).warmupEpochs(10).build());
+    }
+
+    /**
+     * PGD-AT (Madry et al., 2018) as AT-AWP runs it, without weight perturbation: the baseline of
+     * {@link #atAwp()}.
+     *
+     * @return the specification
+     */
+    public static AdversarialTraining at() {
+        return AdversarialTraining.builder()
+                .objective(Objectives.pgdAt())
+                .attack(Attacks.pgdTraining())
+                .epochs(200)
+                .batchSize(128)
+                .optimizer(OptimizerSpec.sgd(0.1, 0.9, 5e-4))
+                .schedule(Schedules.reference())
+                .build();
+    }
+
+    /**
+     * TRADES (Zhang et al., 2019) as TRADES-AWP runs it, without weight perturbation: the baseline
+     * of {@link #tradesAwp()}.
+     *
+     * @return the specification
+     */
+    public static AdversarialTraining trades() {
+        return AdversarialTraining.builder()
+                .objective(Objectives.trades(6))
+                .attack(Attacks.tradesTraining())
+                .epochs(200)
+                .batchSize(128)
+                .optimizer(OptimizerSpec.sgd(0.1, 0.9, 5e-4))
+                .schedule(Schedules.tradesReference())
+                .build();
+    }
+
+    /**
+     * MART (Wang et al., 2020) as MART-AWP runs it, without weight perturbation: the baseline of
+     * {@link #martAwp()}. MART's own paper used weight decay 7e-4; this keeps 5e-4 so that the
+     * comparison with {@link #martAwp()} differs only by AWP ({@code
+     * withOptimizer(OptimizerSpec.sgd( 0.1, 0.9, 7e-4))} restores it).
+     *
+     * @return the specification
+     */
+    public static AdversarialTraining mart() {
+        return AdversarialTraining.builder()
+                .objective(Objectives.mart(6))
+                .attack(Attacks.martTraining())
+                .epochs(100)
+                .batchSize(128)
+                .optimizer(OptimizerSpec.sgd(0.1, 0.9, 5e-4))
+                .schedule(Schedules.martReference())
+                .build();
+    }
+}
