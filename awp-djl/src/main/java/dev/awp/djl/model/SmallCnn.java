@@ -7,26 +7,29 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
-import ai.djl.nn.Blocks;
 import ai.djl.nn.core.Linear;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.nn.pooling.Pool;
 
 /**
  * A small VGG-style network with BatchNorm that trains in seconds per epoch on a CPU: for examples,
- * tests, smoke runs and small synthetic datasets.
+ * tests, smoke runs and the {@link dev.awp.djl.data.SyntheticShapes} dataset.
  *
  * <pre>
  * [normalization] →
- * conv3×3(w) → bn → relu → conv3×3(w) → bn → relu → maxpool 2×2 →          32×32 → 16×16
+ * conv3×3(w)  → bn → relu → conv3×3(w)  → bn → relu → maxpool 2×2 →        32×32 → 16×16
  * conv3×3(2w) → bn → relu → conv3×3(2w) → bn → relu → maxpool 2×2 →        16×16 → 8×8
- * flatten → linear(hidden) → relu → linear(numClasses)
+ * conv3×3(4w) → bn → relu → global average pooling →                       8×8 → 1×1
+ * linear(hidden) → relu → linear(numClasses)
  * </pre>
  *
- * <p>Convolutions have no bias (BatchNorm follows them); the linear layers have one. With the
- * defaults (w = 16, hidden = 128) and 10 classes the network has 280,314 trainable parameters and 6
- * weight tensors of rank ≥ 2 (the tensors AWP perturbs). Weights start with DJL's defaults:
- * Kaiming-normal with fan-in for weights, zero biases.
+ * <p>Convolutions have no bias (BatchNorm follows them); the linear layers have one. The global
+ * average pooling makes the classifier translation-invariant, which lets it learn from a few
+ * thousand images. With the defaults (w = 16, hidden = 128) and 10 classes the network has 44,922
+ * trainable parameters and 7 weight tensors of rank ≥ 2 (the tensors AWP perturbs), and one epoch
+ * of 5,000 32×32 images takes about 3 s on two CPU cores (plain training; PGD-10 adversarial
+ * training costs about 11 times as much). Weights start with DJL's defaults: Kaiming-normal with
+ * fan-in for weights, zero biases.
  *
  * <pre>{@code
  * Block net = SmallCnn.builder().setNumClasses(10).build();
@@ -68,8 +71,8 @@ public final class SmallCnn {
         }
 
         /**
-         * Sets the width w: the first two convolutions have w channels, the next two 2w. The cost
-         * of a forward pass grows as w². Default 16.
+         * Sets the width w: the first two convolutions have w channels, the next two 2w, the last
+         * 4w. The cost of a forward pass grows as w². Default 16.
          *
          * @param width the width, at least 1
          * @return this builder
@@ -108,8 +111,8 @@ public final class SmallCnn {
         }
 
         /**
-         * Builds the network. Its input is {@code (B, C, H, W)} with H and W multiples of 4
-         * (typically {@code (B, 3, 32, 32)}); its output is the logits, {@code (B, numClasses)}.
+         * Builds the network. Its input is {@code (B, C, H, W)} with H and W at least 4 (typically
+         * {@code (B, 3, 32, 32)}); its output is the logits, {@code (B, numClasses)}.
          *
          * @return a new, uninitialized block
          * @throws IllegalStateException if the number of classes was not set
@@ -125,9 +128,12 @@ public final class SmallCnn {
             net.add(
                     "head",
                     new NamedSequence()
-                            .add("flatten", Blocks.batchFlattenBlock())
-                            .add("linear1", Linear.builder().setUnits(hiddenUnits).build())
+                            .add("conv", Layers.conv(4 * width, 3, 1))
+                            .add("bn", BatchNorm.builder().build())
                             .add("relu", Activation.reluBlock())
+                            .add("pool", Pool.globalAvgPool2dBlock())
+                            .add("linear1", Linear.builder().setUnits(hiddenUnits).build())
+                            .add("relu1", Activation.reluBlock())
                             .add("linear2", Linear.builder().setUnits(numClasses).build()));
             return net;
         }

@@ -24,8 +24,8 @@ class SmallCnnTest {
             try (NDManager manager = NDManager.newBaseManager()) {
                 net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
 
-                assertThat(ParameterCounts.trainable(net)).isEqualTo(280_314L);
-                assertThat(ParameterCounts.perturbed(net)).isEqualTo(6);
+                assertThat(ParameterCounts.trainable(net)).isEqualTo(44_922L);
+                assertThat(ParameterCounts.perturbed(net)).isEqualTo(7);
                 assertThat(net.getOutputShapes(new Shape[] {new Shape(4, 3, 32, 32)}))
                         .containsExactly(new Shape(4, 10));
             }
@@ -36,9 +36,9 @@ class SmallCnnTest {
             Block net = SmallCnn.builder().setNumClasses(5).optWidth(8).optHiddenUnits(32).build();
             try (NDManager manager = NDManager.newBaseManager()) {
                 net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
-                // convs 3·8·9 + 8·8·9 + 8·16·9 + 16·16·9, BN 2·(8+8+16+16),
-                // linear 1024·32 + 32, linear 32·5 + 5
-                long expected = 216 + 576 + 1152 + 2304 + 96 + 32_800 + 165;
+                // convs 3·8·9 + 8·8·9 + 8·16·9 + 16·16·9 + 16·32·9, BN 2·(8+8+16+16+32),
+                // linear 32·32 + 32, linear 32·5 + 5
+                long expected = 216 + 576 + 1152 + 2304 + 4608 + 160 + 1056 + 165;
                 assertThat(ParameterCounts.trainable(net)).isEqualTo(expected);
             }
         }
