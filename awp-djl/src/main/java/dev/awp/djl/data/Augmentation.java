@@ -81,7 +81,8 @@ public final class Augmentation {
     /**
      * A pad-crop-flip augmentation with any padding.
      *
-     * @param padding how the border is filled
+     * @param padding how the border is filled (reported as {@link Padding#ZERO} when {@code pad} is
+     *     0, where it makes no difference)
      * @param pad the padding on each side, in pixels, in [0, 31]; 0 disables cropping
      * @param flip whether to flip horizontally with probability ½
      * @return the augmentation
@@ -91,7 +92,10 @@ public final class Augmentation {
     public static Augmentation padCropFlip(Padding padding, int pad, boolean flip) {
         requireNonNull(padding, "padding");
         checkArgument(pad >= 0 && pad < SIDE, "pad must be in [0, 31] but was %s", pad);
-        return pad == 0 && !flip ? NONE : new Augmentation(padding, pad, flip);
+        if (pad == 0) {
+            return flip ? new Augmentation(Padding.ZERO, 0, true) : NONE;
+        }
+        return new Augmentation(padding, pad, flip);
     }
 
     /**
@@ -205,16 +209,13 @@ public final class Augmentation {
             return false;
         }
         Augmentation that = (Augmentation) other;
-        if (isIdentity() && that.isIdentity()) {
-            return true;
-        }
         return pad == that.pad && flip == that.flip && padding == that.padding;
     }
 
     /** {@inheritDoc} */
     @Override
     public int hashCode() {
-        return isIdentity() ? 0 : Objects.hash(padding, pad, flip);
+        return Objects.hash(padding, pad, flip);
     }
 
     /** {@inheritDoc} */

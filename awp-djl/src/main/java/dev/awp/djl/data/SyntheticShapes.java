@@ -6,17 +6,22 @@ import java.util.List;
 
 /**
  * A procedurally generated 10-class dataset of 3×32×32 colour images: the default dataset of the
- * examples and tests, generated from a seed in well under a second, with no download.
+ * examples and tests, generated from a seed (about a second for 6,000 images) with no download.
  *
  * <p>The classes are kinds of shape: {@code 0 disc}, {@code 1 square}, {@code 2 triangle}, {@code 3
  * cross}, {@code 4 ring}, {@code 5 horizontal bars}, {@code 6 vertical bars}, {@code 7 diagonal
  * bars}, {@code 8 checker}, {@code 9 dots}. Classes 0–4 are solid shapes; classes 5–9 are textures
  * filling a disc- or square-shaped patch. Position, size, rotation, colours, clutter and noise are
- * random and the same for every class, so that only the shape tells the class: colours never do,
- * and the patch outlines of the textures are the outlines of the disc and the square. A small CNN
- * reaches a clean accuracy far above chance (10 %) but short of 100 % in a few epochs, and
- * adversarial training at L∞ ε = 8/255 leaves robust accuracy far below clean accuracy: small
- * enough to run on a CPU, hard enough to show robust overfitting and the effect of AWP.
+ * random and drawn the same way for every class, so that only the shape tells the class: colours
+ * never do, and the patch outlines of the textures are the outlines of the disc and the square.
+ *
+ * <p>It is small enough to train on a CPU and hard enough to show what adversarial training does.
+ * Measured with {@link dev.awp.djl.model.SmallCnn} (defaults), 5,000 training and 1,000 test
+ * images, batch 128, SGD (momentum 0.9, weight decay 5e-4, learning rate 0.05 divided by 10 at 50 %
+ * and 75 % of training): plain training reaches 84 % clean test accuracy after 15 epochs (45–65 %
+ * after 3–6), with about 1 % accuracy under PGD-10 at L∞ ε = 8/255; PGD-10 adversarial training at
+ * ε = 8/255 (constant learning rate 0.05) reaches about 40–50 % clean and 20–27 % PGD-10 test
+ * accuracy after 8 epochs.
  *
  * <h2>Generation, exactly</h2>
  *

@@ -140,11 +140,13 @@ class AugmentationTest {
             assertThat(out).isEqualTo(image);
             assertThat(Augmentation.none().isIdentity()).isTrue();
             assertThat(Augmentation.padCropFlip(Augmentation.Padding.REFLECT, 0, false))
-                    .isEqualTo(Augmentation.none());
+                    .isSameAs(Augmentation.none());
+            assertThat(Augmentation.padCropFlip(Augmentation.Padding.REFLECT, 0, true))
+                    .isEqualTo(Augmentation.padCropFlip(Augmentation.Padding.ZERO, 0, true));
         }
 
         @Test
-        void should_only_flip_when_the_padding_is_zero() {
+        void should_only_flip_when_pad_is_zero() {
             byte[] image = pattern();
             byte[] out = new byte[ImageDataset.IMAGE_BYTES];
             Augmentation flipOnly = Augmentation.padCropFlip(Augmentation.Padding.ZERO, 0, true);
