@@ -1,0 +1,229 @@
+package dev.awp.djl.data;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The training-time augmentation of the AWP recipes, on 3×32×32 byte images in CHW order: pad by
+ * {@code p} pixels, crop a random 32×32 window, and flip it horizontally with probability ½ —
+ * torchvision's {@code RandomCrop(32, padding=p, padding_mode=..)} followed by {@code
+ * RandomHorizontalFlip()}.
+ *
+ * <ul>
+ *   <li>{@link #reflectPadCropFlip()}: reflect padding, 4 pixels (AT-AWP);
+ *   <li>{@link #zeroPadCropFlip()}: zero padding, 4 pixels (TRADES-AWP, MART-AWP);
+ *   <li>{@link #none()}: the identity.
+ * </ul>
+ *
+ * <p>Per image, in this order: the crop's top offset and left offset, each uniform in {@code [0,
+ * 2p]}, then the flip (a fair coin; not drawn when flipping is off). The output pixel {@code (c, y,
+ * x)} is the input pixel {@code (c, y + top − p, x' + left − p)} with {@code x' = 31 − x} when
+ * flipped and {@code x' = x} otherwise; coordinates outside the image read 0 (zero padding) or are
+ * mirrored without repeating the edge, {@code −k → k} and {@code 31 + k → 31 − k} (reflect padding,
+ * numpy's {@code "reflect"}). The draws come from a generator that {@link ImageDataset} derives
+ * from the seed, the epoch and the batch index, so an epoch's augmented batches are a function of
+ * the seed alone. Instances are immutable and thread-safe.
+ */
+public final class Augmentation {
+
+    /** How the border is filled before cropping. */
+    public enum Padding {
+        /** Zeros (black). */
+        ZERO,
+        /** Mirror images of the border rows and columns, without repeating the edge pixel. */
+        REFLECT
+    }
+
+    private static final int SIDE = ImageDataset.WIDTH;
+    private static final int PLANE = SIDE * SIDE;
+    private static final Augmentation NONE = new Augmentation(Padding.ZERO, 0, false);
+
+    private final Padding padding;
+    private final int pad;
+    private final boolean flip;
+
+    private Augmentation(Padding padding, int pad, boolean flip) {
+        this.padding = padding;
+        this.pad = pad;
+        this.flip = flip;
+    }
+
+    /**
+     * The identity: images pass unchanged and no random numbers are drawn.
+     *
+     * @return the identity augmentation
+     */
+    public static Augmentation none() {
+        return NONE;
+    }
+
+    /**
+     * Reflect-pad by 4, random 32×32 crop, random horizontal flip: the AT-AWP recipe.
+     *
+     * @return the augmentation
+     */
+    public static Augmentation reflectPadCropFlip() {
+        return new Augmentation(Padding.REFLECT, 4, true);
+    }
+
+    /**
+     * Zero-pad by 4, random 32×32 crop, random horizontal flip: the TRADES-AWP and MART-AWP recipe.
+     *
+     * @return the augmentation
+     */
+    public static Augmentation zeroPadCropFlip() {
+        return new Augmentation(Padding.ZERO, 4, true);
+    }
+
+    /**
+     * A pad-crop-flip augmentation with any padding.
+     *
+     * @param padding how the border is filled (reported as {@link Padding#ZERO} when {@code pad} is
+     *     0, where it makes no difference)
+     * @param pad the padding on each side, in pixels, in [0, 31]; 0 disables cropping
+     * @param flip whether to flip horizontally with probability ½
+     * @return the augmentation
+     * @throws NullPointerException if {@code padding} is null
+     * @throws IllegalArgumentException if {@code pad} is not in [0, 31]
+     */
+    public static Augmentation padCropFlip(Padding padding, int pad, boolean flip) {
+        requireNonNull(padding, "padding");
+        checkArgument(pad >= 0 && pad < SIDE, "pad must be in [0, 31] but was %s", pad);
+        if (pad == 0) {
+            return flip ? new Augmentation(Padding.ZERO, 0, true) : NONE;
+        }
+        return new Augmentation(padding, pad, flip);
+    }
+
+    /**
+     * How the border is filled.
+     *
+     * @return the padding mode
+     */
+    public Padding padding() {
+        return padding;
+    }
+
+    /**
+     * The padding on each side before cropping.
+     *
+     * @return the padding in pixels; 0 when there is no cropping
+     */
+    public int pad() {
+        return pad;
+    }
+
+    /**
+     * Whether images are flipped horizontally with probability ½.
+     *
+     * @return true when flipping
+     */
+    public boolean flip() {
+        return flip;
+    }
+
+    /**
+     * Whether this augmentation leaves every image unchanged.
+     *
+     * @return true for {@link #none()}
+     */
+    public boolean isIdentity() {
+        return pad == 0 && !flip;
+    }
+
+    /**
+     * Augments one image with draws from a generator seeded by {@code seed}: the same seed gives
+     * the same crop and flip. {@link ImageDataset} augments whole batches itself; this method is
+     * for inspecting or reproducing a single image.
+     *
+     * @param src the source images
+     * @param srcOffset where the source image starts in {@code src}
+     * @param dst where to write the augmented image
+     * @param dstOffset where the augmented image starts in {@code dst}
+     * @param seed the seed of the draws
+     * @throws NullPointerException if {@code src} or {@code dst} is null
+     * @throws IndexOutOfBoundsException if an image does not fit its array
+     */
+    public void apply(byte[] src, int srcOffset, byte[] dst, int dstOffset, long seed) {
+        apply(src, srcOffset, dst, dstOffset, SplitMix64.derive(seed));
+    }
+
+    void apply(byte[] src, int srcOffset, byte[] dst, int dstOffset, SplitMix64 rng) {
+        requireNonNull(src, "src");
+        requireNonNull(dst, "dst");
+        Objects.checkFromIndexSize(srcOffset, ImageDataset.IMAGE_BYTES, src.length);
+        Objects.checkFromIndexSize(dstOffset, ImageDataset.IMAGE_BYTES, dst.length);
+        if (isIdentity()) {
+            System.arraycopy(src, srcOffset, dst, dstOffset, ImageDataset.IMAGE_BYTES);
+            return;
+        }
+        int top = pad == 0 ? 0 : rng.nextInt(2 * pad + 1) - pad;
+        int left = pad == 0 ? 0 : rng.nextInt(2 * pad + 1) - pad;
+        boolean flipped = flip && rng.nextBoolean();
+        int[] rows = new int[SIDE];
+        int[] cols = new int[SIDE];
+        for (int i = 0; i < SIDE; i++) {
+            rows[i] = source(i + top);
+            cols[i] = source((flipped ? SIDE - 1 - i : i) + left);
+        }
+        for (int c = 0; c < ImageDataset.CHANNELS; c++) {
+            int srcPlane = srcOffset + c * PLANE;
+            int dstPlane = dstOffset + c * PLANE;
+            for (int y = 0; y < SIDE; y++) {
+                int sy = rows[y];
+                int dstRow = dstPlane + y * SIDE;
+                if (sy < 0) {
+                    Arrays.fill(dst, dstRow, dstRow + SIDE, (byte) 0);
+                    continue;
+                }
+                int srcRow = srcPlane + sy * SIDE;
+                for (int x = 0; x < SIDE; x++) {
+                    int sx = cols[x];
+                    dst[dstRow + x] = sx < 0 ? 0 : src[srcRow + sx];
+                }
+            }
+        }
+    }
+
+    /** The source coordinate of a padded coordinate, or -1 for a zero. */
+    private int source(int coordinate) {
+        if (coordinate >= 0 && coordinate < SIDE) {
+            return coordinate;
+        }
+        if (padding == Padding.ZERO) {
+            return -1;
+        }
+        return coordinate < 0 ? -coordinate : 2 * (SIDE - 1) - coordinate;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public boolean equals(Object other) {
+        if (this == other) {
+            return true;
+        }
+        if (!(other instanceof Augmentation)) {
+            return false;
+        }
+        Augmentation that = (Augmentation) other;
+        return pad == that.pad && flip == that.flip && padding == that.padding;
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public int hashCode() {
+        return Objects.hash(padding, pad, flip);
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String toString() {
+        if (isIdentity()) {
+            return "Augmentation.none()";
+        }
+        return "Augmentation.padCropFlip(" + padding + ", " + pad + ", " + flip + ")";
+    }
+}

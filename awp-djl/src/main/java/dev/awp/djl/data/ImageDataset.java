@@ -1,0 +1,468 @@
+package dev.awp.djl.data;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.dataset.Batch;
+import ai.djl.translate.Batchifier;
+import java.nio.ByteBuffer;
+import java.util.AbstractList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import java.util.Objects;
+
+/**
+ * An in-memory image-classification dataset of 3×32×32 images (CIFAR-10, CIFAR-100, {@link
+ * SyntheticShapes}): pixels as unsigned bytes in CHW order, image after image, and one class index
+ * per image.
+ *
+ * <p><b>Determinism.</b> Everything random is a function of a seed: {@link #epochOrder(long, int)
+ * the order of an epoch} comes from {@code (seed, epoch)}, the augmentation of batch {@code b} from
+ * {@code (seed, epoch, b)}, and {@link #subset(int, long) a subset} from its own seed. The same
+ * arguments give the same batches, bit for bit, whatever was iterated before.
+ *
+ * <p><b>Batches.</b> {@link #trainingBatches} and {@link #evaluationBatches} produce DJL {@link
+ * Batch} objects, so that DJL's {@code EasyTrain.trainBatch}, {@code Trainer.iterateDataset}-style
+ * loops and {@link Batch#split multi-device splitting} work unchanged. A batch holds {@code x}, a
+ * float32 {@code (B, 3, 32, 32)} array of pixels scaled to [0, 1] (\( x = p / 255 \), as
+ * torchvision's {@code ToTensor}), as its only data, and {@code y}, the int64 class indices {@code
+ * (B)}, as its only label; its indices are the dataset positions of its images. Each batch owns a
+ * sub-manager of the given manager, on that manager's device; closing the batch frees its arrays.
+ *
+ * <p>This type does not implement DJL's {@code Dataset}/{@code RandomAccessDataset}: their samplers
+ * draw from an unseeded generator, and their batchifier builds one NDArray per image before
+ * stacking. Here a batch is assembled in a byte array (augmented in Java), copied to the engine
+ * once as {@code uint8}, and converted to float32 there: two native arrays per batch for the
+ * images.
+ *
+ * <p>Instances are immutable and may be shared between threads; an iterator of batches is for one
+ * thread.
+ */
+public final class ImageDataset {
+
+    /** Channels per image. */
+    public static final int CHANNELS = 3;
+
+    /** Image height in pixels. */
+    public static final int HEIGHT = 32;
+
+    /** Image width in pixels. */
+    public static final int WIDTH = 32;
+
+    /** Bytes per image: {@code CHANNELS × HEIGHT × WIDTH}. */
+    public static final int IMAGE_BYTES = CHANNELS * HEIGHT * WIDTH;
+
+    private static final long ORDER_STREAM = 0x6f72646572L;
+    private static final long AUGMENT_STREAM = 0x6175676dL;
+    private static final long SUBSET_STREAM = 0x737562L;
+
+    private final String name;
+    private final byte[] images;
+    private final int[] labels;
+    private final int numClasses;
+
+    /** Wraps the arrays without copying them; the caller gives up the arrays. */
+    ImageDataset(String name, byte[] images, int[] labels, int numClasses) {
+        requireNonNull(name, "name");
+        requireNonNull(images, "images");
+        requireNonNull(labels, "labels");
+        checkArgument(!name.isBlank(), "name must not be blank but was '%s'", name);
+        checkArgument(numClasses >= 2, "numClasses must be >= 2 but was %s", numClasses);
+        checkArgument(labels.length > 0, "labels must not be empty but had 0 entries");
+        checkArgument(
+                images.length == (long) labels.length * IMAGE_BYTES,
+                "images must hold %s bytes (%s labels × %s) but held %s",
+                (long) labels.length * IMAGE_BYTES,
+                labels.length,
+                IMAGE_BYTES,
+                images.length);
+        for (int i = 0; i < labels.length; i++) {
+            int label = labels[i];
+            if (label < 0 || label >= numClasses) {
+                throw new IllegalArgumentException(
+                        "labels must be in [0, "
+                                + numClasses
+                                + ") but labels["
+                                + i
+                                + "] was "
+                                + label);
+            }
+        }
+        this.name = name;
+        this.images = images;
+        this.labels = labels;
+        this.numClasses = numClasses;
+    }
+
+    /**
+     * Creates a dataset from copies of the given arrays.
+     *
+     * @param name a name for logs and reports, not blank
+     * @param images the pixels of all images, {@code labels.length × 3072} bytes, each image in CHW
+     *     order (all red rows, then green, then blue), unsigned
+     * @param labels the class index of each image, in {@code [0, numClasses)}, at least one
+     * @param numClasses the number of classes, at least 2
+     * @return the dataset
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if a size or a label is invalid
+     */
+    public static ImageDataset of(String name, byte[] images, int[] labels, int numClasses) {
+        requireNonNull(images, "images");
+        requireNonNull(labels, "labels");
+        return new ImageDataset(name, images.clone(), labels.clone(), numClasses);
+    }
+
+    /**
+     * The name of the dataset, for logs and reports.
+     *
+     * @return the name
+     */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * The number of images.
+     *
+     * @return the size, at least 1
+     */
+    public int size() {
+        return labels.length;
+    }
+
+    /**
+     * The number of classes.
+     *
+     * @return the number of classes, at least 2
+     */
+    public int numClasses() {
+        return numClasses;
+    }
+
+    /**
+     * The class index of one image.
+     *
+     * @param index the image's position, in {@code [0, size())}
+     * @return its class index
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public int label(int index) {
+        return labels[Objects.checkIndex(index, labels.length)];
+    }
+
+    /**
+     * The class indices of all images, in order, as an unmodifiable view.
+     *
+     * @return the labels
+     */
+    public List<Integer> labels() {
+        return new IntSlice(labels, 0, labels.length);
+    }
+
+    /**
+     * A copy of one image's pixels.
+     *
+     * @param index the image's position, in {@code [0, size())}
+     * @return its 3072 bytes in CHW order, unsigned
+     * @throws IndexOutOfBoundsException if {@code index} is out of range
+     */
+    public byte[] image(int index) {
+        int offset = Objects.checkIndex(index, labels.length) * IMAGE_BYTES;
+        return Arrays.copyOfRange(images, offset, offset + IMAGE_BYTES);
+    }
+
+    /**
+     * Counts the images of each class.
+     *
+     * @return {@code counts[c]} = the number of images of class {@code c}
+     */
+    public int[] classCounts() {
+        int[] counts = new int[numClasses];
+        for (int label : labels) {
+            counts[label]++;
+        }
+        return counts;
+    }
+
+    /**
+     * A fixed random subset, for example a validation subset evaluated every few epochs. The images
+     * are drawn without replacement by a generator seeded with {@code seed} and kept in their
+     * original order; the same size and seed give the same subset.
+     *
+     * @param size the number of images, in {@code [1, size()]}
+     * @param seed the seed
+     * @return the subset, a new dataset named {@code name + "[subset of " + size + ", seed " + seed
+     *     + "]"}
+     * @throws IllegalArgumentException if {@code size} is out of range
+     */
+    public ImageDataset subset(int size, long seed) {
+        checkArgument(
+                size >= 1 && size <= labels.length,
+                "size must be in [1, %s] but was %s",
+                labels.length,
+                size);
+        SplitMix64 rng = SplitMix64.derive(seed, SUBSET_STREAM);
+        int[] pool = identity(labels.length);
+        for (int i = 0; i < size; i++) {
+            int j = i + rng.nextInt(labels.length - i);
+            int tmp = pool[i];
+            pool[i] = pool[j];
+            pool[j] = tmp;
+        }
+        int[] chosen = Arrays.copyOf(pool, size);
+        Arrays.sort(chosen);
+        byte[] subImages = new byte[size * IMAGE_BYTES];
+        int[] subLabels = new int[size];
+        for (int i = 0; i < size; i++) {
+            System.arraycopy(
+                    images, chosen[i] * IMAGE_BYTES, subImages, i * IMAGE_BYTES, IMAGE_BYTES);
+            subLabels[i] = labels[chosen[i]];
+        }
+        String subName = name + "[subset of " + size + ", seed " + seed + "]";
+        return new ImageDataset(subName, subImages, subLabels, numClasses);
+    }
+
+    /**
+     * The order in which an epoch visits the images: a uniformly random permutation drawn from a
+     * generator seeded with {@code (seed, epoch)}.
+     *
+     * @param seed the seed
+     * @param epoch the epoch, 0-based
+     * @return a permutation of {@code 0..size()-1}
+     * @throws IllegalArgumentException if {@code epoch < 0}
+     */
+    public int[] epochOrder(long seed, int epoch) {
+        checkArgument(epoch >= 0, "epoch must be >= 0 but was %s", epoch);
+        int[] order = identity(labels.length);
+        SplitMix64.derive(seed, ORDER_STREAM, epoch).shuffle(order);
+        return order;
+    }
+
+    /**
+     * The number of batches of an epoch; the last one may be smaller.
+     *
+     * @param batchSize the batch size, at least 1
+     * @return \( \lceil \text{size} / \text{batchSize} \rceil \)
+     * @throws IllegalArgumentException if {@code batchSize < 1}
+     */
+    public int numBatches(int batchSize) {
+        checkArgument(batchSize >= 1, "batchSize must be >= 1 but was %s", batchSize);
+        return (labels.length + batchSize - 1) / batchSize;
+    }
+
+    /**
+     * The batches of one training epoch: the images in {@link #epochOrder(long, int)} order, cut
+     * into batches of {@code batchSize} (the last one smaller if the size is not a multiple), each
+     * image augmented with draws from a generator seeded with {@code (seed, epoch, batch index)}.
+     * Batches are built one at a time as the iteration proceeds; the caller closes each one.
+     * Iterating twice gives the same batches.
+     *
+     * @param manager the manager whose sub-managers own the batches; its device is the batches'
+     * @param batchSize the batch size, at least 1
+     * @param seed the seed
+     * @param epoch the epoch, 0-based
+     * @param augmentation the augmentation, {@link Augmentation#none()} for none
+     * @return the batches, in order
+     * @throws NullPointerException if {@code manager} or {@code augmentation} is null
+     * @throws IllegalArgumentException if {@code batchSize < 1} or {@code epoch < 0}
+     */
+    public Iterable<Batch> trainingBatches(
+            NDManager manager, int batchSize, long seed, int epoch, Augmentation augmentation) {
+        requireNonNull(manager, "manager");
+        requireNonNull(augmentation, "augmentation");
+        int total = numBatches(batchSize);
+        int[] order = epochOrder(seed, epoch);
+        return () ->
+                new BatchIterator(
+                        manager,
+                        order,
+                        batchSize,
+                        total,
+                        augmentation,
+                        b -> SplitMix64.derive(seed, AUGMENT_STREAM, epoch, b));
+    }
+
+    /**
+     * The batches of an evaluation pass: the images in dataset order, not augmented, in batches of
+     * {@code batchSize} (the last one smaller if the size is not a multiple). The caller closes
+     * each batch.
+     *
+     * @param manager the manager whose sub-managers own the batches; its device is the batches'
+     * @param batchSize the batch size, at least 1
+     * @return the batches, in order
+     * @throws NullPointerException if {@code manager} is null
+     * @throws IllegalArgumentException if {@code batchSize < 1}
+     */
+    public Iterable<Batch> evaluationBatches(NDManager manager, int batchSize) {
+        requireNonNull(manager, "manager");
+        int total = numBatches(batchSize);
+        int[] order = identity(labels.length);
+        return () ->
+                new BatchIterator(manager, order, batchSize, total, Augmentation.none(), b -> null);
+    }
+
+    /**
+     * One batch of chosen images, not augmented, in the given order.
+     *
+     * @param manager the manager whose sub-manager owns the batch; its device is the batch's
+     * @param indices the positions of the images, each in {@code [0, size())}, at least one
+     * @return the batch; the caller closes it
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code indices} is empty
+     * @throws IndexOutOfBoundsException if an index is out of range
+     */
+    public Batch batch(NDManager manager, int... indices) {
+        requireNonNull(manager, "manager");
+        requireNonNull(indices, "indices");
+        checkArgument(indices.length > 0, "indices must not be empty but had 0 entries");
+        for (int index : indices) {
+            Objects.checkIndex(index, labels.length);
+        }
+        return new BatchIterator(
+                        manager, indices.clone(), indices.length, 1, Augmentation.none(), b -> null)
+                .next();
+    }
+
+    /** {@inheritDoc} */
+    @Override
+    public String toString() {
+        return name + " (" + labels.length + " images, " + numClasses + " classes)";
+    }
+
+    private static int[] identity(int n) {
+        int[] values = new int[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = i;
+        }
+        return values;
+    }
+
+    /** Draws for one batch; {@code null} when the augmentation draws nothing. */
+    private interface RandomForBatch {
+        SplitMix64 forBatch(int batchIndex);
+    }
+
+    /**
+     * Builds batch after batch, reusing one byte array and one direct buffer: the engine copies the
+     * pixels when it converts them to float32, and the uint8 array that aliases the buffer is
+     * closed before the next batch overwrites it.
+     */
+    private final class BatchIterator implements Iterator<Batch> {
+        private final NDManager manager;
+        private final int[] order;
+        private final int batchSize;
+        private final int total;
+        private final Augmentation augmentation;
+        private final RandomForBatch random;
+        private final byte[] pixels;
+        private final ByteBuffer buffer;
+        private int next;
+
+        BatchIterator(
+                NDManager manager,
+                int[] order,
+                int batchSize,
+                int total,
+                Augmentation augmentation,
+                RandomForBatch random) {
+            this.manager = manager;
+            this.order = order;
+            this.batchSize = batchSize;
+            this.total = total;
+            this.augmentation = augmentation;
+            this.random = random;
+            int capacity = Math.min(batchSize, order.length) * IMAGE_BYTES;
+            this.pixels = new byte[capacity];
+            this.buffer = ByteBuffer.allocateDirect(capacity);
+        }
+
+        @Override
+        public boolean hasNext() {
+            return next < total;
+        }
+
+        @Override
+        public Batch next() {
+            if (!hasNext()) {
+                throw new NoSuchElementException("no batch after the last of " + total);
+            }
+            int batchIndex = next++;
+            int from = batchIndex * batchSize;
+            int to = Math.min(from + batchSize, order.length);
+            int count = to - from;
+            long[] classes = new long[count];
+            SplitMix64 rng = augmentation.isIdentity() ? null : random.forBatch(batchIndex);
+            for (int i = 0; i < count; i++) {
+                int index = order[from + i];
+                classes[i] = labels[index];
+                if (rng == null) {
+                    System.arraycopy(
+                            images, index * IMAGE_BYTES, pixels, i * IMAGE_BYTES, IMAGE_BYTES);
+                } else {
+                    augmentation.apply(images, index * IMAGE_BYTES, pixels, i * IMAGE_BYTES, rng);
+                }
+            }
+            int bytes = count * IMAGE_BYTES;
+            buffer.clear();
+            buffer.put(pixels, 0, bytes);
+            buffer.flip();
+            NDManager batchManager = manager.newSubManager();
+            try {
+                NDArray x;
+                try (NDArray raw =
+                        batchManager.create(
+                                buffer,
+                                new Shape(count, CHANNELS, HEIGHT, WIDTH),
+                                DataType.UINT8)) {
+                    x = raw.toType(DataType.FLOAT32, false).divi(255f);
+                }
+                x.setName("x");
+                NDArray y = batchManager.create(classes);
+                y.setName("y");
+                return new Batch(
+                        batchManager,
+                        new NDList(x),
+                        new NDList(y),
+                        count,
+                        Batchifier.STACK,
+                        Batchifier.STACK,
+                        batchIndex + 1L,
+                        total,
+                        new IntSlice(order, from, to));
+            } catch (RuntimeException e) {
+                batchManager.close();
+                throw e;
+            }
+        }
+    }
+
+    /** An unmodifiable list view of a slice of an int array. */
+    private static final class IntSlice extends AbstractList<Integer> {
+        private final int[] order;
+        private final int from;
+        private final int to;
+
+        IntSlice(int[] order, int from, int to) {
+            this.order = order;
+            this.from = from;
+            this.to = to;
+        }
+
+        @Override
+        public Integer get(int i) {
+            return order[from + Objects.checkIndex(i, to - from)];
+        }
+
+        @Override
+        public int size() {
+            return to - from;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+/**
+ * In-memory 32×32 RGB image datasets, seeded batching and the recipes' augmentations.
+ *
+ * <ul>
+ *   <li>{@link dev.awp.djl.data.ImageDataset} — images as bytes, deterministic shuffled and
+ *       augmented mini-batches as DJL {@link ai.djl.training.dataset.Batch}es with inputs in [0,
+ *       1], fixed seeded subsets;
+ *   <li>{@link dev.awp.djl.data.Augmentation} — reflect- or zero-pad, random crop, horizontal flip;
+ *   <li>{@link dev.awp.djl.data.CifarReader} — CIFAR-10 and CIFAR-100 from their binary files;
+ *   <li>{@link dev.awp.djl.data.SyntheticShapes} — a procedurally generated 10-class dataset, the
+ *       default for examples and tests.
+ * </ul>
+ *
+ * <p>One seed fixes everything random here: the order of each epoch, the augmentation of each
+ * batch, subsets and generated images. The generator is SplitMix64, written out in this package, so
+ * the same seed gives the same bytes on every JVM.
+ */
+package dev.awp.djl.data;
