@@ -17,8 +17,10 @@ abstract class AbstractAttackLoss {
         /** Mean cross-entropy of the adversarial logits against the labels. */
         CROSS_ENTROPY,
         /**
-         * The Carlini–Wagner margin loss {@code max(max_{j≠y} z_j − z_y, −κ)}, summed over the
-         * batch.
+         * The Carlini–Wagner margin loss as an attack ascends it: {@code min(max_{j≠y} z_j − z_y,
+         * κ)} per example (minus CW's f6; the TRADES/MART evaluation code's {@code cwloss} plus κ),
+         * summed over the batch. Correctly classified examples always get a gradient; the attack
+         * stops pushing an example once it is misclassified by a margin of κ.
          */
         CW_MARGIN,
         /**

@@ -26,7 +26,7 @@ import java.util.function.Function;
  *
  * <pre>{@code
  * NDArray grad = InputGradients.of(target, xAdv, BatchNormMode.EVAL,
- *         logits -> AttackLosses.crossEntropy(logits, y).sum());
+ *         logits -> Losses.perExampleCrossEntropy(logits, y).sum());
  * }</pre>
  */
 public final class InputGradients {

@@ -58,22 +58,21 @@ final class PgdAttacker implements InputAttack {
         try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
                 NDManager scope = owner.newSubManager()) {
             Scopes.borrow(scope, x, y);
-            NDArray cleanLogProbabilities =
+            NDArray cleanLogits =
                     spec.loss().kind() == AttackLoss.Kind.KL_TO_CLEAN
-                            ? target.logits(x, mode).logSoftmax(1).stopGradient()
+                            ? target.logits(x, mode).stopGradient()
                             : null;
             Bounds bounds = new Bounds(x, spec.threatModel());
             NDArray best = null;
             NDArray bestLoss = null;
             for (int run = 0; run < spec.restarts(); run++) {
-                NDArray adv = run(target, x, y, cleanLogProbabilities, bounds, scope);
+                NDArray adv = run(target, x, y, cleanLogits, bounds, scope);
                 if (spec.restarts() == 1) {
                     best = adv;
                     break;
                 }
                 NDArray loss =
-                        AttackLosses.of(
-                                spec.loss(), target.logits(adv, mode), y, cleanLogProbabilities);
+                        AttackLosses.of(spec.loss(), target.logits(adv, mode), y, cleanLogits);
                 if (best == null) {
                     best = adv;
                     bestLoss = loss;
@@ -96,7 +95,7 @@ final class PgdAttacker implements InputAttack {
             AttackTarget target,
             NDArray x,
             NDArray y,
-            NDArray cleanLogProbabilities,
+            NDArray cleanLogits,
             Bounds bounds,
             NDManager scope) {
         NDArray adv = start(x, scope);
@@ -110,12 +109,7 @@ final class PgdAttacker implements InputAttack {
                                 adv,
                                 spec.batchNormMode(),
                                 logits ->
-                                        AttackLosses.of(
-                                                        spec.loss(),
-                                                        logits,
-                                                        y,
-                                                        cleanLogProbabilities)
-                                                .sum());
+                                        AttackLosses.of(spec.loss(), logits, y, cleanLogits).sum());
                 next = bounds.project(adv.add(direction(gradient, x).mul(spec.stepSize())));
                 next.attach(scope);
             }

@@ -8,9 +8,8 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.awp.djl.internal.Scopes;
 import dev.awp.internal.Checks;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.Supplier;
 
 /**
@@ -193,6 +192,38 @@ public final class Losses {
         return scoped(logits, () -> margin(logits, labels).minimum(kappa).sum(), logits, labels);
     }
 
+    /**
+     * The Carlini–Wagner margin per example, as an attack ascends it: \( \min(\max_{j \ne y_i}
+     * z_{ij} - z_{i y_i}, \kappa) \), shape {@code (B)}; {@link #cwMargin} is its sum.
+     *
+     * @param logits the logits, shape {@code (B, C)}, C &ge; 2
+     * @param labels the class indices, shape {@code (B)}
+     * @param kappa the confidence κ &ge; 0
+     * @return a vector of the logits' data type, attached to the logits' manager
+     * @throws IllegalArgumentException if a shape, data type or κ is not as described
+     */
+    public static NDArray perExampleCwMargin(NDArray logits, NDArray labels, double kappa) {
+        int batch = checkLogits("logits", logits);
+        checkLabels(labels, batch);
+        checkAtLeastTwoClasses(logits);
+        Checks.nonNegative("kappa", kappa);
+        return scoped(logits, () -> margin(logits, labels).minimum(kappa), logits, labels);
+    }
+
+    /**
+     * The TRADES divergence per example, \( \mathrm{KL}(p_i \| q_i) = \sum_c p_{ic}(\log p_{ic} -
+     * \log q_{ic}) \), shape {@code (B)}; {@link #klDivergence} is its mean.
+     *
+     * @param cleanLogits the clean logits (the target distribution), shape {@code (B, C)}
+     * @param advLogits the adversarial logits, same shape and data type
+     * @return a vector of the logits' data type, attached to the clean logits' manager
+     * @throws IllegalArgumentException if a shape or data type is not as described
+     */
+    public static NDArray perExampleKlDivergence(NDArray cleanLogits, NDArray advLogits) {
+        checkPair(cleanLogits, advLogits);
+        return scoped(cleanLogits, () -> kl(cleanLogits, advLogits), cleanLogits, advLogits);
+    }
+
     // --- computations (run inside scoped(): every intermediate is closed on return) ------------
 
     /** {@code -log_softmax(z)[i, y_i]}, shape (B). */
@@ -200,11 +231,16 @@ public final class Losses {
         return pick(logits.logSoftmax(1), labels).neg();
     }
 
-    /** {@code (1/B) Σ_i Σ_c p_ic (log p_ic − log q_ic)}, from log-softmaxes. */
-    private static NDArray meanKl(NDArray cleanLogits, NDArray advLogits) {
+    /** {@code Σ_c p_ic (log p_ic − log q_ic)} per example, from log-softmaxes, shape (B). */
+    private static NDArray kl(NDArray cleanLogits, NDArray advLogits) {
         NDArray logP = cleanLogits.logSoftmax(1);
         NDArray logQ = advLogits.logSoftmax(1);
-        return logP.exp().mul(logP.sub(logQ)).sum(new int[] {1}).mean();
+        return logP.exp().mul(logP.sub(logQ)).sum(new int[] {1});
+    }
+
+    /** {@code (1/B) Σ_i KL(p_i ‖ q_i)}. */
+    private static NDArray meanKl(NDArray cleanLogits, NDArray advLogits) {
+        return kl(cleanLogits, advLogits).mean();
     }
 
     private static NDArray tradesLoss(
@@ -302,24 +338,11 @@ public final class Losses {
     private static NDArray scoped(NDArray owner, Supplier<NDArray> body, NDArray... arguments) {
         NDManager resultManager = owner.getManager();
         try (NDManager scope = resultManager.newSubManager()) {
-            for (NDArray argument : distinct(arguments)) {
-                argument.tempAttach(scope);
-            }
+            Scopes.borrow(scope, arguments);
             NDArray result = body.get();
             result.attach(resultManager);
             return result;
         }
-    }
-
-    /** The arguments without repeats (by identity): attaching one array twice would lose it. */
-    private static List<NDArray> distinct(NDArray... arguments) {
-        List<NDArray> distinct = new ArrayList<>(arguments.length);
-        for (NDArray argument : arguments) {
-            if (distinct.stream().noneMatch(seen -> seen == argument)) {
-                distinct.add(argument);
-            }
-        }
-        return distinct;
     }
 
     // --- validation

@@ -19,6 +19,7 @@ import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.PgdAttack;
 import dev.awp.attack.RandomStart;
 import dev.awp.attack.ThreatModel;
+import dev.awp.djl.objective.Losses;
 import dev.awp.djl.testing.TestModels;
 import java.util.ArrayList;
 import java.util.List;
@@ -68,7 +69,7 @@ class PgdAttackerTest {
 
     double meanLoss(NDArray input) {
         try (NDArray losses =
-                AttackLosses.crossEntropy(target.logits(input, BatchNormMode.EVAL), y)) {
+                Losses.perExampleCrossEntropy(target.logits(input, BatchNormMode.EVAL), y)) {
             return losses.mean().getFloat();
         }
     }
@@ -77,7 +78,7 @@ class PgdAttackerTest {
         try (NDManager scope = trainer.getManager().newSubManager()) {
             NDArray logits = target.logits(input, BatchNormMode.EVAL);
             logits.attach(scope);
-            NDArray losses = AttackLosses.crossEntropy(logits, y);
+            NDArray losses = Losses.perExampleCrossEntropy(logits, y);
             losses.attach(scope);
             return losses.toType(DataType.FLOAT64, false).toDoubleArray();
         }
@@ -212,7 +213,7 @@ class PgdAttackerTest {
                             target,
                             x,
                             BatchNormMode.EVAL,
-                            logits -> AttackLosses.crossEntropy(logits, y).sum());
+                            logits -> Losses.perExampleCrossEntropy(logits, y).sum());
             assertThat(gradient.getShape()).isEqualTo(x.getShape());
             // finite-difference check along the gradient direction
             double h = 1e-2;
