@@ -29,11 +29,7 @@ public record LandscapeResult(
         long seed,
         int examples) {
 
-    /**
-     * Validates the lengths.
-     *
-     * @throws IllegalArgumentException if the arrays differ in length
-     */
+    // Validates the lengths (IllegalArgumentException) and copies the arrays.
     public LandscapeResult {
         requireNonNull(name, "name");
         requireNonNull(attack, "attack");
