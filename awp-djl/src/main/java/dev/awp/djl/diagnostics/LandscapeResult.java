@@ -29,7 +29,18 @@ public record LandscapeResult(
         long seed,
         int examples) {
 
-    // Validates the lengths (IllegalArgumentException) and copies the arrays.
+    /**
+     * Creates a landscape, copying the arrays.
+     *
+     * @param name the label of the model
+     * @param alphas the grid of α
+     * @param adversarialLoss the adversarial loss at each α
+     * @param cleanLoss the clean loss at each α
+     * @param attack the attack's name
+     * @param seed the seed
+     * @param examples the number of examples
+     * @throws IllegalArgumentException if the arrays differ in length
+     */
     public LandscapeResult {
         requireNonNull(name, "name");
         requireNonNull(attack, "attack");
