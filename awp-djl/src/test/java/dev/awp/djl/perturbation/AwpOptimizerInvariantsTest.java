@@ -350,6 +350,55 @@ class AwpOptimizerInvariantsTest {
     }
 
     @Nested
+    class AscentSteps {
+
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(Net.class)
+        void should_stay_in_the_ball_and_ascend_at_least_as_far_with_more_steps(Net net) {
+            double gamma = 0.01;
+            double lossOneStep;
+            try (Setup s =
+                    new Setup(net, DataType.FLOAT64, TestModels.sgd(0.1f, 0.9f, 0), gamma(gamma))) {
+                try (AppliedPerturbation v =
+                        s.awp.perturb(s.trainer, Objectives.pgdAt(), s.x, s.y, s.xAdv)) {
+                    lossOneStep = s.loss(s.xAdv);
+                }
+            }
+            WeightPerturbation threeSteps =
+                    WeightPerturbation.builder()
+                            .gamma(gamma)
+                            .ascentSteps(3)
+                            .ascentStepSize(0.5)
+                            .build();
+            try (Setup s =
+                    new Setup(net, DataType.FLOAT64, TestModels.sgd(0.1f, 0.9f, 0), threeSteps)) {
+                Map<String, double[]> before = weightsByName(s.block());
+                try (AppliedPerturbation v =
+                        s.awp.perturb(s.trainer, Objectives.pgdAt(), s.x, s.y, s.xAdv)) {
+                    Map<String, double[]> during = weightsByName(s.block());
+                    for (String name : net.perturbed) {
+                        double ratio =
+                                norm(diff(during.get(name), before.get(name)))
+                                        / norm(before.get(name));
+                        assertThat(ratio).as(name).isLessThanOrEqualTo(gamma * (1 + 1e-9));
+                        assertThat(ratio).as(name).isGreaterThan(gamma / 2);
+                    }
+                    // the same batch and BN mode: projected ascent reaches at least the one-step
+                    // loss
+                    assertThat(s.loss(s.xAdv)).isGreaterThanOrEqualTo(lossOneStep - 1e-9);
+                }
+                Map<String, double[]> after = weightsByName(s.block());
+                for (String name : net.perturbed) {
+                    double[] w = before.get(name);
+                    for (int i = 0; i < w.length; i++) {
+                        assertThat(after.get(name)[i]).isCloseTo(w[i], within(1e-15));
+                    }
+                }
+            }
+        }
+    }
+
+    @Nested
     class Restore {
 
         @ParameterizedTest(name = "{0}")
