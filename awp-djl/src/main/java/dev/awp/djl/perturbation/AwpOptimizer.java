@@ -381,28 +381,29 @@ public final class AwpOptimizer extends Optimizer {
     }
 
     /**
-     * Turns the gradient of {@code weight} into the next {@code v} (held in {@code v}), and zeroes
-     * the gradient. For one step: {@code v = r·g/(‖g‖+1e-20)} with {@code r = γ‖w‖}. For K steps,
-     * {@code v ← Π(v + η·r·g/(‖g‖+1e-20))} and the weight moves along, to {@code w + v}.
+     * Turns the gradient of {@code weight} into the next {@code v} (held in {@code v}). For one
+     * step: {@code v = r·g/(‖g‖+1e-20)} with {@code r = γ‖w‖}, written once ({@code v} takes over
+     * the new array's storage; the gradient is zeroed afterwards, with all the others). For K
+     * steps, {@code v ← Π(v + η·r·g/(‖g‖+1e-20))}, the weight moves along to {@code w + v}, and the
+     * gradient is zeroed at once because the next ascent step's backward accumulates into it.
      */
     private void ascend(NDArray weight, NDArray v, NDArray radius, int step, int steps) {
         try (NDManager local = v.getManager().newSubManager()) {
             weight.tempAttach(local);
-            v.tempAttach(local);
             NDArray gradient = weight.getGradient();
             NDArray scale = gradient.norm().add(NORM_FLOOR).pow(-1).mul(radius);
             if (steps == 1) {
-                gradient.muli(scale);
-                v.subi(v).addi(gradient);
-            } else {
-                NDArray previous = v.duplicate();
-                NDArray next = v.add(gradient.mul(scale).mul(spec.ascentStepSize()));
-                NDArray norm = next.norm().add(NORM_FLOOR);
-                NDArray shrink = radius.div(norm).minimum(1.0);
-                next.muli(shrink);
-                v.subi(v).addi(next);
-                weight.addi(v.sub(previous));
+                v.intern(gradient.mul(scale));
+                return;
             }
+            v.tempAttach(local);
+            NDArray previous = v.duplicate();
+            NDArray next = v.add(gradient.mul(scale).mul(spec.ascentStepSize()));
+            NDArray norm = next.norm().add(NORM_FLOOR);
+            NDArray shrink = radius.div(norm).minimum(1.0);
+            next.muli(shrink);
+            v.subi(v).addi(next);
+            weight.addi(v.sub(previous));
             gradient.subi(gradient);
         }
     }
