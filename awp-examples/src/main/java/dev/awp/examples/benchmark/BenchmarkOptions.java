@@ -26,8 +26,8 @@ final class BenchmarkOptions {
     int leakEvery = 50;
     int leakWidth = 8;
     int leakBatch = 8;
-    List<Integer> scalingBatches = List.of(8, 16, 32, 64);
-    List<Integer> scalingWidths = List.of(8, 16, 32);
+    List<Integer> scalingBatches = List.of(8, 16, 32, 64, 128);
+    List<Integer> scalingWidths = List.of(8, 16, 32, 64);
     int scalingReps = 3;
     boolean python = true;
     String pythonExecutable = "/usr/bin/python3";
@@ -146,7 +146,7 @@ final class BenchmarkOptions {
                 "  --memory-steps N        steps per peak-memory window (default 2)",
                 "  --leak-steps N --leak-every N --leak-width N --leak-batch N (500, 50, 8, 8)",
                 "  --scaling-batches a,b,c --scaling-widths a,b,c --scaling-reps N",
-                "                          (8,16,32,64; 8,16,32; 3)",
+                "                          (8,16,32,64,128; 8,16,32,64; 3)",
                 "  --python PATH           Python with PyTorch (default /usr/bin/python3)",
                 "  --script PATH           reference_step.py (default: found from the cwd)",
                 "  --no-python             skip the comparison with the reference",
