@@ -747,6 +747,11 @@ public final class AwpBenchmark {
                     r.get("ours_over_reference_at").getAsDouble(),
                     r.get("reference_overhead_ratio").getAsDouble());
         }
+        if (any) {
+            line(
+                    "  the two processes run one after the other, not interleaved: on a loaded"
+                            + " machine compare the load averages");
+        }
         for (ModelResult m : models) {
             if (m.reference == null || !m.reference.has("phases_at_awp_ms")) {
                 continue;
