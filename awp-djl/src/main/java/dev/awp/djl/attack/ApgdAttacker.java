@@ -238,9 +238,11 @@ final class ApgdAttacker implements InputAttack {
 
         RunResult execute() {
             int steps = spec.steps();
-            int window = Math.max((int) (0.22 * steps), 1);
-            int minWindow = Math.max((int) (0.06 * steps), 1);
-            int windowDecrease = Math.max((int) (0.03 * steps), 1);
+            boolean[] isCheckpoint = new boolean[steps + 1];
+            for (int checkpoint : checkpoints(steps)) {
+                isCheckpoint[checkpoint] = true;
+            }
+            int lastCheckpoint = 0;
 
             double[] stepSize = new double[m];
             Arrays.fill(stepSize, 2 * tm.epsilon());
@@ -251,7 +253,6 @@ final class ApgdAttacker implements InputAttack {
             boolean[] reducedAtCheckpoint = new boolean[m];
             Arrays.fill(reducedAtCheckpoint, true);
             int[] increases = new int[m];
-            int sinceCheckpoint = 0;
 
             try (NDManager work = scope.newSubManager()) {
                 Scopes.borrow(work, x, y, targets);
@@ -310,8 +311,8 @@ final class ApgdAttacker implements InputAttack {
                         bestGradient = where(work, improved, gradient, bestGradient);
                     }
 
-                    sinceCheckpoint++;
-                    if (sinceCheckpoint == window) {
+                    if (isCheckpoint[i + 1]) {
+                        int window = i + 1 - lastCheckpoint;
                         boolean[] reduce = new boolean[m];
                         for (int b = 0; b < m; b++) {
                             boolean oscillating = increases[b] <= window * spec.rho();
@@ -330,8 +331,7 @@ final class ApgdAttacker implements InputAttack {
                             adv = where(work, reduce, best, adv);
                             gradient = where(work, reduce, bestGradient, gradient);
                         }
-                        window = Math.max(window - windowDecrease, minWindow);
-                        sinceCheckpoint = 0;
+                        lastCheckpoint = i + 1;
                     }
                     keepState();
                 }
@@ -450,6 +450,29 @@ final class ApgdAttacker implements InputAttack {
         private NDArray[] state() {
             return new NDArray[] {adv, previous, gradient, best, bestGradient, lastAdversarial};
         }
+    }
+
+    /**
+     * The checkpoints of a run of {@code steps} iterations, as numbers of iterations done: the
+     * reference's discretization of {@code p_0 = 0}, {@code p_1 = 0.22}, {@code p_{j+1} = p_j +
+     * max(p_j − p_{j−1} − 0.03, 0.06)} — a first window of {@code max(⌊0.22N⌋, 1)} iterations, each
+     * next window {@code max(⌊0.03N⌋, 1)} shorter, down to {@code max(⌊0.06N⌋, 1)}. For N = 100:
+     * 22, 41, 57, 70, 80, 87, 93, 99.
+     *
+     * @param steps the number of iterations N, at least 1
+     * @return the checkpoints, increasing, each in {@code [1, steps]}
+     */
+    static int[] checkpoints(int steps) {
+        int window = Math.max((int) (0.22 * steps), 1);
+        int minWindow = Math.max((int) (0.06 * steps), 1);
+        int decrease = Math.max((int) (0.03 * steps), 1);
+        int[] found = new int[steps];
+        int count = 0;
+        for (int at = window; at <= steps; at += window) {
+            found[count++] = at;
+            window = Math.max(window - decrease, minWindow);
+        }
+        return Arrays.copyOf(found, count);
     }
 
     private static boolean any(boolean[] values) {
