@@ -132,4 +132,41 @@ public final class Attacks {
                 .randomStart(RandomStart.UNIFORM)
                 .build();
     }
+
+    /**
+     * APGD-CE as in AutoAttack's standard evaluation: Auto-PGD on the cross-entropy, 100 steps, one
+     * run, L∞ 8/255, BatchNorm in inference mode.
+     *
+     * @return the attack
+     */
+    public static ApgdAttack apgdCe() {
+        return ApgdAttack.builder()
+                .threatModel(ThreatModel.linf(LINF_EPSILON))
+                .steps(100)
+                .restarts(1)
+                .loss(ApgdLoss.CROSS_ENTROPY)
+                .batchNormMode(BatchNormMode.EVAL)
+                .build();
+    }
+
+    /**
+     * APGD-DLR: Auto-PGD on the (untargeted) DLR loss, 100 steps, one run, L∞ 8/255. Needs at least
+     * 3 classes.
+     *
+     * @return the attack
+     */
+    public static ApgdAttack apgdDlr() {
+        return apgdCe().withLoss(ApgdLoss.DLR);
+    }
+
+    /**
+     * APGD-T as in AutoAttack's standard evaluation: Auto-PGD on the targeted DLR loss towards each
+     * of the 9 classes with the highest clean logits after the top one (capped at the number of
+     * classes − 1), 100 steps and one run per target, L∞ 8/255. Needs at least 4 classes.
+     *
+     * @return the attack
+     */
+    public static ApgdAttack apgdT() {
+        return apgdDlr().withTargeted(true).withTargetClasses(9);
+    }
 }

@@ -2,6 +2,7 @@ package dev.awp.djl.attack;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
 import dev.awp.attack.FgsmAttack;
 import dev.awp.attack.PgdAttack;
@@ -12,9 +13,9 @@ public final class InputAttacks {
     private InputAttacks() {}
 
     /**
-     * Returns the executable attack for a specification: {@link PgdAttack} and {@link FgsmAttack}
-     * map to the built-in implementations; an {@link InputAttack} (a custom attack) is returned as
-     * it is.
+     * Returns the executable attack for a specification: {@link PgdAttack}, {@link FgsmAttack} and
+     * {@link ApgdAttack} map to the built-in implementations; an {@link InputAttack} (a custom
+     * attack) is returned as it is.
      *
      * @param attack the specification
      * @return the executable attack
@@ -27,6 +28,9 @@ public final class InputAttacks {
         }
         if (attack instanceof PgdAttack) {
             return new PgdAttacker((PgdAttack) attack);
+        }
+        if (attack instanceof ApgdAttack) {
+            return new ApgdAttacker((ApgdAttack) attack);
         }
         if (attack instanceof FgsmAttack) {
             FgsmAttack fgsm = (FgsmAttack) attack;

@@ -1,0 +1,486 @@
+package dev.awp.djl.attack;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import dev.awp.attack.ApgdAttack;
+import dev.awp.attack.ApgdLoss;
+import dev.awp.attack.BatchNormMode;
+import dev.awp.attack.Norm;
+import dev.awp.attack.ThreatModel;
+import dev.awp.djl.internal.GradientSuspension;
+import dev.awp.djl.internal.Scopes;
+import dev.awp.djl.objective.Losses;
+import java.util.Arrays;
+
+/**
+ * Executes an {@link ApgdAttack}: Auto-PGD as in the AutoAttack reference code ({@code
+ * autopgd_base.py}, Croce and Hein, 2020), for L∞ and L2.
+ *
+ * <p>One run on the examples not yet misclassified:
+ *
+ * <ol>
+ *   <li>start on the surface of the ε-ball: L∞ {@code x + ε·t/‖t‖∞} with {@code t ~ U(−1, 1)}, L2
+ *       {@code x + ε·t/‖t‖₂} with {@code t ~ N(0, 1)}, clamped to the input bounds;
+ *   <li>per example: step size {@code η = 2ε}; best point and best loss; {@code N} iterations of
+ *       {@code z = P(x_k + η·s(∇))}, {@code x_{k+1} = P(x_k + a·(z − x_k) + (1 − a)·(x_k −
+ *       x_{k−1}))} with {@code a = 1} on the first iteration and 0.75 afterwards;
+ *   <li>checkpoints after {@code max(⌊0.22N⌋, 1)} iterations, then after windows shrinking by
+ *       {@code max(⌊0.03N⌋, 1)} down to {@code max(⌊0.06N⌋, 1)} (the reference's discretization of
+ *       {@code p_{j+1} = p_j + max(p_j − p_{j−1} − 0.03, 0.06)}); at a checkpoint an example's η is
+ *       halved and its iterate (and gradient) reset to its best point when the loss increased in at
+ *       most {@code ρ·window} of the window's steps (the reference's {@code <=}; the paper writes
+ *       {@code <}), or when η was not halved at the previous checkpoint and the best loss has not
+ *       improved since;
+ *   <li>an example is broken as soon as an iterate is misclassified; the last such iterate is
+ *       returned for it.
+ * </ol>
+ *
+ * <p>Differences from the reference, all documented choices: the first window counts an increase
+ * against the loss at the start point (the reference compares against an uninitialized entry);
+ * examples never misclassified get their highest-loss point over all runs (the reference returns
+ * the clean input), so that the output is useful beyond accuracy; examples misclassified at the
+ * clean input are returned unchanged, as in the reference. Random starts draw from the engine's
+ * generator: seed it ({@code Engine.getInstance().setRandomSeed}) for reproducible results.
+ */
+final class ApgdAttacker implements InputAttack {
+
+    private static final double MOMENTUM = 0.75;
+    private static final double NORM_FLOOR = 1e-12;
+
+    private final ApgdAttack spec;
+
+    ApgdAttacker(ApgdAttack spec) {
+        this.spec = requireNonNull(spec, "spec");
+    }
+
+    @Override
+    public ThreatModel threatModel() {
+        return spec.threatModel();
+    }
+
+    @Override
+    public String name() {
+        return spec.name();
+    }
+
+    ApgdAttack spec() {
+        return spec;
+    }
+
+    @Override
+    public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
+        requireNonNull(target, "target");
+        requireNonNull(x, "x");
+        requireNonNull(y, "y");
+        NDManager owner = x.getManager();
+        BatchNormMode mode = spec.batchNormMode();
+        try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
+                NDManager scope = owner.newSubManager(x.getDevice())) {
+            Scopes.borrow(scope, x, y);
+            NDArray labels = y.reshape(y.size()).toType(DataType.INT64, false);
+            long[] labelValues = labels.toLongArray();
+            NDArray clean = target.logits(x, mode);
+            clean.attach(scope);
+            int classes = Math.toIntExact(clean.getShape().get(1));
+            // fails with a message naming the class count before any index could go out of range
+            int targets = spec.effectiveTargetClasses(classes);
+            long[] predicted = clean.argMax(1).toLongArray();
+            int batch = labelValues.length;
+            boolean[] fooled = new boolean[batch];
+            for (int i = 0; i < batch; i++) {
+                fooled[i] = predicted[i] != labelValues[i];
+            }
+            double[] bestLoss = new double[batch];
+            Arrays.fill(bestLoss, Double.NEGATIVE_INFINITY);
+            NDArray adv = x.duplicate();
+            int runs = spec.targeted() ? targets * spec.restarts() : spec.restarts();
+            for (int r = 0; r < runs; r++) {
+                long[] active = unfooled(fooled);
+                if (active.length == 0) {
+                    break;
+                }
+                try (NDManager runScope = scope.newSubManager()) {
+                    NDArray index = runScope.create(active);
+                    NDArray xs = x.get(new NDIndex("{}", index));
+                    NDArray ys = labels.get(new NDIndex("{}", index));
+                    xs.attach(runScope);
+                    ys.attach(runScope);
+                    NDArray yt = null;
+                    if (spec.targeted()) {
+                        // the (rank)-th largest clean logit: ranks 2, 3, ... (AutoAttack)
+                        int rank = r / spec.restarts() + 2;
+                        NDArray order = clean.get(new NDIndex("{}", index)).argSort(1);
+                        order.attach(runScope);
+                        yt = order.get(":, {}", classes - rank);
+                        yt.attach(runScope);
+                    }
+                    RunResult result = new Run(target, xs, ys, yt, runScope).execute();
+                    long[] pick = new long[batch];
+                    for (int i = 0; i < batch; i++) {
+                        pick[i] = i;
+                    }
+                    int m = active.length;
+                    for (int j = 0; j < m; j++) {
+                        int i = (int) active[j];
+                        if (result.fooled[j]) {
+                            fooled[i] = true;
+                            pick[i] = batch + j;
+                        } else if (result.bestLoss[j] > bestLoss[i]) {
+                            bestLoss[i] = result.bestLoss[j];
+                            pick[i] = batch + m + j;
+                        }
+                    }
+                    NDArray all =
+                            NDArrays.concat(
+                                    new NDList(adv, result.lastAdversarial, result.best), 0);
+                    NDArray merged = all.get(new NDIndex("{}", runScope.create(pick)));
+                    merged.attach(scope);
+                    adv.close();
+                    adv = merged;
+                }
+            }
+            adv.attach(owner);
+            return adv;
+        }
+    }
+
+    private static long[] unfooled(boolean[] fooled) {
+        int count = 0;
+        for (boolean f : fooled) {
+            count += f ? 0 : 1;
+        }
+        long[] active = new long[count];
+        int next = 0;
+        for (int i = 0; i < fooled.length; i++) {
+            if (!fooled[i]) {
+                active[next++] = i;
+            }
+        }
+        return active;
+    }
+
+    /** The outcome of one run, its arrays attached to the run's parent scope. */
+    private static final class RunResult {
+        final boolean[] fooled;
+        final double[] bestLoss;
+        final NDArray lastAdversarial;
+        final NDArray best;
+
+        RunResult(boolean[] fooled, double[] bestLoss, NDArray lastAdversarial, NDArray best) {
+            this.fooled = fooled;
+            this.bestLoss = bestLoss;
+            this.lastAdversarial = lastAdversarial;
+            this.best = best;
+        }
+    }
+
+    /** Loss values, predictions and the input gradient at one point. */
+    private static final class Probe {
+        final NDArray gradient;
+        final double[] loss;
+        final long[] predicted;
+
+        Probe(NDArray gradient, double[] loss, long[] predicted) {
+            this.gradient = gradient;
+            this.loss = loss;
+            this.predicted = predicted;
+        }
+    }
+
+    /** One run of APGD on a set of examples; per-example state in Java arrays and NDArrays. */
+    private final class Run {
+        private final AttackTarget target;
+        private final NDArray x;
+        private final NDArray y;
+        private final NDArray targets;
+        private final NDManager scope;
+        private final long[] labels;
+        private final int m;
+        private final ThreatModel tm;
+        private final boolean linf;
+        private final NDArray lower;
+        private final NDArray upper;
+
+        // NDArray state: always attached to `scope` between iterations
+        private NDArray adv;
+        private NDArray previous;
+        private NDArray gradient;
+        private NDArray best;
+        private NDArray bestGradient;
+        private NDArray lastAdversarial;
+
+        Run(AttackTarget target, NDArray x, NDArray y, NDArray targets, NDManager scope) {
+            this.target = target;
+            this.x = x;
+            this.y = y;
+            this.targets = targets;
+            this.scope = scope;
+            this.labels = y.toLongArray();
+            this.m = labels.length;
+            this.tm = spec.threatModel();
+            this.linf = tm.norm() == Norm.LINF;
+            if (linf) {
+                lower = x.sub(tm.epsilon()).maximum(tm.lowerBound());
+                upper = x.add(tm.epsilon()).minimum(tm.upperBound());
+                lower.attach(scope);
+                upper.attach(scope);
+            } else {
+                lower = null;
+                upper = null;
+            }
+        }
+
+        RunResult execute() {
+            int steps = spec.steps();
+            boolean[] isCheckpoint = new boolean[steps + 1];
+            for (int checkpoint : checkpoints(steps)) {
+                isCheckpoint[checkpoint] = true;
+            }
+            int lastCheckpoint = 0;
+
+            double[] stepSize = new double[m];
+            Arrays.fill(stepSize, 2 * tm.epsilon());
+            boolean[] fooled = new boolean[m];
+            double[] bestLoss;
+            double[] previousLoss;
+            double[] bestLossAtCheckpoint;
+            boolean[] reducedAtCheckpoint = new boolean[m];
+            Arrays.fill(reducedAtCheckpoint, true);
+            int[] increases = new int[m];
+
+            try (NDManager work = scope.newSubManager()) {
+                Scopes.borrow(work, x, y, targets);
+                adv = start(work);
+                Probe probe = probe(adv);
+                mark(fooled, probe.predicted);
+                lastAdversarial = adv;
+                best = adv;
+                gradient = probe.gradient;
+                bestGradient = gradient;
+                previous = adv;
+                bestLoss = probe.loss.clone();
+                previousLoss = probe.loss.clone();
+                bestLossAtCheckpoint = bestLoss.clone();
+                keepState();
+            }
+
+            for (int i = 0; i < steps; i++) {
+                try (NDManager work = scope.newSubManager()) {
+                    Scopes.borrow(work, x, y, targets, lower, upper);
+                    attachState(work);
+                    NDArray eta = column(work, stepSize);
+                    NDArray z = project(adv.add(direction(gradient).mul(eta)));
+                    NDArray next =
+                            i == 0
+                                    ? z
+                                    : project(
+                                            adv.add(z.sub(adv).mul(MOMENTUM))
+                                                    .add(adv.sub(previous).mul(1 - MOMENTUM)));
+                    previous = adv;
+                    adv = next;
+                    Probe probe = probe(adv);
+                    gradient = probe.gradient;
+
+                    boolean[] wrongNow = wrong(probe.predicted);
+                    if (any(wrongNow)) {
+                        lastAdversarial = where(work, wrongNow, adv, lastAdversarial);
+                        for (int b = 0; b < m; b++) {
+                            fooled[b] |= wrongNow[b];
+                        }
+                    }
+                    boolean[] improved = new boolean[m];
+                    for (int b = 0; b < m; b++) {
+                        double loss = probe.loss[b];
+                        improved[b] = loss > bestLoss[b];
+                        if (improved[b]) {
+                            bestLoss[b] = loss;
+                        }
+                        if (loss > previousLoss[b]) {
+                            increases[b]++;
+                        }
+                        previousLoss[b] = loss;
+                    }
+                    if (any(improved)) {
+                        best = where(work, improved, adv, best);
+                        bestGradient = where(work, improved, gradient, bestGradient);
+                    }
+
+                    if (isCheckpoint[i + 1]) {
+                        int window = i + 1 - lastCheckpoint;
+                        boolean[] reduce = new boolean[m];
+                        for (int b = 0; b < m; b++) {
+                            boolean oscillating = increases[b] <= window * spec.rho();
+                            boolean stalled =
+                                    !reducedAtCheckpoint[b]
+                                            && bestLossAtCheckpoint[b] >= bestLoss[b];
+                            reduce[b] = oscillating || stalled;
+                            if (reduce[b]) {
+                                stepSize[b] /= 2;
+                            }
+                            increases[b] = 0;
+                        }
+                        reducedAtCheckpoint = reduce;
+                        bestLossAtCheckpoint = bestLoss.clone();
+                        if (any(reduce)) {
+                            adv = where(work, reduce, best, adv);
+                            gradient = where(work, reduce, bestGradient, gradient);
+                        }
+                        lastCheckpoint = i + 1;
+                    }
+                    keepState();
+                }
+            }
+            return new RunResult(fooled, bestLoss, lastAdversarial, best);
+        }
+
+        /** The random start on the surface of the ε-ball, clamped to the bounds. */
+        private NDArray start(NDManager work) {
+            double eps = tm.epsilon();
+            NDArray t;
+            NDArray norm;
+            if (linf) {
+                t = work.randomUniform(-1f, 1f, x.getShape(), x.getDataType());
+                norm =
+                        t.abs()
+                                .reshape(m, -1)
+                                .max(new int[] {1})
+                                .add(NORM_FLOOR)
+                                .reshape(PgdAttacker.broadcastShape(x));
+            } else {
+                t = work.randomNormal(x.getShape(), x.getDataType());
+                norm = PgdAttacker.perExampleNorm(t);
+            }
+            return x.add(t.div(norm).mul(eps)).clip(tm.lowerBound(), tm.upperBound());
+        }
+
+        /** Loss, predictions and input gradient at {@code point}. */
+        private Probe probe(NDArray point) {
+            double[][] loss = new double[1][];
+            long[][] predicted = new long[1][];
+            NDArray grad =
+                    InputGradients.of(
+                            target,
+                            point,
+                            spec.batchNormMode(),
+                            logits -> {
+                                NDArray perExample = loss(logits);
+                                try (NDArray values =
+                                        perExample.stopGradient().toType(DataType.FLOAT64, false)) {
+                                    loss[0] = values.toDoubleArray();
+                                }
+                                predicted[0] = logits.argMax(1).toLongArray();
+                                return perExample.sum();
+                            });
+            return new Probe(grad, loss[0], predicted[0]);
+        }
+
+        private NDArray loss(NDArray logits) {
+            if (spec.loss() == ApgdLoss.CROSS_ENTROPY) {
+                return Losses.perExampleCrossEntropy(logits, y);
+            }
+            return spec.targeted()
+                    ? DlrLosses.targetedDlr(logits, y, targets)
+                    : DlrLosses.dlr(logits, y);
+        }
+
+        private NDArray direction(NDArray grad) {
+            return linf ? grad.sign() : grad.div(PgdAttacker.perExampleNorm(grad));
+        }
+
+        /** The projection onto the ε-ball around {@code x} and the input bounds. */
+        private NDArray project(NDArray candidate) {
+            if (linf) {
+                return candidate.maximum(lower).minimum(upper);
+            }
+            NDArray delta = candidate.sub(x);
+            NDArray norms =
+                    delta.reshape(m, -1).norm(new int[] {1}).reshape(PgdAttacker.broadcastShape(x));
+            NDArray radius = norms.minimum(tm.epsilon());
+            return x.add(delta.div(norms.add(NORM_FLOOR)).mul(radius))
+                    .clip(tm.lowerBound(), tm.upperBound());
+        }
+
+        private NDArray column(NDManager work, double[] values) {
+            return work.create(values)
+                    .toType(x.getDataType(), false)
+                    .reshape(PgdAttacker.broadcastShape(x));
+        }
+
+        private NDArray where(NDManager work, boolean[] mask, NDArray ifTrue, NDArray ifFalse) {
+            NDArray condition =
+                    work.create(mask)
+                            .reshape(PgdAttacker.broadcastShape(x))
+                            .broadcast(x.getShape());
+            return NDArrays.where(condition, ifTrue, ifFalse);
+        }
+
+        private boolean[] wrong(long[] predicted) {
+            boolean[] wrong = new boolean[m];
+            for (int b = 0; b < m; b++) {
+                wrong[b] = predicted[b] != labels[b];
+            }
+            return wrong;
+        }
+
+        private void mark(boolean[] fooled, long[] predicted) {
+            boolean[] wrong = wrong(predicted);
+            for (int b = 0; b < m; b++) {
+                fooled[b] |= wrong[b];
+            }
+        }
+
+        private void attachState(NDManager work) {
+            for (NDArray array : state()) {
+                array.attach(work);
+            }
+        }
+
+        private void keepState() {
+            for (NDArray array : state()) {
+                array.attach(scope);
+            }
+        }
+
+        private NDArray[] state() {
+            return new NDArray[] {adv, previous, gradient, best, bestGradient, lastAdversarial};
+        }
+    }
+
+    /**
+     * The checkpoints of a run of {@code steps} iterations, as numbers of iterations done: the
+     * reference's discretization of {@code p_0 = 0}, {@code p_1 = 0.22}, {@code p_{j+1} = p_j +
+     * max(p_j − p_{j−1} − 0.03, 0.06)} — a first window of {@code max(⌊0.22N⌋, 1)} iterations, each
+     * next window {@code max(⌊0.03N⌋, 1)} shorter, down to {@code max(⌊0.06N⌋, 1)}. For N = 100:
+     * 22, 41, 57, 70, 80, 87, 93, 99.
+     *
+     * @param steps the number of iterations N, at least 1
+     * @return the checkpoints, increasing, each in {@code [1, steps]}
+     */
+    static int[] checkpoints(int steps) {
+        int window = Math.max((int) (0.22 * steps), 1);
+        int minWindow = Math.max((int) (0.06 * steps), 1);
+        int decrease = Math.max((int) (0.03 * steps), 1);
+        int[] found = new int[steps];
+        int count = 0;
+        for (int at = window; at <= steps; at += window) {
+            found[count++] = at;
+            window = Math.max(window - decrease, minWindow);
+        }
+        return Arrays.copyOf(found, count);
+    }
+
+    private static boolean any(boolean[] values) {
+        for (boolean value : values) {
+            if (value) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

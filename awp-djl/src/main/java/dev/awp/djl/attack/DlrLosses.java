@@ -1,0 +1,72 @@
+package dev.awp.djl.attack;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+
+/**
+ * The difference-of-logits-ratio losses of APGD (Croce and Hein, 2020), per example, in the sign an
+ * attack ascends. With {@code z_π1 ≥ z_π2 ≥ …} the sorted logits:
+ *
+ * <ul>
+ *   <li>DLR: {@code −(z_y − max_{i≠y} z_i) / (z_π1 − z_π3 + 10⁻¹²)};
+ *   <li>targeted DLR: {@code −(z_y − z_t) / (z_π1 − (z_π3 + z_π4)/2 + 10⁻¹²)}.
+ * </ul>
+ *
+ * The callers check the number of classes first (3 and 4 at least), so that no index is out of
+ * range. Results are attached to the logits' manager (call inside a scope).
+ */
+final class DlrLosses {
+
+    private static final double DENOMINATOR_FLOOR = 1e-12;
+
+    private DlrLosses() {}
+
+    /** The untargeted DLR loss, shape (B); needs C ≥ 3. */
+    static NDArray dlr(NDArray logits, NDArray labels) {
+        long classes = logits.getShape().get(1);
+        NDArray sorted = logits.sort(1);
+        NDArray top = sorted.get(":, {}", classes - 1);
+        NDArray third = sorted.get(":, {}", classes - 3);
+        NDArray y = indices(labels);
+        NDArray numerator = pick(logits, y).sub(bestOther(logits, y));
+        return numerator.div(top.sub(third).add(DENOMINATOR_FLOOR)).neg();
+    }
+
+    /** The targeted DLR loss towards {@code targets}, shape (B); needs C ≥ 4. */
+    static NDArray targetedDlr(NDArray logits, NDArray labels, NDArray targets) {
+        long classes = logits.getShape().get(1);
+        NDArray sorted = logits.sort(1);
+        NDArray top = sorted.get(":, {}", classes - 1);
+        NDArray third = sorted.get(":, {}", classes - 3);
+        NDArray fourth = sorted.get(":, {}", classes - 4);
+        NDArray numerator = pick(logits, indices(labels)).sub(pick(logits, indices(targets)));
+        NDArray denominator = top.sub(third.add(fourth).mul(0.5)).add(DENOMINATOR_FLOOR);
+        return numerator.div(denominator).neg();
+    }
+
+    /** {@code max_{j≠y} z_j}, shape (B). */
+    private static NDArray bestOther(NDArray logits, NDArray y) {
+        long classes = logits.getShape().get(1);
+        NDArray isOther = y.oneHot((int) classes, DataType.BOOLEAN).logicalNot();
+        NDArray minusInf =
+                logits.getManager()
+                        .full(
+                                new Shape(),
+                                Float.NEGATIVE_INFINITY,
+                                logits.getDataType(),
+                                logits.getDevice());
+        return NDArrays.where(isOther, logits, minusInf).max(new int[] {1});
+    }
+
+    /** {@code values[i, index[i]]}, shape (B). */
+    private static NDArray pick(NDArray values, NDArray index) {
+        return values.gather(index.reshape(values.getShape().get(0), 1), 1).squeeze(1);
+    }
+
+    private static NDArray indices(NDArray labels) {
+        NDArray flat = labels.reshape(labels.size());
+        return flat.getDataType() == DataType.INT64 ? flat : flat.toType(DataType.INT64, false);
+    }
+}

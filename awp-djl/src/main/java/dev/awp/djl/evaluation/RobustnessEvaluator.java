@@ -1,0 +1,575 @@
+package dev.awp.djl.evaluation;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.util.ProgressBar;
+import ai.djl.util.Progress;
+import dev.awp.attack.ApgdAttack;
+import dev.awp.attack.Attack;
+import dev.awp.attack.Attacks;
+import dev.awp.attack.BatchNormMode;
+import dev.awp.attack.FgsmAttack;
+import dev.awp.attack.PgdAttack;
+import dev.awp.attack.ThreatModel;
+import dev.awp.djl.attack.AttackTarget;
+import dev.awp.djl.attack.InputAttack;
+import dev.awp.djl.attack.InputAttacks;
+import dev.awp.djl.data.ImageDataset;
+import dev.awp.djl.internal.Scopes;
+import dev.awp.report.Accuracy;
+import dev.awp.report.AttackAccounting;
+import dev.awp.report.AttackResult;
+import dev.awp.report.RobustnessReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures the robustness of a model on a dataset or a seeded subset of it: clean accuracy, then a
+ * cascade of attacks, reported as a {@link RobustnessReport}.
+ *
+ * <pre>{@code
+ * RobustnessEvaluator evaluator = RobustnessEvaluator.builder().optSeed(0).build();
+ * RobustnessReport report = evaluator.evaluate(model.getBlock(), testSet, 1000, 0L);
+ * Files.writeString(Path.of("robustness.json"), RobustnessReportJson.toJson(report));
+ * }</pre>
+ *
+ * <p><b>What is measured.</b> An example is <em>robust</em> if it is classified correctly at the
+ * clean input and under every attack: the report's {@link RobustnessReport#robustAccuracy()} is
+ * this cumulative worst case, and each {@link AttackResult} carries the worst case after it. The
+ * default cascade is {@link #defaultAttacks()}: FGSM, PGD-20, PGD-100, CW∞, APGD-CE and APGD-T (L∞
+ * 8/255), cheapest first. With the default {@link AttackAccounting#CASCADE}, each attack runs only
+ * on the examples still robust (as AutoAttack does), which keeps the expensive attacks cheap; each
+ * attack then reports how many examples it ran on and broke, but not its own accuracy on all
+ * examples. With {@link AttackAccounting#INDEPENDENT}, every attack runs on every example that is
+ * correct at the clean input, so that each attack's own accuracy is comparable with published
+ * single-attack numbers, at the cost of running every attack in full.
+ *
+ * <p><b>Inference mode.</b> The model runs in inference mode throughout (BatchNorm uses and keeps
+ * its running statistics); built-in attacks configured with {@link BatchNormMode#TRAIN} are
+ * rejected. The evaluator checks afterwards that no parameter or running statistic changed (a
+ * custom attack running the model in training mode would change them) and warns if one did.
+ *
+ * <p><b>Determinism.</b> Before each attack on each batch the engine's random generator is
+ * re-seeded from {@code (seed, batch index, attack index)} ({@code Engine.setRandomSeed}, which
+ * also changes the generator other code sees). The same model, data, batch size, attacks and seed
+ * give the same report, apart from the times.
+ *
+ * <p><b>Sanity checks.</b> Errors: inputs outside the threat model's bounds ({@link
+ * IllegalArgumentException}: normalize inside the model, not in the data); a model with fewer
+ * outputs than the dataset has classes, or too few classes for a DLR loss ({@link
+ * IllegalArgumentException} naming the class count, before any attack runs); an attack whose
+ * outputs leave the threat model ({@link IllegalStateException}). Warnings, logged and kept in the
+ * report, on the first batch: input gradients that are exactly zero (a hint of gradient masking,
+ * which makes gradient attacks overestimate robustness), outputs that change between two identical
+ * forward passes (randomness in inference mode), outputs that look like probabilities rather than
+ * logits; and, at the end, a model changed by the evaluation.
+ *
+ * <p>Progress is shown with a DJL {@link ProgressBar} by default; pass any {@link Progress} or turn
+ * it off with {@link Builder#optNoProgress()}. An evaluator may be reused but not shared between
+ * threads while it runs.
+ */
+public final class RobustnessEvaluator {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(RobustnessEvaluator.class);
+
+    private final List<Attack> attacks;
+    private final List<InputAttack> executables;
+    private final ThreatModel threatModel;
+    private final AttackAccounting accounting;
+    private final int batchSize;
+    private final long seed;
+    private final Progress progress;
+    private final boolean sanityChecks;
+
+    private RobustnessEvaluator(Builder builder) {
+        this.attacks = List.copyOf(builder.attacks);
+        this.threatModel = attacks.get(0).threatModel();
+        List<InputAttack> bound = new ArrayList<>();
+        for (int i = 0; i < attacks.size(); i++) {
+            Attack attack = attacks.get(i);
+            checkArgument(
+                    attack.threatModel().equals(threatModel),
+                    "attacks[%s].threatModel must equal attacks[0].threatModel (%s): a worst case"
+                            + " over different threat models means nothing, but was %s",
+                    i,
+                    threatModel,
+                    attack.threatModel());
+            BatchNormMode mode = batchNormMode(attack);
+            checkArgument(
+                    mode != BatchNormMode.TRAIN,
+                    "attacks[%s].batchNormMode must be EVAL for an evaluation (TRAIN would use"
+                            + " batch statistics and change the running statistics) but was %s",
+                    i,
+                    mode);
+            bound.add(InputAttacks.bind(attack));
+        }
+        this.executables = List.copyOf(bound);
+        this.accounting = builder.accounting;
+        this.batchSize = builder.batchSize;
+        this.seed = builder.seed;
+        this.progress = builder.progress;
+        this.sanityChecks = builder.sanityChecks;
+    }
+
+    /**
+     * Starts a builder.
+     *
+     * @return a new builder with the defaults
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The default cascade, cheapest first: {@link Attacks#fgsm()}, {@link Attacks#pgd20()}, {@link
+     * Attacks#pgd(int) PGD-100}, {@link Attacks#cwInf()}, {@link Attacks#apgdCe()} and {@link
+     * Attacks#apgdT()}, all L∞ 8/255 on inputs in [0, 1]. APGD-T needs at least 4 classes: on
+     * models with fewer, pass a list without it.
+     *
+     * @return the attacks, an unmodifiable list
+     */
+    public static List<Attack> defaultAttacks() {
+        return List.of(
+                Attacks.fgsm(),
+                Attacks.pgd20(),
+                Attacks.pgd(100),
+                Attacks.cwInf(),
+                Attacks.apgdCe(),
+                Attacks.apgdT());
+    }
+
+    /**
+     * The attacks, in the order they run.
+     *
+     * @return an unmodifiable list
+     */
+    public List<Attack> attacks() {
+        return attacks;
+    }
+
+    /**
+     * Evaluates a block on a whole dataset.
+     *
+     * @param block the initialized block; run in inference mode, never modified
+     * @param dataset the dataset, inputs within the threat model's bounds
+     * @return the report
+     * @throws IllegalArgumentException if a sanity check fails (see the class documentation)
+     */
+    public RobustnessReport evaluate(Block block, ImageDataset dataset) {
+        return evaluate(AttackTarget.of(requireNonNull(block, "block")), dataset);
+    }
+
+    /**
+     * Evaluates a block on a seeded random subset of a dataset ({@link ImageDataset#subset(int,
+     * long)}).
+     *
+     * @param block the initialized block; run in inference mode, never modified
+     * @param dataset the dataset, inputs within the threat model's bounds
+     * @param subsetSize the number of examples, in {@code [1, dataset.size()]}
+     * @param subsetSeed the seed that draws them (recorded in the report)
+     * @return the report
+     * @throws IllegalArgumentException if the size is out of range or a sanity check fails
+     */
+    public RobustnessReport evaluate(
+            Block block, ImageDataset dataset, int subsetSize, long subsetSeed) {
+        return evaluate(
+                AttackTarget.of(requireNonNull(block, "block")), dataset, subsetSize, subsetSeed);
+    }
+
+    /**
+     * Evaluates a model, given as an attack target (for example {@link AttackTarget#of(
+     * ai.djl.training.Trainer)} during training), on a whole dataset.
+     *
+     * @param target the model; run in inference mode
+     * @param dataset the dataset, inputs within the threat model's bounds
+     * @return the report
+     * @throws IllegalArgumentException if a sanity check fails
+     */
+    public RobustnessReport evaluate(AttackTarget target, ImageDataset dataset) {
+        requireNonNull(target, "target");
+        requireNonNull(dataset, "dataset");
+        return run(target, dataset, Optional.empty());
+    }
+
+    /**
+     * Evaluates a model, given as an attack target, on a seeded random subset of a dataset.
+     *
+     * @param target the model; run in inference mode
+     * @param dataset the dataset, inputs within the threat model's bounds
+     * @param subsetSize the number of examples, in {@code [1, dataset.size()]}
+     * @param subsetSeed the seed that draws them (recorded in the report)
+     * @return the report
+     * @throws IllegalArgumentException if the size is out of range or a sanity check fails
+     */
+    public RobustnessReport evaluate(
+            AttackTarget target, ImageDataset dataset, int subsetSize, long subsetSeed) {
+        requireNonNull(target, "target");
+        requireNonNull(dataset, "dataset");
+        return run(target, dataset.subset(subsetSize, subsetSeed), Optional.of(subsetSeed));
+    }
+
+    private RobustnessReport run(
+            AttackTarget target, ImageDataset dataset, Optional<Long> subsetSeed) {
+        long started = System.nanoTime();
+        NDArray anchor = firstParameter(target.block());
+        Device device = anchor.getDevice();
+        Fingerprint before = Fingerprint.of(target.block());
+        int attackCount = attacks.size();
+        int batches = (dataset.size() + batchSize - 1) / batchSize;
+        Counts counts = new Counts(attackCount);
+        List<String> warnings = new ArrayList<>();
+        if (progress != null) {
+            progress.reset("Robustness of " + dataset.name(), (long) batches * (1 + attackCount));
+            progress.start(0);
+        }
+        long steps = 0;
+        try (NDManager manager = anchor.getManager().newSubManager(device)) {
+            int batchIndex = 0;
+            for (Batch batch : dataset.evaluationBatches(manager, batchSize)) {
+                try (batch) {
+                    NDArray x = batch.getData().head();
+                    NDArray y = batch.getLabels().head();
+                    SanityChecks.checkBounds(x, threatModel, batchIndex);
+                    boolean[] correct;
+                    try (NDManager scope = batch.getManager().newSubManager()) {
+                        Scopes.borrow(scope, x, y);
+                        NDArray logits = target.logits(x, BatchNormMode.EVAL);
+                        if (batchIndex == 0) {
+                            checkClasses(logits, dataset);
+                            if (sanityChecks) {
+                                warnings.addAll(SanityChecks.firstBatch(target, x, y, logits));
+                            }
+                        }
+                        correct = equal(logits.argMax(1).toLongArray(), y.toLongArray());
+                    }
+                    counts.clean += count(correct);
+                    counts.total += correct.length;
+                    report(++steps, "clean", counts.clean, counts.total);
+                    boolean[] robust = correct.clone();
+                    for (int k = 0; k < attackCount; k++) {
+                        long attackStarted = System.nanoTime();
+                        boolean[] eligible =
+                                accounting == AttackAccounting.CASCADE ? robust : correct;
+                        long[] index = indices(eligible);
+                        if (index.length > 0) {
+                            Engine.getInstance().setRandomSeed(attackSeed(seed, batchIndex, k));
+                            boolean[] survived = attack(k, target, x, y, index);
+                            counts.attacked[k] += index.length;
+                            for (int j = 0; j < index.length; j++) {
+                                if (survived[j]) {
+                                    counts.survived[k]++;
+                                } else {
+                                    robust[(int) index[j]] = false;
+                                }
+                            }
+                        }
+                        counts.cumulative[k] += count(robust);
+                        counts.nanos[k] += System.nanoTime() - attackStarted;
+                        report(++steps, attacks.get(k).name(), counts.cumulative[k], counts.total);
+                    }
+                }
+                batchIndex++;
+            }
+        } finally {
+            if (progress != null) {
+                progress.end();
+            }
+        }
+        if (!before.equals(Fingerprint.of(target.block()))) {
+            warnings.add(
+                    "the model's parameters or BatchNorm running statistics changed during the"
+                            + " evaluation: an attack ran the model in training mode or modified"
+                            + " it; the numbers describe a moving model");
+        }
+        for (String warning : warnings) {
+            LOGGER.warn("Robustness evaluation of {}: {}", dataset.name(), warning);
+        }
+        return buildReport(dataset, subsetSeed, counts, warnings, device, started);
+    }
+
+    /** Runs attack {@code k} on the rows {@code index} and says which survived. */
+    private boolean[] attack(int k, AttackTarget target, NDArray x, NDArray y, long[] index) {
+        try (NDManager scope = x.getManager().newSubManager()) {
+            Scopes.borrow(scope, x, y);
+            NDIndex rows = new NDIndex("{}", scope.create(index));
+            NDArray xs = x.get(rows);
+            NDArray ys = y.get(rows);
+            NDArray adv = executables.get(k).generate(target, xs, ys);
+            SanityChecks.checkThreatModel(attacks.get(k), xs, adv);
+            long[] predicted = target.logits(adv, BatchNormMode.EVAL).argMax(1).toLongArray();
+            return equal(predicted, ys.toLongArray());
+        }
+    }
+
+    private void checkClasses(NDArray logits, ImageDataset dataset) {
+        long outputs = logits.getShape().get(1);
+        checkArgument(
+                logits.getShape().dimension() == 2 && outputs >= dataset.numClasses(),
+                "the model's number of outputs must be >= the dataset's number of classes (%s) but"
+                        + " was %s (output shape %s)",
+                dataset.numClasses(),
+                outputs,
+                logits.getShape());
+        for (Attack attack : attacks) {
+            if (attack instanceof ApgdAttack) {
+                ((ApgdAttack) attack).checkNumClasses(Math.toIntExact(outputs));
+            }
+        }
+    }
+
+    private RobustnessReport buildReport(
+            ImageDataset dataset,
+            Optional<Long> subsetSeed,
+            Counts counts,
+            List<String> warnings,
+            Device device,
+            long started) {
+        int n = counts.total;
+        RobustnessReport.Builder report =
+                RobustnessReport.builder()
+                        .dataset(dataset.name())
+                        .examples(n)
+                        .subsetSeed(subsetSeed)
+                        .seed(seed)
+                        .batchSize(batchSize)
+                        .threatModel(threatModel)
+                        .accounting(accounting)
+                        .cleanAccuracy(Accuracy.of(counts.clean, n))
+                        .environment(Environment.describe(device))
+                        .warnings(warnings);
+        for (int k = 0; k < attacks.size(); k++) {
+            Attack attack = attacks.get(k);
+            AttackResult.Builder result =
+                    AttackResult.builder()
+                            .name(attack.name())
+                            .parameters(AttackSettings.of(attack))
+                            .attacked(counts.attacked[k])
+                            .survived(counts.survived[k])
+                            .cumulativeAccuracy(Accuracy.of(counts.cumulative[k], n))
+                            .elapsedSeconds(counts.nanos[k] / 1e9);
+            if (accounting == AttackAccounting.INDEPENDENT) {
+                result.ownAccuracy(Accuracy.of(counts.survived[k], n));
+            }
+            report.addAttack(result.build());
+        }
+        return report.elapsedSeconds((System.nanoTime() - started) / 1e9).build();
+    }
+
+    private void report(long step, String stage, int correct, int total) {
+        if (progress != null) {
+            progress.update(
+                    step, String.format("%s %.1f%% of %d", stage, 100.0 * correct / total, total));
+        }
+    }
+
+    private static BatchNormMode batchNormMode(Attack attack) {
+        if (attack instanceof PgdAttack) {
+            return ((PgdAttack) attack).batchNormMode();
+        }
+        if (attack instanceof FgsmAttack) {
+            return ((FgsmAttack) attack).batchNormMode();
+        }
+        if (attack instanceof ApgdAttack) {
+            return ((ApgdAttack) attack).batchNormMode();
+        }
+        return BatchNormMode.EVAL;
+    }
+
+    private static NDArray firstParameter(Block block) {
+        for (Parameter parameter : block.getParameters().values()) {
+            if (parameter.isInitialized()) {
+                return parameter.getArray();
+            }
+        }
+        throw new IllegalArgumentException(
+                "block must be initialized (have initialized parameters) but had none: call"
+                        + " model.newTrainer(..).initialize(shape) or block.initialize(..) first");
+    }
+
+    /** A seed for the engine's generator from (seed, batch, attack), mixed by SplitMix64. */
+    static int attackSeed(long seed, int batch, int attack) {
+        long z = seed;
+        z = mix(z + 0x9E3779B97F4A7C15L * (batch + 1L));
+        z = mix(z + 0x9E3779B97F4A7C15L * (attack + 1L));
+        return (int) (z ^ (z >>> 32));
+    }
+
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static boolean[] equal(long[] predicted, long[] labels) {
+        boolean[] equal = new boolean[predicted.length];
+        for (int i = 0; i < predicted.length; i++) {
+            equal[i] = predicted[i] == labels[i];
+        }
+        return equal;
+    }
+
+    private static int count(boolean[] values) {
+        int count = 0;
+        for (boolean value : values) {
+            count += value ? 1 : 0;
+        }
+        return count;
+    }
+
+    private static long[] indices(boolean[] mask) {
+        long[] index = new long[count(mask)];
+        int next = 0;
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i]) {
+                index[next++] = i;
+            }
+        }
+        return index;
+    }
+
+    /** Counters accumulated over the batches. */
+    private static final class Counts {
+        int total;
+        int clean;
+        final int[] attacked;
+        final int[] survived;
+        final int[] cumulative;
+        final long[] nanos;
+
+        Counts(int attacks) {
+            attacked = new int[attacks];
+            survived = new int[attacks];
+            cumulative = new int[attacks];
+            nanos = new long[attacks];
+        }
+    }
+
+    /** Configures a {@link RobustnessEvaluator}; every setting is optional. */
+    public static final class Builder {
+        private List<Attack> attacks = defaultAttacks();
+        private AttackAccounting accounting = AttackAccounting.CASCADE;
+        private int batchSize = 128;
+        private long seed;
+        private Progress progress = new ProgressBar();
+        private boolean sanityChecks = true;
+
+        private Builder() {}
+
+        /**
+         * Sets the attacks, in the order they run (cheapest first pays off with {@link
+         * AttackAccounting#CASCADE}). Built-in specifications ({@link PgdAttack}, {@link
+         * FgsmAttack}, {@link ApgdAttack}) and custom {@link InputAttack}s are accepted; all must
+         * share one threat model. Default: {@link #defaultAttacks()}.
+         *
+         * @param attacks the attacks, at least one
+         * @return this builder
+         * @throws NullPointerException if the list or an attack is null
+         * @throws IllegalArgumentException if the list is empty
+         */
+        public Builder optAttacks(List<? extends Attack> attacks) {
+            requireNonNull(attacks, "attacks");
+            checkArgument(!attacks.isEmpty(), "attacks must not be empty but was %s", attacks);
+            for (int i = 0; i < attacks.size(); i++) {
+                requireNonNull(attacks.get(i), "attacks[" + i + "]");
+            }
+            this.attacks = List.copyOf(attacks);
+            return this;
+        }
+
+        /**
+         * Sets which examples each attack runs on. Default: {@link AttackAccounting#CASCADE}.
+         *
+         * @param accounting the accounting
+         * @return this builder
+         * @throws NullPointerException if {@code accounting} is null
+         */
+        public Builder optAccounting(AttackAccounting accounting) {
+            this.accounting = requireNonNull(accounting, "accounting");
+            return this;
+        }
+
+        /**
+         * Sets the batch size. Default: 128.
+         *
+         * @param batchSize the batch size, at least 1
+         * @return this builder
+         * @throws IllegalArgumentException if {@code batchSize < 1}
+         */
+        public Builder optBatchSize(int batchSize) {
+            checkArgument(batchSize >= 1, "batchSize must be >= 1 but was %s", batchSize);
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Sets the seed of the attacks' random starts. Default: 0.
+         *
+         * @param seed the seed
+         * @return this builder
+         */
+        public Builder optSeed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Sets where progress goes: one step per batch for the clean pass and one per batch and
+         * attack, with the running accuracy as the message. Default: a DJL {@link ProgressBar} on
+         * standard output.
+         *
+         * @param progress the progress
+         * @return this builder
+         * @throws NullPointerException if {@code progress} is null
+         */
+        public Builder optProgress(Progress progress) {
+            this.progress = requireNonNull(progress, "progress");
+            return this;
+        }
+
+        /**
+         * Turns progress output off.
+         *
+         * @return this builder
+         */
+        public Builder optNoProgress() {
+            this.progress = null;
+            return this;
+        }
+
+        /**
+         * Turns the warning checks of the first batch (zero gradients, randomized outputs,
+         * probabilities as outputs) on or off; the errors (bounds, class counts, threat model) are
+         * always checked. Default: on.
+         *
+         * @param sanityChecks whether to run them
+         * @return this builder
+         */
+        public Builder optSanityChecks(boolean sanityChecks) {
+            this.sanityChecks = sanityChecks;
+            return this;
+        }
+
+        /**
+         * Builds the evaluator.
+         *
+         * @return the evaluator
+         * @throws IllegalArgumentException if the attacks do not share one threat model, if a
+         *     built-in attack runs BatchNorm in training mode, or if an attack cannot be executed
+         */
+        public RobustnessEvaluator build() {
+            return new RobustnessEvaluator(this);
+        }
+    }
+}

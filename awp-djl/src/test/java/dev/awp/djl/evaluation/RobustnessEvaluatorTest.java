@@ -1,0 +1,473 @@
+package dev.awp.djl.evaluation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.util.Progress;
+import dev.awp.attack.Attack;
+import dev.awp.attack.Attacks;
+import dev.awp.attack.BatchNormMode;
+import dev.awp.attack.ThreatModel;
+import dev.awp.djl.attack.AttackTarget;
+import dev.awp.djl.attack.InputAttack;
+import dev.awp.djl.data.ImageDataset;
+import dev.awp.djl.data.SyntheticShapes;
+import dev.awp.djl.model.SmallCnn;
+import dev.awp.report.AttackAccounting;
+import dev.awp.report.AttackResult;
+import dev.awp.report.RobustnessReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The evaluator on a small undefended model trained briefly on SyntheticShapes (64 test images,
+ * short attacks to stay fast) and on untrained models for the sanity checks.
+ */
+class RobustnessEvaluatorTest {
+
+    /** A short cascade with every kind of attack: 1 + 5 + 5 + 2 × 3 gradient steps. */
+    static final List<Attack> SHORT =
+            List.of(
+                    Attacks.fgsm(),
+                    Attacks.pgd(5),
+                    Attacks.apgdCe().withSteps(5),
+                    Attacks.apgdT().withSteps(3).withTargetClasses(2));
+
+    private static RobustnessReport independent;
+
+    /** The independent evaluation of the trained model, computed once. */
+    static synchronized RobustnessReport independentReport() {
+        if (independent == null) {
+            Model model = TrainedModels.shapes();
+            Fingerprint before = Fingerprint.of(model.getBlock());
+            long started = System.nanoTime();
+            independent =
+                    RobustnessEvaluator.builder()
+                            .optAttacks(SHORT)
+                            .optAccounting(AttackAccounting.INDEPENDENT)
+                            .optBatchSize(32)
+                            .optNoProgress()
+                            .build()
+                            .evaluate(model.getBlock(), TrainedModels.shapesTest(), 64, 7L);
+            System.out.printf(
+                    "independent evaluation of 64 examples: %.1f s%n%s%n",
+                    (System.nanoTime() - started) / 1e9, summary(independent));
+            assertThat(Fingerprint.of(model.getBlock())).isEqualTo(before);
+        }
+        return independent;
+    }
+
+    static String summary(RobustnessReport report) {
+        StringBuilder text =
+                new StringBuilder(
+                        String.format(
+                                "clean %d/%d",
+                                report.cleanAccuracy().correct(), report.examples()));
+        for (AttackResult result : report.attacks()) {
+            text.append(
+                    String.format(
+                            ", %s own %s cumulative %d (%.1f s)",
+                            result.name(),
+                            result.ownAccuracy()
+                                    .map(a -> Integer.toString(a.correct()))
+                                    .orElse("-"),
+                            result.cumulativeAccuracy().correct(),
+                            result.elapsedSeconds()));
+        }
+        return text.toString();
+    }
+
+    static ImageDataset randomDataset(int size, int classes) {
+        Random random = new Random(size * 31L + classes);
+        byte[] images = new byte[size * ImageDataset.IMAGE_BYTES];
+        random.nextBytes(images);
+        int[] labels = new int[size];
+        for (int i = 0; i < size; i++) {
+            labels[i] = i % classes;
+        }
+        return ImageDataset.of("random", images, labels, classes);
+    }
+
+    static RobustnessEvaluator.Builder quiet(List<? extends Attack> attacks) {
+        return RobustnessEvaluator.builder().optAttacks(attacks).optNoProgress().optBatchSize(16);
+    }
+
+    @Nested
+    class WorstCase {
+        @Test
+        void should_bring_an_undefended_model_below_its_clean_accuracy() {
+            RobustnessReport report = independentReport();
+            int clean = report.cleanAccuracy().correct();
+            assertThat(clean).isGreaterThan(10);
+            assertThat(report.attack("PGD-5").orElseThrow().ownAccuracy().orElseThrow().correct())
+                    .isLessThan(clean);
+            assertThat(report.robustAccuracy().correct()).isLessThan(clean);
+        }
+
+        @Test
+        void should_keep_worst_case_below_each_attack_and_each_attack_below_clean() {
+            RobustnessReport report = independentReport();
+            int clean = report.cleanAccuracy().correct();
+            int worst = report.robustAccuracy().correct();
+            for (AttackResult result : report.attacks()) {
+                int own = result.ownAccuracy().orElseThrow().correct();
+                assertThat(own).as(result.name()).isLessThanOrEqualTo(clean);
+                assertThat(result.cumulativeAccuracy().correct()).isLessThanOrEqualTo(own);
+                assertThat(worst).isLessThanOrEqualTo(own);
+                assertThat(result.attacked()).isEqualTo(clean);
+            }
+        }
+
+        @Test
+        void should_record_how_the_numbers_were_obtained() {
+            RobustnessReport report = independentReport();
+            assertThat(report.examples()).isEqualTo(64);
+            assertThat(report.subsetSeed()).contains(7L);
+            assertThat(report.dataset()).contains("subset of 64, seed 7");
+            assertThat(report.threatModel()).isEqualTo(ThreatModel.linf(8 / 255.0));
+            assertThat(report.batchSize()).isEqualTo(32);
+            assertThat(report.environment())
+                    .containsKeys(
+                            "awp.version", "djl.version", "engine", "engine.version", "device")
+                    .containsEntry("engine", "PyTorch");
+            assertThat(report.attacks())
+                    .extracting(AttackResult::name)
+                    .containsExactly("FGSM", "PGD-5", "APGD-CE", "APGD-T");
+            assertThat(report.attacks().get(3).parameters())
+                    .containsEntry("type", "APGD")
+                    .containsEntry("steps", "3")
+                    .containsEntry("targetClasses", "2");
+        }
+
+        @Test
+        void should_run_later_attacks_only_on_survivors_in_a_cascade_deterministically() {
+            RobustnessEvaluator evaluator =
+                    quiet(List.of(Attacks.fgsm(), Attacks.pgd(3), Attacks.apgdCe().withSteps(3)))
+                            .optBatchSize(32)
+                            .optSeed(9)
+                            .build();
+            Model model = TrainedModels.shapes();
+            RobustnessReport first =
+                    evaluator.evaluate(model.getBlock(), TrainedModels.shapesTest(), 32, 7L);
+            RobustnessReport second =
+                    evaluator.evaluate(model.getBlock(), TrainedModels.shapesTest(), 32, 7L);
+            System.out.println("cascade: " + summary(first));
+            int previous = first.cleanAccuracy().correct();
+            for (AttackResult result : first.attacks()) {
+                assertThat(result.attacked()).isEqualTo(previous);
+                assertThat(result.ownAccuracy()).isEmpty();
+                previous = result.cumulativeAccuracy().correct();
+            }
+            assertThat(withoutTimes(second)).isEqualTo(withoutTimes(first));
+        }
+    }
+
+    static RobustnessReport withoutTimes(RobustnessReport report) {
+        List<AttackResult> attacks = new ArrayList<>();
+        for (AttackResult result : report.attacks()) {
+            attacks.add(result.withElapsedSeconds(0));
+        }
+        return report.withElapsedSeconds(0).withAttacks(attacks);
+    }
+
+    @Nested
+    class Json {
+        @Test
+        void should_read_back_what_it_writes() {
+            RobustnessReport report = independentReport().withWarnings("a \"quoted\" <warning>");
+            String json = RobustnessReportJson.toJson(report);
+            assertThat(RobustnessReportJson.fromJson(json)).isEqualTo(report);
+        }
+
+        @Test
+        void should_write_the_documented_fields() {
+            var tree = RobustnessReportJson.toTree(independentReport());
+            assertThat(tree.get("schema").getAsString()).isEqualTo(RobustnessReportJson.SCHEMA);
+            assertThat(tree.keySet())
+                    .contains(
+                            "dataset",
+                            "examples",
+                            "subsetSeed",
+                            "seed",
+                            "batchSize",
+                            "threatModel",
+                            "accounting",
+                            "clean",
+                            "robust",
+                            "attacks",
+                            "environment",
+                            "warnings",
+                            "elapsedSeconds");
+            var robust = tree.getAsJsonObject("robust");
+            assertThat(robust.keySet()).contains("correct", "total", "accuracy", "lower", "upper");
+            assertThat(robust.get("lower").getAsDouble())
+                    .isLessThanOrEqualTo(robust.get("accuracy").getAsDouble());
+            var attack = tree.getAsJsonArray("attacks").get(0).getAsJsonObject();
+            assertThat(attack.keySet())
+                    .contains(
+                            "name",
+                            "parameters",
+                            "attacked",
+                            "survived",
+                            "ownAccuracy",
+                            "cumulative",
+                            "elapsedSeconds");
+        }
+
+        @Test
+        void should_reject_another_schema() {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> RobustnessReportJson.fromJson("{\"schema\": \"x/1\"}"))
+                    .withMessageStartingWith("schema must be " + RobustnessReportJson.SCHEMA)
+                    .withMessageContaining("but was x/1");
+        }
+    }
+
+    @Nested
+    class SanityChecks {
+        @Test
+        void should_reject_inputs_outside_the_threat_model_bounds() {
+            ThreatModel narrow =
+                    ThreatModel.builder().epsilon(8 / 255.0).lowerBound(0.2).upperBound(1).build();
+            try (Model model = TrainedModels.untrained(10)) {
+                RobustnessEvaluator evaluator =
+                        quiet(List.of(Attacks.fgsm().withThreatModel(narrow))).build();
+                assertThatIllegalArgumentException()
+                        .isThrownBy(
+                                () -> evaluator.evaluate(model.getBlock(), randomDataset(8, 10)))
+                        .withMessageStartingWith("inputs must be within the threat model's bounds")
+                        .withMessageContaining("[0.2, 1.0]");
+            }
+        }
+
+        @Test
+        void should_warn_of_gradient_masking_when_input_gradients_are_zero() {
+            try (Model model = Model.newInstance("quantized")) {
+                // rounding to 4 levels: the input gradient is exactly zero everywhere
+                SequentialBlock block = new SequentialBlock();
+                block.add(new LambdaBlock(in -> new NDList(in.head().mul(4).round().div(4))));
+                block.add(
+                        SmallCnn.builder().setNumClasses(10).optWidth(4).optHiddenUnits(8).build());
+                model.setBlock(block);
+                block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 32, 32));
+                RobustnessReport report =
+                        quiet(List.of(Attacks.fgsm()))
+                                .build()
+                                .evaluate(model.getBlock(), SyntheticShapes.test(16, 1));
+                assertThat(report.warnings())
+                        .anySatisfy(
+                                w ->
+                                        assertThat(w)
+                                                .contains("gradient masking")
+                                                .contains("16 of 16"));
+            }
+        }
+
+        @Test
+        void should_not_warn_for_a_plain_model() {
+            try (Model model = TrainedModels.untrained(10)) {
+                RobustnessReport report =
+                        quiet(List.of(Attacks.fgsm()))
+                                .build()
+                                .evaluate(model.getBlock(), SyntheticShapes.test(16, 1));
+                assertThat(report.warnings()).isEmpty();
+            }
+        }
+
+        @Test
+        void should_fail_before_any_attack_when_the_model_has_too_few_classes_for_apgd_t() {
+            RecordingProgress progress = new RecordingProgress();
+            try (Model model = TrainedModels.untrained(3)) {
+                RobustnessEvaluator evaluator =
+                        RobustnessEvaluator.builder().optProgress(progress).optBatchSize(8).build();
+                assertThatIllegalArgumentException()
+                        .isThrownBy(() -> evaluator.evaluate(model.getBlock(), randomDataset(8, 3)))
+                        .withMessageStartingWith("numClasses must be >= 4 for APGD-T")
+                        .withMessageContaining("but was 3");
+            }
+            assertThat(progress.messages).noneMatch(m -> m.startsWith("FGSM"));
+        }
+
+        @Test
+        void should_fail_when_the_model_has_too_few_classes_for_dlr() {
+            try (Model model = TrainedModels.untrained(2)) {
+                RobustnessEvaluator evaluator = quiet(List.of(Attacks.apgdDlr())).build();
+                assertThatIllegalArgumentException()
+                        .isThrownBy(() -> evaluator.evaluate(model.getBlock(), randomDataset(4, 2)))
+                        .withMessageStartingWith("numClasses must be >= 3 for APGD-DLR")
+                        .withMessageContaining("but was 2");
+            }
+        }
+
+        @Test
+        void should_warn_when_an_attack_changes_the_model() {
+            InputAttack trainingMode =
+                    new InputAttack() {
+                        @Override
+                        public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
+                            target.logits(x, BatchNormMode.TRAIN); // updates running statistics
+                            return x.duplicate();
+                        }
+
+                        @Override
+                        public ThreatModel threatModel() {
+                            return Attacks.fgsm().threatModel();
+                        }
+
+                        @Override
+                        public String name() {
+                            return "train-mode";
+                        }
+                    };
+            try (Model model = TrainedModels.untrained(10)) {
+                RobustnessReport report =
+                        quiet(List.of(trainingMode))
+                                .build()
+                                .evaluate(model.getBlock(), SyntheticShapes.test(16, 1));
+                assertThat(report.warnings())
+                        .anySatisfy(w -> assertThat(w).contains("running statistics changed"));
+                assertThat(report.attacks().get(0).parameters())
+                        .containsEntry("type", trainingMode.getClass().getName());
+            }
+        }
+
+        @Test
+        void should_fail_when_an_attack_leaves_the_threat_model() {
+            InputAttack tooFar =
+                    new InputAttack() {
+                        @Override
+                        public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
+                            return x.mul(0.5);
+                        }
+
+                        @Override
+                        public ThreatModel threatModel() {
+                            return Attacks.fgsm().threatModel();
+                        }
+
+                        @Override
+                        public String name() {
+                            return "too-far";
+                        }
+                    };
+            try (Model model = TrainedModels.untrained(10)) {
+                RobustnessEvaluator evaluator =
+                        quiet(List.of(tooFar)).optAccounting(AttackAccounting.INDEPENDENT).build();
+                assertThatIllegalStateException()
+                        .isThrownBy(
+                                () ->
+                                        evaluator.evaluate(
+                                                model.getBlock(), SyntheticShapes.test(16, 1)))
+                        .withMessageStartingWith(
+                                "attack too-far must stay within its threat model");
+            }
+        }
+    }
+
+    @Nested
+    class Configuration {
+        @Test
+        void should_default_to_the_standard_cascade() {
+            assertThat(RobustnessEvaluator.defaultAttacks())
+                    .extracting(Attack::name)
+                    .containsExactly("FGSM", "PGD-20", "PGD-100", "CW-100", "APGD-CE", "APGD-T");
+            assertThat(RobustnessEvaluator.builder().build().attacks())
+                    .isEqualTo(RobustnessEvaluator.defaultAttacks());
+        }
+
+        @Test
+        void should_reject_attacks_in_training_mode() {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> quiet(List.of(Attacks.fgsm(), Attacks.pgdTraining())).build())
+                    .withMessageStartingWith("attacks[1].batchNormMode must be EVAL")
+                    .withMessageContaining("but was TRAIN");
+        }
+
+        @Test
+        void should_reject_attacks_with_different_threat_models() {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(
+                            () ->
+                                    quiet(
+                                                    List.of(
+                                                            Attacks.pgd20(),
+                                                            Attacks.pgd20()
+                                                                    .withThreatModel(
+                                                                            ThreatModel.linf(0.1))))
+                                            .build())
+                    .withMessageStartingWith("attacks[1].threatModel must equal")
+                    .withMessageContaining("but was");
+        }
+
+        @Test
+        void should_reject_an_empty_list_and_a_bad_batch_size() {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> RobustnessEvaluator.builder().optAttacks(List.of()))
+                    .withMessageStartingWith("attacks must not be empty");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> RobustnessEvaluator.builder().optBatchSize(0))
+                    .withMessage("batchSize must be >= 1 but was 0");
+        }
+
+        @Test
+        void should_report_progress_per_batch_and_attack() {
+            RecordingProgress progress = new RecordingProgress();
+            try (Model model = TrainedModels.untrained(10)) {
+                quiet(List.of(Attacks.fgsm(), Attacks.pgd(2)))
+                        .optProgress(progress)
+                        .optBatchSize(8)
+                        .build()
+                        .evaluate(model.getBlock(), SyntheticShapes.test(16, 1));
+            }
+            assertThat(progress.max).isEqualTo(2 * 3);
+            assertThat(progress.last).isEqualTo(6);
+            assertThat(progress.ended).isTrue();
+            assertThat(progress.messages).anyMatch(m -> m.startsWith("PGD-2 "));
+        }
+    }
+
+    /** Records what the evaluator reports. */
+    static final class RecordingProgress implements Progress {
+        long max;
+        long last;
+        boolean ended;
+        final List<String> messages = new ArrayList<>();
+
+        @Override
+        public void reset(String message, long max, String trailingMessage) {
+            this.max = max;
+        }
+
+        @Override
+        public void start(long initialProgress) {
+            last = initialProgress;
+        }
+
+        @Override
+        public void end() {
+            ended = true;
+        }
+
+        @Override
+        public void increment(long increment) {
+            last += increment;
+        }
+
+        @Override
+        public void update(long progress, String message) {
+            last = progress;
+            messages.add(message);
+        }
+    }
+}
