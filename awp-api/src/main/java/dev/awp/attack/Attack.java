@@ -3,10 +3,10 @@ package dev.awp.attack;
 /**
  * An input attack: a recipe for crafting adversarial examples inside a {@link ThreatModel}.
  *
- * <p>This type is open. The built-in specifications are {@link PgdAttack} and {@link FgsmAttack}; a
- * user-defined attack implements the engine binding's attack interface (in {@code awp-djl}: {@code
- * dev.awp.djl.attack.InputAttack}), which extends this type, and is then accepted everywhere a
- * built-in attack is.
+ * <p>This type is open. The built-in specifications are {@link PgdAttack}, {@link FgsmAttack} and
+ * {@link ApgdAttack}; a user-defined attack implements the engine binding's attack interface (in
+ * {@code awp-djl}: {@code dev.awp.djl.attack.InputAttack}), which extends this type, and is then
+ * accepted everywhere a built-in attack is.
  */
 public interface Attack {
 

@@ -89,7 +89,10 @@ public abstract class AttackTarget {
      */
     public static AttackTarget of(Block block) {
         requireNonNull(block, "block");
-        ParameterStore store = new ParameterStore();
+        // no copies are made on the parameters' own device; the store borrows their manager
+        // rather than creating a base manager nobody would close
+        ParameterStore store =
+                new ParameterStore(block.getParameters().valueAt(0).getArray().getManager(), false);
         return new AttackTarget() {
             @Override
             public NDArray logits(NDArray x, BatchNormMode mode) {

@@ -45,7 +45,7 @@ public final class InputAttacks {
                             .build());
         }
         throw new IllegalArgumentException(
-                "attack must be a PgdAttack, an FgsmAttack or implement "
+                "attack must be a PgdAttack, an FgsmAttack, an ApgdAttack or implement "
                         + InputAttack.class.getName()
                         + " but was "
                         + attack.getClass().getName());

@@ -304,7 +304,8 @@ class PgdAttackerTest {
                     };
             assertThatThrownBy(() -> InputAttacks.bind(foreign))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageContaining("attack must be a PgdAttack, an FgsmAttack or implement")
+                    .hasMessageContaining(
+                            "attack must be a PgdAttack, an FgsmAttack, an ApgdAttack or implement")
                     .hasMessageContaining(foreign.getClass().getName());
         }
     }
