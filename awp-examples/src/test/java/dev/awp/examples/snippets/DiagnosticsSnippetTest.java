@@ -8,7 +8,7 @@ class DiagnosticsSnippetTest {
 
     @Test
     void should_compute_the_landscape_and_the_comparison() {
-        DiagnosticsSnippet.Result result = DiagnosticsSnippet.run(16, 3);
+        DiagnosticsSnippet.Result result = DiagnosticsSnippet.run(8, 3);
         assertThat(result.landscape().alphas()).containsExactly(-1, 0, 1);
         assertThat(
                         java.util.Arrays.stream(result.landscape().adversarialLoss())

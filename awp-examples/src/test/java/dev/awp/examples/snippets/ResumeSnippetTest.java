@@ -10,9 +10,9 @@ class ResumeSnippetTest {
 
     @Test
     void should_continue_after_the_saved_epoch(@TempDir Path dir) throws Exception {
-        assertThat(ResumeSnippet.train(dir, 32, 1)).isZero();
+        assertThat(ResumeSnippet.train(dir, 16, 1)).isZero();
         assertThat(dir.resolve("robust-cnn-0000.params")).exists();
-        assertThat(ResumeSnippet.train(dir, 32, 2)).isEqualTo(1);
-        assertThat(ResumeSnippet.train(dir, 32, 2)).isEqualTo(2);
+        assertThat(ResumeSnippet.train(dir, 16, 2)).isEqualTo(1);
+        assertThat(ResumeSnippet.train(dir, 16, 2)).isEqualTo(2);
     }
 }
