@@ -44,6 +44,8 @@ const pages = fs.readdirSync(root, { recursive: true })
   .map((f) => '/' + f.split(path.sep).join('/'))
   .sort();
 if (fs.existsSync(path.join(root, 'apidocs', 'index.html'))) pages.push('/apidocs/index.html');
+const classPage = 'apidocs/dev/awp/djl/perturbation/AwpOptimizer.html';
+if (fs.existsSync(path.join(root, classPage))) pages.push('/' + classPage);
 
 const problems = [];
 const problem = (page, what) => problems.push(`${page}: ${what}`);
@@ -122,6 +124,26 @@ for (const [key, from] of links) {
   }
 }
 
+// The Javadoc (hundreds of pages) is checked without the browser: every relative link of every
+// page points to an existing file (two of its pages were loaded in the browser above).
+let javadocLinks = 0;
+const apidocs = path.join(root, 'apidocs');
+if (fs.existsSync(apidocs)) {
+  for (const f of fs.readdirSync(apidocs, { recursive: true }).filter((x) => x.endsWith('.html'))) {
+    const file = path.join(apidocs, f);
+    const html = fs.readFileSync(file, 'utf8');
+    for (const m of html.matchAll(/\s(?:href|src)="([^"#?]*)(?:[#?][^"]*)?"/g)) {
+      const target = m[1];
+      if (!target || /^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // external, or a fragment only
+      javadocLinks++;
+      const resolved = path.resolve(path.dirname(file), decodeURIComponent(target));
+      if (!resolved.startsWith(root) || !fs.existsSync(resolved)) {
+        problem('/apidocs/' + f.split(path.sep).join('/'), `broken link ${target}`);
+      }
+    }
+  }
+}
+
 // The screenshot of the home page.
 current = '/index.html';
 fs.mkdirSync(shots, { recursive: true });
@@ -139,4 +161,5 @@ if (problems.length) {
   process.exit(1);
 }
 console.log(`Site check passed: ${pages.length} pages, ${links.size} internal links, ${images} images,`
+  + ` ${javadocLinks} Javadoc links,`
   + ` no console errors, no external requests (${seconds} s). Screenshot: ${path.join(shots, 'home.png')}`);
