@@ -14,17 +14,18 @@ fail() {
 }
 
 if [ ! -x "$chromium" ]; then
+  command -v apt-get >/dev/null 2>&1 \
+    || fail "no Chromium at $chromium and no apt-get to install it: install Chromium and set CHROMIUM=/path/to/chromium"
   echo "check-site: $chromium is missing; installing Debian's chromium with apt-get"
-  if command -v apt-get >/dev/null 2>&1; then
-    sudo=""
-    if [ "$(id -u)" != 0 ]; then
-      command -v sudo >/dev/null 2>&1 && sudo="sudo -n" || fail "not root and no sudo: install chromium (apt-get install -y chromium)"
-    fi
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get install -y chromium || { $sudo apt-get update && $sudo apt-get install -y chromium; } \
-      || fail "apt-get install -y chromium failed"
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null 2>&1 && sudo="sudo -n" \
+      || fail "not root and no sudo: run apt-get install -y chromium as root"
   fi
-  [ -x "$chromium" ] || fail "no Chromium at $chromium and no apt-get to install it (set CHROMIUM=/path/to/chromium)"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get install -y chromium || { $sudo apt-get update && $sudo apt-get install -y chromium; } \
+    || fail "apt-get install -y chromium failed"
+  [ -x "$chromium" ] || fail "apt-get installed chromium but $chromium does not exist: set CHROMIUM=/path/to/chromium"
 fi
 
 command -v node >/dev/null 2>&1 || fail "Node.js (18+) is needed for the browser check"
