@@ -1,7 +1,15 @@
 /**
- * Adversarial training steps on DJL, in the style of DJL's {@code EasyTrain}: {@link
- * dev.awp.djl.training.AwpEasyTrain#trainBatch} runs attack → AWP perturbation → forward and
- * backward of the objective at {@code w + v} → optimizer step → restore, for any objective and any
- * attack.
+ * Adversarial training on DJL.
+ *
+ * <ul>
+ *   <li>{@link dev.awp.djl.training.AdversarialTrainer} runs a whole {@link
+ *       dev.awp.training.AdversarialTraining} specification: learning-rate schedule, AWP warm-up,
+ *       evaluation on fixed seeded subsets (with the train–validation robust gap), atomic
+ *       checkpoints, exact resume, events and a {@code metrics.jsonl} log;
+ *   <li>{@link dev.awp.djl.training.AwpEasyTrain#trainBatch}, in the style of DJL's {@code
+ *       EasyTrain}, is one step: attack → AWP perturbation → forward and backward of the objective
+ *       at {@code w + v} → optimizer step → restore, for any objective and any attack, for loops of
+ *       your own.
+ * </ul>
  */
 package dev.awp.djl.training;

@@ -1,0 +1,887 @@
+package dev.awp.djl.training;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.loss.Loss;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.util.ProgressBar;
+import com.google.gson.Gson;
+import dev.awp.djl.attack.InputAttack;
+import dev.awp.djl.attack.InputAttacks;
+import dev.awp.djl.data.Augmentation;
+import dev.awp.djl.data.ImageDataset;
+import dev.awp.djl.objective.TrainingObjective;
+import dev.awp.djl.objective.TrainingObjectives;
+import dev.awp.djl.perturbation.AwpOptimizer;
+import dev.awp.event.CheckpointKind;
+import dev.awp.event.CheckpointWritten;
+import dev.awp.event.EpochEnded;
+import dev.awp.event.EvaluationCompleted;
+import dev.awp.event.TrainingEventListener;
+import dev.awp.event.TrainingFinished;
+import dev.awp.event.TrainingStarted;
+import dev.awp.report.Accuracy;
+import dev.awp.report.EpochMetrics;
+import dev.awp.report.TrainingReport;
+import dev.awp.training.AdversarialTraining;
+import dev.awp.training.OptimizerKind;
+import dev.awp.training.OptimizerSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Runs a whole {@link AdversarialTraining} specification on a DJL model: the schedule, AWP's
+ * warm-up, the objective and attack of every step ({@link AwpEasyTrain#trainBatch}), evaluation,
+ * checkpoints, resume, events and a metrics log. Named to avoid DJL's {@code Trainer}, which it
+ * creates and drives.
+ *
+ * <pre>{@code
+ * AdversarialTraining spec = Recipes.atAwp().withEpochs(10).withSchedule(Schedules.reference());
+ * AdversarialTrainer trainer = AdversarialTrainer.builder(spec)
+ *         .setTrainData(SyntheticShapes.train(5000, 0))
+ *         .setValidationData(SyntheticShapes.test(1000, 0))
+ *         .optOutputDirectory(Path.of("runs/at-awp"))
+ *         .build();
+ * try (Model model = Model.newInstance("small-cnn")) {
+ *     model.setBlock(SmallCnn.builder().setNumClasses(10).build());
+ *     TrainingReport report = trainer.fit(model);      // or trainer.resume(model)
+ *     System.out.println(report.bestRobustAccuracy());
+ * }
+ * }</pre>
+ *
+ * <h2>One epoch {@code e} of {@code E}, with {@code N} batches</h2>
+ *
+ * <ol>
+ *   <li>{@link AwpOptimizer#setEpoch setEpoch(e)} (AWP is off during its warm-up);
+ *   <li>for batch {@code i} of {@link ImageDataset#trainingBatches} (order and augmentation seeded
+ *       by {@code (seed, e, i)}): the learning rate {@code schedule.learningRate(η, e, i, N, E)} is
+ *       handed to the optimizer, the engine's random generator is re-seeded from {@code (seed, e,
+ *       i)}, and {@link AwpEasyTrain#trainBatch} takes the step; a non-finite loss stops the run
+ *       with an {@link IllegalStateException};
+ *   <li>if the {@link dev.awp.training.EvaluationPlan} evaluates this epoch: clean and robust
+ *       accuracy on a fixed validation subset, and robust accuracy on a fixed training subset, both
+ *       at the unperturbed weights in inference mode;
+ *   <li>checkpoints per the {@link dev.awp.training.CheckpointPolicy} (best, periodic, last), one
+ *       line in {@code metrics.jsonl}, then {@link EpochEnded}.
+ * </ol>
+ *
+ * <h2>Output directory</h2>
+ *
+ * {@code metrics.jsonl} (one JSON object per epoch: epoch, learningRate, trainLoss,
+ * trainAdversarialAccuracy, awpActive, elapsedSeconds, cleanAccuracy, robustAccuracy,
+ * trainRobustAccuracy, robustGap; accuracies as {@code {correct, total, value}}) and {@code
+ * checkpoints/}: {@code best.ckpt}, {@code last.ckpt}, {@code epoch-NNNN.ckpt} (1-based epoch
+ * numbers). A checkpoint is a zip archive with the weights and BatchNorm statistics ({@code
+ * parameters.params}, DJL's {@code Block.saveParameters} format), the SGD momentum buffers, the
+ * position in the run, the best epoch so far and the metrics history; each is written to a
+ * temporary file in the same directory and renamed atomically over the previous one. {@link
+ * #loadWeights(Path, Model)} puts a checkpoint's weights into a model.
+ *
+ * <h2>Determinism and resume</h2>
+ *
+ * One seed, {@link AdversarialTraining#seed()}, decides the initialization, the data order, the
+ * augmentation and every random start of the attacks (the engine is re-seeded before each batch
+ * from the position in the run), so the same specification and data give the same metrics on the
+ * same machine, and {@link #resume(Model)} — weights, BatchNorm statistics, momentum buffers, epoch
+ * and best-so-far from {@code last.ckpt} — ends with the same weights as an uninterrupted run. The
+ * SGD of the checkpoints is {@link OptimizerKind#SGD}, implemented here with resumable momentum
+ * buffers and steps bit-identical to DJL's {@code Sgd}; {@link OptimizerKind#ADAM} and {@link
+ * OptimizerKind#ADAMW} run on DJL's optimizers, whose state cannot be saved: their checkpoints hold
+ * the weights only and cannot be resumed.
+ *
+ * <h2>Events</h2>
+ *
+ * {@link TrainingEventListener}s receive the events in the order their interface documents. DJL
+ * {@link TrainingListener}s added with {@link Builder#addTrainingListeners} receive {@code
+ * onTrainingBegin} and {@code onTrainingEnd} from the DJL trainer, {@code onTrainingBatch} after
+ * every step (with the adversarial logits as predictions) and {@code onEpoch} after every epoch's
+ * training batches.
+ *
+ * <p>Limitations: one device; inputs are 3×32×32 images from an {@link ImageDataset}. Instances are
+ * immutable; one run at a time per output directory.
+ */
+public final class AdversarialTrainer {
+
+    /** The name of the metrics log in the output directory. */
+    public static final String METRICS_LOG = "metrics.jsonl";
+
+    /** The name of the checkpoint folder in the output directory. */
+    public static final String CHECKPOINTS = "checkpoints";
+
+    private static final Gson GSON = new Gson();
+    private static final Shape INPUT_SHAPE =
+            new Shape(1, ImageDataset.CHANNELS, ImageDataset.HEIGHT, ImageDataset.WIDTH);
+
+    private final AdversarialTraining spec;
+    private final ImageDataset trainData;
+    private final ImageDataset validationData;
+    private final Path outputDirectory;
+    private final Augmentation augmentation;
+    private final Device device;
+    private final boolean progressBar;
+    private final List<TrainingEventListener> listeners;
+    private final List<TrainingListener> djlListeners;
+
+    private AdversarialTrainer(Builder builder) {
+        this.spec = builder.spec;
+        this.trainData = builder.trainData;
+        this.validationData = builder.validationData;
+        this.outputDirectory = builder.outputDirectory;
+        this.augmentation = builder.augmentation;
+        this.device = builder.device;
+        this.progressBar = builder.progressBar;
+        this.listeners = List.copyOf(builder.listeners);
+        this.djlListeners = List.copyOf(builder.djlListeners);
+    }
+
+    /**
+     * Starts a builder for a specification.
+     *
+     * @param training the specification to run
+     * @return a new builder
+     * @throws NullPointerException if {@code training} is null
+     */
+    public static Builder builder(AdversarialTraining training) {
+        return new Builder(requireNonNull(training, "training"));
+    }
+
+    /**
+     * The specification this trainer runs.
+     *
+     * @return the specification
+     */
+    public AdversarialTraining training() {
+        return spec;
+    }
+
+    /**
+     * The output directory, if one was set.
+     *
+     * @return the directory of {@code metrics.jsonl} and {@code checkpoints/}
+     */
+    public Optional<Path> outputDirectory() {
+        return Optional.ofNullable(outputDirectory);
+    }
+
+    /**
+     * Trains the model from its current weights (initialized with the run's seed if the block is
+     * not initialized yet), epoch 0 to the end. An existing {@code metrics.jsonl} in the output
+     * directory is replaced.
+     *
+     * @param model the model, with its block set; borrowed, not closed; its weights are trained in
+     *     place
+     * @return the report of the run
+     * @throws NullPointerException if {@code model} is null
+     * @throws IllegalArgumentException if the model has no block
+     * @throws IllegalStateException if the training loss becomes NaN or infinite
+     * @throws UncheckedIOException if the metrics log or a checkpoint cannot be written
+     */
+    public TrainingReport fit(Model model) {
+        requireNonNull(model, "model");
+        return run(model, null);
+    }
+
+    /**
+     * Resumes an interrupted run from {@code checkpoints/last.ckpt} in the output directory: the
+     * weights, BatchNorm statistics, momentum buffers, next epoch, best epoch and metrics history
+     * are restored, so that the run ends with the weights an uninterrupted run would have. {@code
+     * metrics.jsonl} is rewritten from the checkpoint's history, then appended to.
+     *
+     * @param model a model with a block of the same architecture as the checkpoint's; its weights
+     *     are replaced
+     * @return the report of the whole run, epochs before the interruption included
+     * @throws NullPointerException if {@code model} is null
+     * @throws IllegalArgumentException if the checkpoint belongs to another specification (seed,
+     *     epochs, batch size or optimizer) or another architecture
+     * @throws IllegalStateException if there is no output directory, no last checkpoint, the
+     *     checkpoint's optimizer state cannot be restored, or the run was complete
+     * @throws UncheckedIOException if the checkpoint cannot be read
+     */
+    public TrainingReport resume(Model model) {
+        requireNonNull(model, "model");
+        if (outputDirectory == null) {
+            throw new IllegalStateException(
+                    "resume needs an output directory: set optOutputDirectory(..) to the"
+                            + " directory of the interrupted run");
+        }
+        Path last = lastCheckpoint(outputDirectory);
+        if (!Files.isRegularFile(last)) {
+            throw new IllegalStateException(
+                    "no checkpoint to resume from at "
+                            + last
+                            + "; run fit(..) first (with CheckpointPolicy.keepLast)");
+        }
+        return run(model, last);
+    }
+
+    /**
+     * Where the last checkpoint of a run lives.
+     *
+     * @param outputDirectory the run's output directory
+     * @return {@code outputDirectory/checkpoints/last.ckpt}
+     */
+    public static Path lastCheckpoint(Path outputDirectory) {
+        return requireNonNull(outputDirectory, "outputDirectory")
+                .resolve(CHECKPOINTS)
+                .resolve("last.ckpt");
+    }
+
+    /**
+     * Where the best checkpoint (by robust validation accuracy) of a run lives.
+     *
+     * @param outputDirectory the run's output directory
+     * @return {@code outputDirectory/checkpoints/best.ckpt}
+     */
+    public static Path bestCheckpoint(Path outputDirectory) {
+        return requireNonNull(outputDirectory, "outputDirectory")
+                .resolve(CHECKPOINTS)
+                .resolve("best.ckpt");
+    }
+
+    /**
+     * Loads the weights and BatchNorm statistics of a checkpoint into a model, for evaluation or
+     * inference.
+     *
+     * @param checkpoint a checkpoint file written by this trainer
+     * @param model a model with a block of the checkpoint's architecture
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the model has no block
+     * @throws UncheckedIOException if the file is missing, unreadable, or does not fit the block
+     */
+    public static void loadWeights(Path checkpoint, Model model) {
+        requireNonNull(checkpoint, "checkpoint");
+        requireNonNull(model, "model");
+        Block block = blockOf(model);
+        try {
+            Checkpoint.loadParameters(checkpoint, block, model.getNDManager());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Block blockOf(Model model) {
+        Block block = model.getBlock();
+        checkArgument(block != null, "model.block must be set but was null: call setBlock(..)");
+        return block;
+    }
+
+    private TrainingReport run(Model model, Path resumeFrom) {
+        Block block = blockOf(model);
+        long started = System.nanoTime();
+        Checkpoint.State state = resumeFrom == null ? null : readState(resumeFrom);
+        Device runDevice = device != null ? device : model.getNDManager().getDevice();
+        Engine engine = model.getNDManager().getEngine();
+        OptimizerSpec optimizerSpec = spec.optimizer();
+        LoopLearningRate learningRate = new LoopLearningRate(optimizerSpec.learningRate());
+        Optimizer base = optimizer(optimizerSpec, learningRate);
+        AwpOptimizer awp = AwpOptimizer.wrap(base, spec.weightPerturbation());
+        if (state != null) {
+            loadParameters(resumeFrom, block, model.getNDManager());
+        } else {
+            engine.setRandomSeed(RunSeeds.initialization(spec.seed()));
+        }
+        DefaultTrainingConfig config =
+                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                        .optOptimizer(awp)
+                        .optDevices(new Device[] {runDevice})
+                        .addTrainingListeners(djlListeners.toArray(new TrainingListener[0]));
+        try (Trainer trainer = model.newTrainer(config)) {
+            trainer.initialize(INPUT_SHAPE);
+            if (state != null) {
+                restoreOptimizer(resumeFrom, base, block, trainer.getManager());
+            }
+            return new Run(model, trainer, awp, base, learningRate, state, runDevice, started)
+                    .execute();
+        }
+    }
+
+    private Checkpoint.State readState(Path file) {
+        Checkpoint.State state;
+        try {
+            state = Checkpoint.readState(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        checkArgument(
+                state.seed() == spec.seed(),
+                "checkpoint seed must be the specification's (%s) but was %s: %s belongs to"
+                        + " another run",
+                spec.seed(),
+                state.seed(),
+                file);
+        checkArgument(
+                state.epochs() == spec.epochs(),
+                "checkpoint epochs must be the specification's (%s) but was %s: the schedule"
+                        + " would not continue where it stopped",
+                spec.epochs(),
+                state.epochs());
+        checkArgument(
+                state.batchSize() == spec.batchSize(),
+                "checkpoint batchSize must be the specification's (%s) but was %s",
+                spec.batchSize(),
+                state.batchSize());
+        checkArgument(
+                state.optimizer().equals(spec.optimizer().kind().name()),
+                "checkpoint optimizer must be the specification's (%s) but was %s",
+                spec.optimizer().kind(),
+                state.optimizer());
+        if (state.nextEpoch() >= spec.epochs()) {
+            throw new IllegalStateException(
+                    "the run in " + file + " is complete: all " + spec.epochs() + " epochs ran");
+        }
+        return state;
+    }
+
+    private static void loadParameters(Path file, Block block, NDManager manager) {
+        try {
+            Checkpoint.loadParameters(file, block, manager);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void restoreOptimizer(
+            Path file, Optimizer base, Block block, NDManager manager) {
+        if (!(base instanceof ResumableSgd)) {
+            throw new IllegalStateException(
+                    "only SGD runs can be resumed: DJL's Adam and AdamW keep their moments in"
+                            + " private state that cannot be restored");
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            NDList saved = Checkpoint.readOptimizerState(file, scope);
+            if (saved == null) {
+                throw new IllegalStateException(
+                        "checkpoint " + file + " has no optimizer state to resume from");
+            }
+            ((ResumableSgd) base).loadState(block, saved);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Optimizer optimizer(OptimizerSpec spec, LoopLearningRate learningRate) {
+        float weightDecay = (float) spec.weightDecay();
+        switch (spec.kind()) {
+            case SGD:
+                return new ResumableSgd(learningRate, (float) spec.momentum(), weightDecay);
+            case ADAM:
+                return Optimizer.adam()
+                        .optLearningRateTracker(learningRate)
+                        .optBeta1((float) spec.beta1())
+                        .optBeta2((float) spec.beta2())
+                        .optEpsilon((float) spec.epsilon())
+                        .optWeightDecays(weightDecay)
+                        .build();
+            case ADAMW:
+                return Optimizer.adamW()
+                        .optLearningRateTracker(learningRate)
+                        .optBeta1((float) spec.beta1())
+                        .optBeta2((float) spec.beta2())
+                        .optEpsilon((float) spec.epsilon())
+                        .optWeightDecays(weightDecay)
+                        .build();
+            default:
+                throw new IllegalArgumentException(
+                        "optimizer.kind must be SGD, ADAM or ADAMW but was " + spec.kind());
+        }
+    }
+
+    /** The state of one run: what changes from epoch to epoch. */
+    private final class Run {
+        private final Model model;
+        private final Trainer trainer;
+        private final AwpOptimizer awp;
+        private final Optimizer base;
+        private final LoopLearningRate learningRate;
+        private final Engine engine;
+        private final Map<String, String> environment;
+        private final List<EpochMetrics> history = new ArrayList<>();
+        private final int firstEpoch;
+        private final double secondsBefore;
+        private final long started;
+        private Optional<Integer> bestEpoch = Optional.empty();
+        private Optional<Accuracy> bestRobust = Optional.empty();
+
+        Run(
+                Model model,
+                Trainer trainer,
+                AwpOptimizer awp,
+                Optimizer base,
+                LoopLearningRate learningRate,
+                Checkpoint.State state,
+                Device device,
+                long started) {
+            this.model = model;
+            this.trainer = trainer;
+            this.awp = awp;
+            this.base = base;
+            this.learningRate = learningRate;
+            this.engine = trainer.getManager().getEngine();
+            this.started = started;
+            Map<String, String> env = new LinkedHashMap<>();
+            String version = AdversarialTrainer.class.getPackage().getImplementationVersion();
+            if (version != null) {
+                env.put("awp.version", version);
+            }
+            env.put("djl.version", Engine.getDjlVersion());
+            env.put("engine", engine.getEngineName());
+            env.put("engine.version", engine.getVersion());
+            env.put("device", device.toString());
+            env.put("java.version", System.getProperty("java.version"));
+            this.environment = Map.copyOf(env);
+            if (state == null) {
+                firstEpoch = 0;
+                secondsBefore = 0;
+            } else {
+                firstEpoch = state.nextEpoch();
+                secondsBefore = state.elapsedSeconds();
+                history.addAll(state.history());
+                bestEpoch = state.bestEpoch();
+                bestRobust = state.bestRobustAccuracy();
+            }
+        }
+
+        TrainingReport execute() {
+            RobustnessProbe probe =
+                    new RobustnessProbe(
+                            spec.evaluation(),
+                            trainData,
+                            validationData,
+                            spec.batchSize(),
+                            spec.seed());
+            TrainingObjective objective = TrainingObjectives.bind(spec.objective());
+            InputAttack attack = InputAttacks.bind(spec.attack());
+            startMetricsLog();
+            TrainingStarted startedEvent =
+                    TrainingStarted.builder()
+                            .training(spec)
+                            .firstEpoch(firstEpoch)
+                            .environment(environment)
+                            .build();
+            emit(listener -> listener.onTrainingStarted(startedEvent));
+            for (int epoch = firstEpoch; epoch < spec.epochs(); epoch++) {
+                runEpoch(epoch, probe, objective, attack);
+            }
+            TrainingReport report = report();
+            emit(listener -> listener.onTrainingFinished(TrainingFinished.of(report)));
+            return report;
+        }
+
+        private void runEpoch(
+                int epoch, RobustnessProbe probe, TrainingObjective objective, InputAttack attack) {
+            long epochStart = System.nanoTime();
+            awp.setEpoch(epoch);
+            int batches = trainData.numBatches(spec.batchSize());
+            ProgressBar bar =
+                    progressBar
+                            ? new ProgressBar("Epoch " + (epoch + 1) + "/" + spec.epochs(), batches)
+                            : null;
+            double lossSum = 0;
+            long correct = 0;
+            long seen = 0;
+            boolean perturbed = false;
+            double lastRate = 0;
+            int iteration = 0;
+            for (Batch batch :
+                    trainData.trainingBatches(
+                            trainer.getManager(),
+                            spec.batchSize(),
+                            spec.seed(),
+                            epoch,
+                            augmentation)) {
+                BatchResult result;
+                try (batch) {
+                    lastRate =
+                            spec.schedule()
+                                    .learningRate(
+                                            spec.optimizer().learningRate(),
+                                            epoch,
+                                            iteration,
+                                            batches,
+                                            spec.epochs());
+                    learningRate.set(lastRate);
+                    engine.setRandomSeed(RunSeeds.training(spec.seed(), epoch, iteration));
+                    result = AwpEasyTrain.trainBatch(trainer, awp, attack, objective, batch);
+                }
+                if (!Double.isFinite(result.loss())) {
+                    throw new IllegalStateException(
+                            String.format(
+                                    Locale.ROOT,
+                                    "training diverged: the loss was %s at epoch %d, iteration %d"
+                                            + " (learning rate %s); lower the learning rate or"
+                                            + " check the data and the model",
+                                    result.loss(),
+                                    epoch,
+                                    iteration,
+                                    lastRate));
+                }
+                lossSum += result.loss() * result.size();
+                correct += result.adversarialCorrect();
+                seen += result.size();
+                perturbed |= result.perturbed();
+                iteration++;
+                if (bar != null) {
+                    bar.update(
+                            iteration - 1,
+                            String.format(
+                                    Locale.ROOT,
+                                    "loss %.4f, adv acc %.3f",
+                                    lossSum / seen,
+                                    (double) correct / seen));
+                }
+            }
+            trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+            EpochMetrics.Builder metrics =
+                    EpochMetrics.builder()
+                            .epoch(epoch)
+                            .learningRate(lastRate)
+                            .trainLoss(lossSum / seen)
+                            .trainAdversarialAccuracy(Accuracy.of((int) correct, (int) seen))
+                            .awpActive(perturbed);
+            boolean newBest = false;
+            if (spec.evaluation().evaluatesAt(epoch, spec.epochs())) {
+                RobustnessProbe.Result result = probe.measure(trainer);
+                metrics.cleanAccuracy(result.clean())
+                        .robustAccuracy(result.robust())
+                        .trainRobustAccuracy(result.trainRobust());
+                int evaluated = epoch;
+                emit(
+                        listener ->
+                                listener.onEvaluationCompleted(
+                                        EvaluationCompleted.builder()
+                                                .training(spec)
+                                                .epoch(evaluated)
+                                                .cleanAccuracy(result.clean())
+                                                .robustAccuracy(result.robust())
+                                                .trainRobustAccuracy(result.trainRobust())
+                                                .build()));
+                if (bestRobust.isEmpty() || result.robust().value() > bestRobust.get().value()) {
+                    bestEpoch = Optional.of(epoch);
+                    bestRobust = Optional.of(result.robust());
+                    newBest = true;
+                }
+            }
+            EpochMetrics done =
+                    metrics.elapsedSeconds((System.nanoTime() - epochStart) / 1e9).build();
+            history.add(done);
+            writeCheckpoints(epoch, newBest);
+            appendMetrics(done);
+            if (progressBar) {
+                System.out.println(summary(done));
+            }
+            emit(
+                    listener ->
+                            listener.onEpochEnded(
+                                    EpochEnded.builder().training(spec).metrics(done).build()));
+        }
+
+        private void writeCheckpoints(int epoch, boolean newBest) {
+            if (outputDirectory == null) {
+                return;
+            }
+            Path folder = outputDirectory.resolve(CHECKPOINTS);
+            if (newBest && spec.checkpoints().keepBest()) {
+                write(epoch, CheckpointKind.BEST, bestCheckpoint(outputDirectory));
+            }
+            if (spec.checkpoints().writesPeriodicAt(epoch)) {
+                Path periodic =
+                        folder.resolve(String.format(Locale.ROOT, "epoch-%04d.ckpt", epoch + 1));
+                write(epoch, CheckpointKind.PERIODIC, periodic);
+            }
+            if (spec.checkpoints().keepLast()) {
+                write(epoch, CheckpointKind.LAST, lastCheckpoint(outputDirectory));
+            }
+        }
+
+        private void write(int epoch, CheckpointKind kind, Path file) {
+            Checkpoint.State state =
+                    new Checkpoint.State(
+                            epoch + 1,
+                            spec.seed(),
+                            spec.epochs(),
+                            spec.batchSize(),
+                            spec.optimizer().kind().name(),
+                            bestEpoch,
+                            bestRobust,
+                            elapsedSeconds(),
+                            List.copyOf(history));
+            Block block = model.getBlock();
+            try (NDManager scope = trainer.getManager().newSubManager()) {
+                NDList optimizerState =
+                        base instanceof ResumableSgd
+                                ? ((ResumableSgd) base).saveState(block, scope)
+                                : null;
+                Checkpoint.write(file, state, block, optimizerState);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write the checkpoint " + file, e);
+            }
+            CheckpointWritten event =
+                    CheckpointWritten.builder()
+                            .training(spec)
+                            .epoch(epoch)
+                            .kind(kind)
+                            .path(file.toString())
+                            .build();
+            emit(listener -> listener.onCheckpointWritten(event));
+        }
+
+        private void startMetricsLog() {
+            if (outputDirectory == null) {
+                return;
+            }
+            try {
+                Files.createDirectories(outputDirectory);
+                StringBuilder lines = new StringBuilder();
+                for (EpochMetrics metrics : history) {
+                    lines.append(GSON.toJson(MetricsJson.toJson(metrics))).append('\n');
+                }
+                Files.writeString(outputDirectory.resolve(METRICS_LOG), lines, UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + METRICS_LOG, e);
+            }
+        }
+
+        private void appendMetrics(EpochMetrics metrics) {
+            if (outputDirectory == null) {
+                return;
+            }
+            try (Writer writer =
+                    Files.newBufferedWriter(
+                            outputDirectory.resolve(METRICS_LOG),
+                            UTF_8,
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.APPEND)) {
+                writer.write(GSON.toJson(MetricsJson.toJson(metrics)));
+                writer.write('\n');
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot append to " + METRICS_LOG, e);
+            }
+        }
+
+        private double elapsedSeconds() {
+            return secondsBefore + (System.nanoTime() - started) / 1e9;
+        }
+
+        private TrainingReport report() {
+            return TrainingReport.builder()
+                    .training(spec)
+                    .epochs(history)
+                    .bestEpoch(bestEpoch)
+                    .bestRobustAccuracy(bestRobust)
+                    .totalSeconds(elapsedSeconds())
+                    .environment(environment)
+                    .build();
+        }
+
+        private void emit(Consumer<TrainingEventListener> event) {
+            for (TrainingEventListener listener : listeners) {
+                event.accept(listener);
+            }
+        }
+
+        private String summary(EpochMetrics m) {
+            StringBuilder line =
+                    new StringBuilder(
+                            String.format(
+                                    Locale.ROOT,
+                                    "Epoch %d/%d: lr %.4g, loss %.4f, train adv acc %.3f%s",
+                                    m.epoch() + 1,
+                                    spec.epochs(),
+                                    m.learningRate(),
+                                    m.trainLoss(),
+                                    m.trainAdversarialAccuracy().value(),
+                                    m.awpActive() ? ", AWP on" : ""));
+            m.cleanAccuracy()
+                    .ifPresent(
+                            a ->
+                                    line.append(
+                                            String.format(Locale.ROOT, ", clean %.3f", a.value())));
+            m.robustAccuracy()
+                    .ifPresent(
+                            a ->
+                                    line.append(
+                                            String.format(
+                                                    Locale.ROOT, ", robust %.3f", a.value())));
+            m.trainRobustAccuracy()
+                    .ifPresent(
+                            a ->
+                                    line.append(
+                                            String.format(
+                                                    Locale.ROOT,
+                                                    ", train robust %.3f",
+                                                    a.value())));
+            line.append(String.format(Locale.ROOT, " (%.1f s)", m.elapsedSeconds()));
+            return line.toString();
+        }
+    }
+
+    /**
+     * Configures an {@link AdversarialTrainer}. {@code set*} methods are required, {@code opt*}
+     * methods optional.
+     */
+    public static final class Builder {
+        private final AdversarialTraining spec;
+        private ImageDataset trainData;
+        private ImageDataset validationData;
+        private Path outputDirectory;
+        private Augmentation augmentation = Augmentation.reflectPadCropFlip();
+        private Device device;
+        private boolean progressBar = true;
+        private final List<TrainingEventListener> listeners = new ArrayList<>();
+        private final List<TrainingListener> djlListeners = new ArrayList<>();
+
+        private Builder(AdversarialTraining spec) {
+            this.spec = spec;
+        }
+
+        /**
+         * Sets the training split. Required.
+         *
+         * @param trainData the training images; the fixed training subset of the evaluation plan is
+         *     drawn from it
+         * @return this builder
+         * @throws NullPointerException if {@code trainData} is null
+         */
+        public Builder setTrainData(ImageDataset trainData) {
+            this.trainData = requireNonNull(trainData, "trainData");
+            return this;
+        }
+
+        /**
+         * Sets the validation split, from which the evaluation plan's fixed subset is drawn.
+         * Required.
+         *
+         * @param validationData the validation images
+         * @return this builder
+         * @throws NullPointerException if {@code validationData} is null
+         */
+        public Builder setValidationData(ImageDataset validationData) {
+            this.validationData = requireNonNull(validationData, "validationData");
+            return this;
+        }
+
+        /**
+         * Sets the directory of {@code metrics.jsonl} and {@code checkpoints/}, created if needed.
+         * Default: none, so no metrics log, no checkpoints and no resume.
+         *
+         * @param outputDirectory the directory
+         * @return this builder
+         * @throws NullPointerException if {@code outputDirectory} is null
+         */
+        public Builder optOutputDirectory(Path outputDirectory) {
+            this.outputDirectory = requireNonNull(outputDirectory, "outputDirectory");
+            return this;
+        }
+
+        /**
+         * Sets the training augmentation. Default: {@link Augmentation#reflectPadCropFlip()}, the
+         * AT-AWP reference; TRADES and MART used {@link Augmentation#zeroPadCropFlip()}.
+         *
+         * @param augmentation the augmentation, {@link Augmentation#none()} for none
+         * @return this builder
+         * @throws NullPointerException if {@code augmentation} is null
+         */
+        public Builder optAugmentation(Augmentation augmentation) {
+            this.augmentation = requireNonNull(augmentation, "augmentation");
+            return this;
+        }
+
+        /**
+         * Sets the device to train on. Default: the device of the model's manager.
+         *
+         * @param device the device
+         * @return this builder
+         * @throws NullPointerException if {@code device} is null
+         */
+        public Builder optDevice(Device device) {
+            this.device = requireNonNull(device, "device");
+            return this;
+        }
+
+        /**
+         * Turns the console progress bar and the per-epoch summary line on or off. Default on.
+         *
+         * @param progressBar whether to print progress to {@code System.out}
+         * @return this builder
+         */
+        public Builder optProgressBar(boolean progressBar) {
+            this.progressBar = progressBar;
+            return this;
+        }
+
+        /**
+         * Adds listeners of the run's events.
+         *
+         * @param listeners the listeners, called in the order added
+         * @return this builder
+         * @throws NullPointerException if a listener is null
+         */
+        public Builder addListeners(TrainingEventListener... listeners) {
+            for (TrainingEventListener listener : listeners) {
+                this.listeners.add(requireNonNull(listener, "listener"));
+            }
+            return this;
+        }
+
+        /**
+         * Adds DJL training listeners to the DJL trainer the run creates.
+         *
+         * @param listeners the listeners
+         * @return this builder
+         * @throws NullPointerException if a listener is null
+         */
+        public Builder addTrainingListeners(TrainingListener... listeners) {
+            for (TrainingListener listener : listeners) {
+                this.djlListeners.add(requireNonNull(listener, "listener"));
+            }
+            return this;
+        }
+
+        /**
+         * Builds the trainer.
+         *
+         * @return the trainer
+         * @throws IllegalStateException if the training or validation data was not set
+         * @throws IllegalArgumentException if the datasets have different numbers of classes
+         */
+        public AdversarialTrainer build() {
+            if (trainData == null) {
+                throw new IllegalStateException("trainData must be set: call setTrainData(..)");
+            }
+            if (validationData == null) {
+                throw new IllegalStateException(
+                        "validationData must be set: call setValidationData(..)");
+            }
+            checkArgument(
+                    validationData.numClasses() == trainData.numClasses(),
+                    "validationData.numClasses must be trainData's (%s) but was %s",
+                    trainData.numClasses(),
+                    validationData.numClasses());
+            return new AdversarialTrainer(this);
+        }
+    }
+}

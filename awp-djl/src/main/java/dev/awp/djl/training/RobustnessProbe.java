@@ -1,0 +1,134 @@
+package dev.awp.djl.training;
+
+import static java.util.Objects.requireNonNull;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import dev.awp.attack.Attack;
+import dev.awp.attack.BatchNormMode;
+import dev.awp.attack.FgsmAttack;
+import dev.awp.attack.PgdAttack;
+import dev.awp.djl.attack.AttackTarget;
+import dev.awp.djl.attack.InputAttack;
+import dev.awp.djl.attack.InputAttacks;
+import dev.awp.djl.data.ImageDataset;
+import dev.awp.report.Accuracy;
+import dev.awp.training.EvaluationPlan;
+import java.util.Optional;
+
+/**
+ * The measurements an {@link EvaluationPlan} asks for during training, at the unperturbed weights
+ * and in inference mode: clean and robust accuracy on a fixed validation subset, and robust
+ * accuracy on a fixed training subset (the robust generalization gap). Both subsets are drawn once,
+ * with the plan's subset seed, so every evaluation sees the same images; the attack's random starts
+ * are re-seeded per batch from the run's seed, so they are the same at every evaluation too.
+ *
+ * <p>Built-in attacks run with BatchNorm in inference mode whatever their specification says, so
+ * that evaluation never changes the running statistics; a custom {@link InputAttack} runs as it is.
+ * This is a deliberately small measurement for the training loop, not a full robustness evaluator.
+ */
+final class RobustnessProbe {
+
+    private static final int VALIDATION = 0;
+    private static final int TRAIN = 1;
+
+    private final ImageDataset validation;
+    private final ImageDataset train;
+    private final InputAttack attack;
+    private final int batchSize;
+    private final long seed;
+
+    /** The probe for a plan; {@code train} is ignored when the plan measures no train subset. */
+    RobustnessProbe(
+            EvaluationPlan plan,
+            ImageDataset train,
+            ImageDataset validation,
+            int batchSize,
+            long seed) {
+        requireNonNull(plan, "plan");
+        requireNonNull(train, "train");
+        requireNonNull(validation, "validation");
+        this.validation = subset(validation, plan.subsetSize(), plan.subsetSeed());
+        this.train =
+                plan.trainSubsetSize() == 0
+                        ? null
+                        : subset(train, plan.trainSubsetSize(), plan.subsetSeed());
+        this.attack = InputAttacks.bind(inInferenceMode(plan.attack()));
+        this.batchSize = batchSize;
+        this.seed = seed;
+    }
+
+    /** The validation subset, the same at every evaluation. */
+    ImageDataset validationSubset() {
+        return validation;
+    }
+
+    /** The training subset, if the plan measures it. */
+    Optional<ImageDataset> trainSubset() {
+        return Optional.ofNullable(train);
+    }
+
+    /** Measures the model of the trainer; the weights and BatchNorm statistics are unchanged. */
+    Result measure(Trainer trainer) {
+        Counts val = count(trainer, validation, VALIDATION, true);
+        Optional<Accuracy> trainRobust =
+                train == null
+                        ? Optional.empty()
+                        : Optional.of(count(trainer, train, TRAIN, false).robust());
+        return new Result(val.clean(), val.robust(), trainRobust);
+    }
+
+    private Counts count(Trainer trainer, ImageDataset data, int split, boolean clean) {
+        AttackTarget target = AttackTarget.of(trainer);
+        Engine engine = trainer.getManager().getEngine();
+        long cleanCorrect = 0;
+        long robustCorrect = 0;
+        int batchIndex = 0;
+        try (NDManager scope = trainer.getManager().newSubManager(trainer.getDevices()[0])) {
+            for (Batch batch : data.evaluationBatches(scope, batchSize)) {
+                try (batch) {
+                    NDArray x = batch.getData().head();
+                    NDArray y = batch.getLabels().head().toType(DataType.INT64, false);
+                    if (clean) {
+                        cleanCorrect += correct(trainer.evaluate(new NDList(x)).head(), y);
+                    }
+                    engine.setRandomSeed(RunSeeds.evaluation(seed, split, batchIndex++));
+                    NDArray adversarial = attack.generate(target, x, y);
+                    robustCorrect += correct(trainer.evaluate(new NDList(adversarial)).head(), y);
+                }
+            }
+        }
+        return new Counts(
+                Accuracy.of((int) cleanCorrect, data.size()),
+                Accuracy.of((int) robustCorrect, data.size()));
+    }
+
+    private static long correct(NDArray logits, NDArray y) {
+        return logits.argMax(1).eq(y).sum().getLong();
+    }
+
+    private static ImageDataset subset(ImageDataset data, int size, long seed) {
+        return size >= data.size() ? data : data.subset(size, seed);
+    }
+
+    /** The attack with BatchNorm in inference mode, if it is a built-in specification. */
+    static Attack inInferenceMode(Attack attack) {
+        if (attack instanceof PgdAttack) {
+            return ((PgdAttack) attack).withBatchNormMode(BatchNormMode.EVAL);
+        }
+        if (attack instanceof FgsmAttack) {
+            return ((FgsmAttack) attack).withBatchNormMode(BatchNormMode.EVAL);
+        }
+        return attack;
+    }
+
+    /** What one evaluation measured. */
+    record Result(Accuracy clean, Accuracy robust, Optional<Accuracy> trainRobust) {}
+
+    private record Counts(Accuracy clean, Accuracy robust) {}
+}

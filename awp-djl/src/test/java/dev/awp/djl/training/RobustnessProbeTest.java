@@ -1,0 +1,80 @@
+package dev.awp.djl.training;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
+import dev.awp.attack.Attacks;
+import dev.awp.djl.data.ImageDataset;
+import dev.awp.training.EvaluationPlan;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RobustnessProbeTest {
+
+    static final EvaluationPlan PLAN =
+            EvaluationPlan.builder()
+                    .subsetSize(10)
+                    .trainSubsetSize(12)
+                    .subsetSeed(4)
+                    .attack(Attacks.pgd(2))
+                    .build();
+
+    @Test
+    void should_draw_the_same_subsets_every_time() {
+        RobustnessProbe first =
+                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 1);
+        RobustnessProbe second =
+                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 2);
+
+        assertThat(first.validationSubset().size()).isEqualTo(10);
+        assertThat(first.trainSubset().orElseThrow().size()).isEqualTo(12);
+        assertThat(second.validationSubset().labels()).isEqualTo(first.validationSubset().labels());
+        assertThat(second.validationSubset().image(3)).isEqualTo(first.validationSubset().image(3));
+        assertThat(second.trainSubset().orElseThrow().image(5))
+                .isEqualTo(first.trainSubset().orElseThrow().image(5));
+    }
+
+    @Test
+    void should_use_the_whole_split_when_the_subset_is_larger() {
+        RobustnessProbe probe =
+                new RobustnessProbe(
+                        PLAN.withSubsetSize(1000).withTrainSubsetSize(0),
+                        TinyRuns.TRAIN,
+                        TinyRuns.VALIDATION,
+                        8,
+                        1);
+        ImageDataset validation = probe.validationSubset();
+
+        assertThat(validation).isSameAs(TinyRuns.VALIDATION);
+        assertThat(probe.trainSubset()).isEmpty();
+    }
+
+    @Test
+    void should_measure_the_same_values_twice_without_touching_the_model() {
+        RobustnessProbe probe =
+                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 1);
+        Engine.getInstance().setRandomSeed(3);
+        try (Model model = TinyRuns.model();
+                Trainer trainer =
+                        model.newTrainer(
+                                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
+            trainer.initialize(new Shape(1, 3, 32, 32));
+            Map<String, float[]> before = TinyRuns.weights(model);
+            RobustnessProbe.Result first = probe.measure(trainer);
+            RobustnessProbe.Result second = probe.measure(trainer);
+            Map<String, float[]> after = TinyRuns.weights(model);
+
+            assertThat(second).isEqualTo(first);
+            assertThat(first.clean().total()).isEqualTo(10);
+            assertThat(first.trainRobust().orElseThrow().total()).isEqualTo(12);
+            for (String name : before.keySet()) {
+                assertThat(after.get(name)).as(name).isEqualTo(before.get(name));
+            }
+        }
+    }
+}
