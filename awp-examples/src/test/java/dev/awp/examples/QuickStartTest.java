@@ -13,9 +13,9 @@ class QuickStartTest {
         Map<String, TrainingReport> reports =
                 QuickStart.runExample(
                         "--train-size",
-                        "64",
+                        "32",
                         "--test-size",
-                        "16",
+                        "8",
                         "--epochs",
                         "1",
                         "--width",
