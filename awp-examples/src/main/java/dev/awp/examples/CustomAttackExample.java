@@ -49,6 +49,7 @@ public final class CustomAttackExample {
      * \Pi_{\epsilon}(x' + \alpha\,\mathrm{sign}(g)) \), with the cross-entropy loss and BatchNorm
      * in inference mode.
      */
+    // tag::attack[]
     public static final class MomentumIterativeFgsm implements InputAttack {
         private final ThreatModel threatModel;
         private final int steps;
@@ -123,6 +124,8 @@ public final class CustomAttackExample {
             }
         }
     }
+
+    // end::attack[]
 
     /**
      * Runs the example from the command line.

@@ -31,6 +31,7 @@ import dev.awp.perturbation.WeightPerturbation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -75,9 +76,10 @@ public final class ExistingLoopExample {
      * @throws TranslateException if the data cannot be batched
      */
     public static Result runExample(String... args) throws IOException, TranslateException {
-        int epochs = Args.integer(args, "--epochs", 3);
-        int trainSize = Args.integer(args, "--train", 1024);
-        long seed = Args.integer(args, "--seed", 0);
+        ExampleArgs options = ExampleArgs.parse(args, Set.of("epochs", "train", "seed"), Set.of());
+        int epochs = options.integer("epochs", 3, 1);
+        int trainSize = options.integer("train", 1024, 1);
+        long seed = options.integer("seed", 0, 0);
         Engine.getInstance().setRandomSeed((int) seed);
         ImageDataset images = SyntheticShapes.train(trainSize, seed);
 

@@ -149,6 +149,7 @@ public final class PaperRecipes {
                                 .trainSubsetSize(evalSize)
                                 .build());
 
+        // tag::trainer[]
         AdversarialTrainer.Builder builder =
                 AdversarialTrainer.builder(spec)
                         .setTrainData(train)
@@ -163,6 +164,7 @@ public final class PaperRecipes {
             builder.optDevice(Device.fromName(options.string("device", "cpu")));
         }
         AdversarialTrainer trainer = builder.build();
+        // end::trainer[]
         System.out.printf(
                 Locale.ROOT,
                 "%s: %s on %s (%d train / %d test images), %d epochs, output %s%n",
@@ -178,7 +180,9 @@ public final class PaperRecipes {
         try (Model net =
                 device == null ? Model.newInstance(model) : Model.newInstance(model, device)) {
             net.setBlock(block(model, recipe, train.numClasses()));
+            // tag::resume[]
             TrainingReport report = options.has("resume") ? trainer.resume(net) : trainer.fit(net);
+            // end::resume[]
             System.out.printf(
                     Locale.ROOT,
                     "done in %.0f s; best epoch %s, robust accuracy %s; checkpoints in %s%n",

@@ -33,8 +33,8 @@ import java.util.Set;
  * ./mvnw -q verify -Prun -pl awp-examples -am -DskipTests -Dexample.args='--epochs 10'
  * </pre>
  *
- * Options: {@code --train-size} (default 1000), {@code --test-size} (200, also the size of the
- * training subset the gap is measured on), {@code --epochs} (4), {@code --width} (the network's
+ * Options: {@code --train-size} (default 2000), {@code --test-size} (500, also the size of the
+ * training subset the gap is measured on), {@code --epochs} (6), {@code --width} (the network's
  * width, 16), {@code --batch-size} (64), {@code --seed} (0), {@code --output} (a directory for
  * metrics logs and checkpoints; none by default), {@code --quiet} (no progress bars), {@code
  * --help}. The defaults are sized to finish in a few minutes on two CPU cores.
@@ -76,9 +76,9 @@ public final class QuickStart {
             System.out.println(usage());
             return reports;
         }
-        int trainSize = options.integer("train-size", 1000, 1);
-        int testSize = options.integer("test-size", 200, 1);
-        int epochs = options.integer("epochs", 4, 1);
+        int trainSize = options.integer("train-size", 2000, 1);
+        int testSize = options.integer("test-size", 500, 1);
+        int epochs = options.integer("epochs", 6, 1);
         int width = options.integer("width", 16, 1);
         int batchSize = options.integer("batch-size", 64, 1);
         int seed = options.integer("seed", 0, 0);
@@ -144,6 +144,7 @@ public final class QuickStart {
             boolean quiet) {
         System.out.println();
         System.out.println("== " + name + " ==");
+        // tag::trainer[]
         AdversarialTrainer.Builder builder =
                 AdversarialTrainer.builder(spec)
                         .setTrainData(train)
@@ -158,6 +159,7 @@ public final class QuickStart {
                     SmallCnn.builder().setNumClasses(train.numClasses()).optWidth(width).build());
             return builder.build().fit(model);
         }
+        // end::trainer[]
     }
 
     /** The comparison table: one row per method, from the last epoch's evaluation. */
@@ -200,9 +202,9 @@ public final class QuickStart {
         return String.join(
                 System.lineSeparator(),
                 "QuickStart: PGD-AT vs AT-AWP on the embedded SyntheticShapes dataset.",
-                "  --train-size N   training images (default 1000)",
-                "  --test-size N    test images, and the train subset of the gap (default 200)",
-                "  --epochs N       epochs of each run (default 4)",
+                "  --train-size N   training images (default 2000)",
+                "  --test-size N    test images, and the train subset of the gap (default 500)",
+                "  --epochs N       epochs of each run (default 6)",
                 "  --width N        SmallCnn width (default 16)",
                 "  --batch-size N   batch size (default 64)",
                 "  --seed N         the seed of data, initialization and attacks (default 0)",

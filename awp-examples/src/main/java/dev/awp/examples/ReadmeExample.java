@@ -18,6 +18,7 @@ import dev.awp.djl.training.AwpEasyTrain;
 import dev.awp.djl.training.BatchResult;
 import dev.awp.objective.Objectives;
 import dev.awp.perturbation.WeightPerturbation;
+import java.util.Set;
 
 /** The usage example shown in the README; {@code ReadmeTest} keeps the two identical. */
 public final class ReadmeExample {
@@ -31,7 +32,10 @@ public final class ReadmeExample {
      * @return the last batch's result
      */
     public static BatchResult runExample(String... args) {
-        ImageDataset data = SyntheticShapes.train(Args.integer(args, "--train", 512), 0);
+        ImageDataset data =
+                SyntheticShapes.train(
+                        ExampleArgs.parse(args, Set.of("train"), Set.of()).integer("train", 512, 1),
+                        0);
         try (Model model = Model.newInstance("small-cnn")) {
             model.setBlock(SmallCnn.builder().setNumClasses(10).build());
             // tag::readme[]
