@@ -6,6 +6,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
 import com.google.gson.GsonBuilder;
 import dev.awp.attack.Attacks;
+import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.data.CifarReader;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.data.SyntheticShapes;
@@ -94,6 +95,7 @@ public final class RobustOverfittingLab {
                                 "width",
                                 "batch",
                                 "lr",
+                                "attack-bn",
                                 "data-dir",
                                 "output"),
                         Set.of());
@@ -107,6 +109,9 @@ public final class RobustOverfittingLab {
         int width = options.integer("width", 16, 1);
         int batchSize = options.integer("batch", 64, 1);
         double learningRate = Double.parseDouble(options.string("lr", "0.05"));
+        BatchNormMode attackBn =
+                BatchNormMode.valueOf(
+                        options.string("attack-bn", "train").toUpperCase(Locale.ROOT));
         String dataDir = options.string("data-dir", null);
         Path output = Path.of(options.string("output", "target/lab"));
         Files.createDirectories(output);
@@ -139,6 +144,7 @@ public final class RobustOverfittingLab {
                                 width,
                                 batchSize,
                                 learningRate,
+                                attackBn,
                                 output));
             }
         }
@@ -169,6 +175,7 @@ public final class RobustOverfittingLab {
             int width,
             int batchSize,
             double learningRate,
+            BatchNormMode attackBn,
             Path output)
             throws IOException {
         String method = awp ? "AT-AWP" : "PGD-AT";
@@ -180,6 +187,7 @@ public final class RobustOverfittingLab {
                         .epochs(epochs)
                         .batchSize(batchSize)
                         .optimizer(OptimizerSpec.sgd(learningRate, 0.9, 5e-4))
+                        .attack(Attacks.pgdTraining().withBatchNormMode(attackBn))
                         .seed(seed)
                         .evaluation(
                                 EvaluationPlan.builder()
