@@ -395,15 +395,7 @@ final class ApgdAttacker implements InputAttack {
 
         /** The projection onto the ε-ball around {@code x} and the input bounds. */
         private NDArray project(NDArray candidate) {
-            if (linf) {
-                return candidate.maximum(lower).minimum(upper);
-            }
-            NDArray delta = candidate.sub(x);
-            NDArray norms =
-                    delta.reshape(m, -1).norm(new int[] {1}).reshape(PgdAttacker.broadcastShape(x));
-            NDArray radius = norms.minimum(tm.epsilon());
-            return x.add(delta.div(norms.add(NORM_FLOOR)).mul(radius))
-                    .clip(tm.lowerBound(), tm.upperBound());
+            return PgdAttacker.project(candidate, x, lower, upper, tm);
         }
 
         private NDArray column(NDManager work, double[] values) {

@@ -171,6 +171,23 @@ final class PgdAttacker implements InputAttack {
         return a.reshape(batch, -1).norm(new int[] {1}).add(NORM_FLOOR).reshape(broadcastShape(a));
     }
 
+    /**
+     * Projects onto the ε-ball around {@code x} and the input bounds: L∞ clamps to {@code [lower,
+     * upper]} (precomputed {@code max(x − ε, lo)} and {@code min(x + ε, hi)}); L2 shrinks each
+     * example's {@code δ} to norm at most ε, then clamps to the bounds. Shared by PGD and APGD.
+     */
+    static NDArray project(
+            NDArray candidate, NDArray x, NDArray lower, NDArray upper, ThreatModel tm) {
+        if (tm.norm() == Norm.LINF) {
+            return candidate.maximum(lower).minimum(upper);
+        }
+        NDArray delta = candidate.sub(x);
+        NDArray norms = perExampleNorm(delta);
+        NDArray factor = norms.getManager().ones(norms.getShape(), norms.getDataType());
+        factor = factor.minimum(norms.pow(-1).mul(tm.epsilon()));
+        return x.add(delta.mul(factor)).clip(tm.lowerBound(), tm.upperBound());
+    }
+
     /** {@code (B, 1, ..., 1)} with the rank of {@code a}. */
     static Shape broadcastShape(NDArray a) {
         long[] dims = new long[a.getShape().dimension()];
@@ -199,14 +216,7 @@ final class PgdAttacker implements InputAttack {
         }
 
         NDArray project(NDArray candidate) {
-            if (tm.norm() == Norm.LINF) {
-                return candidate.maximum(lower).minimum(upper);
-            }
-            NDArray delta = candidate.sub(x);
-            NDArray norms = perExampleNorm(delta);
-            NDArray factor = norms.getManager().ones(norms.getShape(), norms.getDataType());
-            factor = factor.minimum(norms.pow(-1).mul(tm.epsilon()));
-            return x.add(delta.mul(factor)).clip(tm.lowerBound(), tm.upperBound());
+            return PgdAttacker.project(candidate, x, lower, upper, tm);
         }
     }
 }
