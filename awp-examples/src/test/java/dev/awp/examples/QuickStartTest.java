@@ -1,6 +1,7 @@
 package dev.awp.examples;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.awp.report.TrainingReport;
 import java.util.Map;
@@ -17,17 +18,21 @@ class QuickStartTest {
                         "--test-size",
                         "8",
                         "--epochs",
-                        "1",
+                        "2",
                         "--width",
                         "4",
                         "--quiet");
 
         assertThat(reports).containsOnlyKeys("PGD-AT", "AT-AWP");
         assertThat(reports.get("PGD-AT").epochs().get(0).awpActive()).isFalse();
-        assertThat(reports.get("AT-AWP").epochs().get(0).awpActive()).isTrue();
+        assertThat(reports.get("PGD-AT").epochs().get(1).awpActive()).isFalse();
+        // AWP is warmed up for half the run: off in epoch 1 of 2, on in epoch 2
+        assertThat(reports.get("AT-AWP").epochs().get(0).awpActive()).isFalse();
+        assertThat(reports.get("AT-AWP").epochs().get(1).awpActive()).isTrue();
         for (TrainingReport report : reports.values()) {
-            assertThat(report.epochs().get(0).robustAccuracy().orElseThrow().total()).isEqualTo(8);
-            assertThat(report.epochs().get(0).robustGap()).isPresent();
+            assertThat(report.epochs().get(1).robustAccuracy().orElseThrow().total()).isEqualTo(8);
+            assertThat(report.epochs().get(1).robustGap()).isPresent();
+            assertThat(report.epochs().get(1).learningRate()).isEqualTo(0.005, within(1e-9));
         }
         assertThat(QuickStart.table(reports)).contains("PGD-AT", "AT-AWP", "robust gap");
     }
