@@ -7,7 +7,7 @@
 import sys, time, math, copy
 import numpy as np
 import torch, torch.nn.functional as F
-from bn_mode_check import load, SmallCnn, pgd, augment, evaluate
+from bn_mode_check import load, SmallCnn, pgd, augment, evaluate, finish
 
 torch.set_num_threads(1)
 
@@ -94,10 +94,7 @@ def run(cfg):
             n += yb.shape[0]
         print(f"  [{cfg}] epoch {ep} (lr {lr}, AWP {'on' if use_awp else 'off'}): train adv loss {tot_loss / n:.4f}  "
               f"train adv acc {correct / n:.4f}  ({time.time() - te:.1f}s)", flush=True)
-    clean, adv = evaluate(model, xte, yte, eps, alpha, steps)
-    wall = time.time() - t0
-    print(f"  [{cfg}] test clean acc {clean:.4f}  test PGD-10 acc {adv:.4f}  (eval mode, eps 8/255, step 2/255, random start)", flush=True)
-    print(f"  [{cfg}] wall time {wall:.1f}s", flush=True)
+    finish(cfg, model, xte, yte, eps, alpha, steps, t0)
 
 if __name__ == '__main__':
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}, ln(10)={math.log(10):.4f}", flush=True)

@@ -109,6 +109,10 @@ def run(cfg):
             n += yb.shape[0]
         print(f"  [{cfg}] epoch {ep}: train adv loss {tot_loss / n:.4f}  train adv acc {correct / n:.4f}  "
               f"({time.time() - te:.1f}s)", flush=True)
+    finish(cfg, model, xte, yte, eps, alpha, steps, t0)
+
+def finish(cfg, model, xte, yte, eps, alpha, steps, t0):
+    """Prints a run's test accuracies (clean, PGD-10) and its wall time; shared with awp_stall_check.py."""
     clean, adv = evaluate(model, xte, yte, eps, alpha, steps)
     wall = time.time() - t0
     print(f"  [{cfg}] test clean acc {clean:.4f}  test PGD-10 acc {adv:.4f}  (eval mode, eps 8/255, step 2/255, random start)", flush=True)
