@@ -1,9 +1,7 @@
 package dev.awp.djl.attack;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
+import dev.awp.djl.internal.Logits;
 
 /**
  * The difference-of-logits-ratio losses of APGD (Croce and Hein, 2020), per example, in the sign an
@@ -29,8 +27,8 @@ final class DlrLosses {
         NDArray sorted = logits.sort(1);
         NDArray top = sorted.get(":, {}", classes - 1);
         NDArray third = sorted.get(":, {}", classes - 3);
-        NDArray y = indices(labels);
-        NDArray numerator = pick(logits, y).sub(bestOther(logits, y));
+        NDArray y = Logits.classIndices(labels);
+        NDArray numerator = Logits.pick(logits, y).sub(Logits.bestOther(logits, y));
         return numerator.div(top.sub(third).add(DENOMINATOR_FLOOR)).neg();
     }
 
@@ -41,32 +39,10 @@ final class DlrLosses {
         NDArray top = sorted.get(":, {}", classes - 1);
         NDArray third = sorted.get(":, {}", classes - 3);
         NDArray fourth = sorted.get(":, {}", classes - 4);
-        NDArray numerator = pick(logits, indices(labels)).sub(pick(logits, indices(targets)));
+        NDArray numerator =
+                Logits.pick(logits, Logits.classIndices(labels))
+                        .sub(Logits.pick(logits, Logits.classIndices(targets)));
         NDArray denominator = top.sub(third.add(fourth).mul(0.5)).add(DENOMINATOR_FLOOR);
         return numerator.div(denominator).neg();
-    }
-
-    /** {@code max_{j≠y} z_j}, shape (B). */
-    private static NDArray bestOther(NDArray logits, NDArray y) {
-        long classes = logits.getShape().get(1);
-        NDArray isOther = y.oneHot((int) classes, DataType.BOOLEAN).logicalNot();
-        NDArray minusInf =
-                logits.getManager()
-                        .full(
-                                new Shape(),
-                                Float.NEGATIVE_INFINITY,
-                                logits.getDataType(),
-                                logits.getDevice());
-        return NDArrays.where(isOther, logits, minusInf).max(new int[] {1});
-    }
-
-    /** {@code values[i, index[i]]}, shape (B). */
-    private static NDArray pick(NDArray values, NDArray index) {
-        return values.gather(index.reshape(values.getShape().get(0), 1), 1).squeeze(1);
-    }
-
-    private static NDArray indices(NDArray labels) {
-        NDArray flat = labels.reshape(labels.size());
-        return flat.getDataType() == DataType.INT64 ? flat : flat.toType(DataType.INT64, false);
     }
 }

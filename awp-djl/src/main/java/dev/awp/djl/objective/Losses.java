@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.awp.djl.internal.Logits;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.internal.Checks;
 import java.util.function.Supplier;
@@ -228,7 +229,7 @@ public final class Losses {
 
     /** {@code -log_softmax(z)[i, y_i]}, shape (B). */
     private static NDArray perExampleCe(NDArray logits, NDArray labels) {
-        return pick(logits.logSoftmax(1), labels).neg();
+        return Logits.pick(logits.logSoftmax(1), labels).neg();
     }
 
     /** {@code Σ_c p_ic (log p_ic − log q_ic)} per example, from log-softmaxes, shape (B). */
@@ -252,7 +253,7 @@ public final class Losses {
     private static NDArray martLoss(
             NDArray cleanLogits, NDArray advLogits, NDArray labels, double beta) {
         long classes = cleanLogits.getShape().get(1);
-        NDArray y = classIndices(labels);
+        NDArray y = Logits.classIndices(labels);
 
         // ŷ: the reference's argsort(q)[:, -2:] and where(top == y, second, top)
         NDArray advProbs = advLogits.softmax(1);
@@ -263,7 +264,7 @@ public final class Losses {
 
         // boosted CE: CE(z', y) + mean_i −log(1.0001 − q[ŷ] + 1e-12)
         NDArray boost =
-                NDArrays.sub(MART_BOOST_ONE, pick(advProbs, wrongClass))
+                NDArrays.sub(MART_BOOST_ONE, Logits.pick(advProbs, wrongClass))
                         .add(MART_LOG_EPS)
                         .log()
                         .neg()
@@ -275,7 +276,7 @@ public final class Losses {
         NDArray natProbs = logNatProbs.exp();
         NDArray klPerExample =
                 natProbs.mul(logNatProbs.sub(advProbs.add(MART_LOG_EPS).log())).sum(new int[] {1});
-        NDArray weight = NDArrays.sub(MART_WEIGHT_ONE, pick(natProbs, y));
+        NDArray weight = NDArrays.sub(MART_WEIGHT_ONE, Logits.pick(natProbs, y));
         NDArray weightedKl = klPerExample.mul(weight).mean();
 
         return boostedCe.add(weightedKl.mul(constant(cleanLogits, beta)));
@@ -283,18 +284,7 @@ public final class Losses {
 
     /** {@code max_{j≠y} z_j − z_y} per example, shape (B). */
     private static NDArray margin(NDArray logits, NDArray labels) {
-        long classes = logits.getShape().get(1);
-        NDArray y = classIndices(labels);
-        NDArray isWrong = y.oneHot((int) classes, DataType.BOOLEAN).logicalNot();
-        NDArray minusInf =
-                logits.getManager()
-                        .full(
-                                new Shape(),
-                                Float.NEGATIVE_INFINITY,
-                                logits.getDataType(),
-                                logits.getDevice());
-        NDArray bestWrong = NDArrays.where(isWrong, logits, minusInf).max(new int[] {1});
-        return bestWrong.sub(pick(logits, y));
+        return Logits.bestOther(logits, labels).sub(Logits.pick(logits, labels));
     }
 
     /**
@@ -307,22 +297,6 @@ public final class Losses {
                 .create(value)
                 .toType(like.getDataType(), false)
                 .toDevice(like.getDevice(), false);
-    }
-
-    /** {@code values[i, labels[i]]}, shape (B). */
-    private static NDArray pick(NDArray values, NDArray labels) {
-        NDArray index = classIndices(labels).reshape(batchSize(values), 1);
-        return values.gather(index, 1).squeeze(1);
-    }
-
-    /** The labels as an int64 vector (B); a view or the labels themselves when already int64. */
-    private static NDArray classIndices(NDArray labels) {
-        NDArray flat = labels.reshape(labels.size());
-        return flat.getDataType() == DataType.INT64 ? flat : flat.toType(DataType.INT64, false);
-    }
-
-    private static long batchSize(NDArray logits) {
-        return logits.getShape().get(0);
     }
 
     // --- memory scoping
