@@ -48,29 +48,13 @@ import java.util.Arrays;
  * clean input are returned unchanged, as in the reference. Random starts draw from the engine's
  * generator: seed it ({@code Engine.getInstance().setRandomSeed}) for reproducible results.
  */
-final class ApgdAttacker implements InputAttack {
+final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
 
     private static final double MOMENTUM = 0.75;
     private static final double NORM_FLOOR = 1e-12;
 
-    private final ApgdAttack spec;
-
     ApgdAttacker(ApgdAttack spec) {
-        this.spec = requireNonNull(spec, "spec");
-    }
-
-    @Override
-    public ThreatModel threatModel() {
-        return spec.threatModel();
-    }
-
-    @Override
-    public String name() {
-        return spec.name();
-    }
-
-    ApgdAttack spec() {
-        return spec;
+        super(spec);
     }
 
     @Override

@@ -24,28 +24,12 @@ import java.util.Arrays;
  * With several restarts the perturbation of highest per-example loss is kept (ties go to the later
  * run, as in the reference code). Weight gradients are off for the whole attack.
  */
-final class PgdAttacker implements InputAttack {
+final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
 
     private static final double NORM_FLOOR = 1e-12;
 
-    private final PgdAttack spec;
-
     PgdAttacker(PgdAttack spec) {
-        this.spec = requireNonNull(spec, "spec");
-    }
-
-    @Override
-    public ThreatModel threatModel() {
-        return spec.threatModel();
-    }
-
-    @Override
-    public String name() {
-        return spec.name();
-    }
-
-    PgdAttack spec() {
-        return spec;
+        super(spec);
     }
 
     @Override
