@@ -14,7 +14,9 @@ package dev.awp.event;
  *   <li>{@link #onTrainingFinished(TrainingFinished)}, once, if the run completes.
  * </ol>
  *
- * A listener should return quickly; an exception it throws stops the run.
+ * {@link #onWarning(TrainingWarning)} may come at any point after the start.
+ *
+ * <p>A listener should return quickly; an exception it throws stops the run.
  */
 public interface TrainingEventListener {
 
@@ -45,6 +47,15 @@ public interface TrainingEventListener {
      * @param event where and why the checkpoint was written
      */
     default void onCheckpointWritten(CheckpointWritten event) {}
+
+    /**
+     * Called when the run diverges, its robust accuracy collapses, an evaluation sees catastrophic
+     * overfitting, or the run rolls back to its last good state; any number of times, between the
+     * other events.
+     *
+     * @param event what happened and what the run does about it
+     */
+    default void onWarning(TrainingWarning event) {}
 
     /**
      * Called once after the last epoch.

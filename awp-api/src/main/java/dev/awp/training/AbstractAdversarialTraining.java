@@ -132,6 +132,16 @@ abstract class AbstractAdversarialTraining {
     }
 
     /**
+     * What the run checks for divergence and collapse, and what it does then.
+     *
+     * @return the policy; default {@link DivergencePolicy#stop()}
+     */
+    @Value.Default
+    public DivergencePolicy divergence() {
+        return DivergencePolicy.stop();
+    }
+
+    /**
      * The seed of every random choice of the run (initialization, shuffling, augmentation, attack
      * starts).
      *

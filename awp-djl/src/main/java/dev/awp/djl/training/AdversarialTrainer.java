@@ -33,10 +33,14 @@ import dev.awp.event.EvaluationCompleted;
 import dev.awp.event.TrainingEventListener;
 import dev.awp.event.TrainingFinished;
 import dev.awp.event.TrainingStarted;
+import dev.awp.event.TrainingWarning;
+import dev.awp.event.WarningKind;
 import dev.awp.report.Accuracy;
 import dev.awp.report.EpochMetrics;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
+import dev.awp.training.DivergenceAction;
+import dev.awp.training.DivergencePolicy;
 import dev.awp.training.OptimizerKind;
 import dev.awp.training.OptimizerSpec;
 import java.io.IOException;
@@ -52,6 +56,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs a whole {@link AdversarialTraining} specification on a DJL model: the schedule, AWP's
@@ -132,6 +138,7 @@ public final class AdversarialTrainer {
     /** The name of the checkpoint folder in the output directory. */
     public static final String CHECKPOINTS = "checkpoints";
 
+    private static final Logger LOG = LoggerFactory.getLogger(AdversarialTrainer.class);
     private static final Gson GSON = new Gson();
     private static final Shape INPUT_SHAPE =
             new Shape(1, ImageDataset.CHANNELS, ImageDataset.HEIGHT, ImageDataset.WIDTH);
@@ -143,6 +150,7 @@ public final class AdversarialTrainer {
     private final Augmentation augmentation;
     private final Device device;
     private final boolean progressBar;
+    private final boolean overwrite;
     private final List<TrainingEventListener> listeners;
     private final List<TrainingListener> djlListeners;
 
@@ -154,6 +162,7 @@ public final class AdversarialTrainer {
         this.augmentation = builder.augmentation;
         this.device = builder.device;
         this.progressBar = builder.progressBar;
+        this.overwrite = builder.overwrite;
         this.listeners = List.copyOf(builder.listeners);
         this.djlListeners = List.copyOf(builder.djlListeners);
     }
@@ -202,7 +211,51 @@ public final class AdversarialTrainer {
      */
     public TrainingReport fit(Model model) {
         requireNonNull(model, "model");
+        if (outputDirectory != null) {
+            clearPreviousRun(outputDirectory);
+        }
         return run(model, null);
+    }
+
+    /** Refuses (or, with overwrite, deletes) a previous run's metrics and checkpoints. */
+    private void clearPreviousRun(Path directory) {
+        List<Path> previous = new ArrayList<>();
+        Path metrics = directory.resolve(METRICS_LOG);
+        if (Files.exists(metrics)) {
+            previous.add(metrics);
+        }
+        Path folder = directory.resolve(CHECKPOINTS);
+        if (Files.isDirectory(folder)) {
+            try (var files = Files.list(folder)) {
+                files.filter(f -> f.getFileName().toString().endsWith(".ckpt"))
+                        .sorted()
+                        .forEach(previous::add);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list " + folder, e);
+            }
+        }
+        if (previous.isEmpty()) {
+            return;
+        }
+        if (!overwrite) {
+            throw new IllegalStateException(
+                    "outputDirectory "
+                            + directory
+                            + " holds a previous run ("
+                            + previous.size()
+                            + " files, e.g. "
+                            + previous.get(0).getFileName()
+                            + "): continue it with resume(model), choose a new directory, or"
+                            + " set optOverwrite(true) to replace it");
+        }
+        for (Path file : previous) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot delete " + file + " of the previous run", e);
+            }
+        }
+        LOG.info("Deleted the previous run in {} ({} files)", directory, previous.size());
     }
 
     /**
@@ -236,6 +289,30 @@ public final class AdversarialTrainer {
                             + "; run fit(..) first (with CheckpointPolicy.keepLast)");
         }
         return run(model, last);
+    }
+
+    /**
+     * Resumes a run from a chosen checkpoint of it — {@code best.ckpt}, a periodic {@code
+     * epoch-NNNN.ckpt}, or a copy of one — rather than {@code last.ckpt}: training continues with
+     * the epoch after the checkpoint's, exactly as the uninterrupted run did from there (same
+     * weights at the end), and {@code metrics.jsonl} is rewritten from the checkpoint's history.
+     * The output directory, if set, receives the new checkpoints; a later checkpoint already there
+     * is overwritten as the run passes its epoch.
+     *
+     * @param model a model with a block of the checkpoint's architecture; its weights are replaced
+     * @param checkpoint the checkpoint to continue from
+     * @return the report of the whole run, epochs before the checkpoint included
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the checkpoint belongs to another specification or
+     *     architecture
+     * @throws IllegalStateException if the checkpoint's run was complete
+     * @throws UncheckedIOException if the checkpoint is missing, corrupt or unreadable (the message
+     *     names the file and the other checkpoints beside it)
+     */
+    public TrainingReport resume(Model model, Path checkpoint) {
+        requireNonNull(model, "model");
+        requireNonNull(checkpoint, "checkpoint");
+        return run(model, checkpoint);
     }
 
     /**
@@ -425,6 +502,8 @@ public final class AdversarialTrainer {
         private final long started;
         private Optional<Integer> bestEpoch = Optional.empty();
         private Optional<Accuracy> bestRobust = Optional.empty();
+        private double learningRateFactor = 1;
+        private int retries;
 
         Run(
                 Model model,
@@ -462,6 +541,8 @@ public final class AdversarialTrainer {
                 history.addAll(state.history());
                 bestEpoch = state.bestEpoch();
                 bestRobust = state.bestRobustAccuracy();
+                learningRateFactor = state.learningRateFactor();
+                retries = state.retries();
             }
         }
 
@@ -472,7 +553,8 @@ public final class AdversarialTrainer {
                             trainData,
                             validationData,
                             spec.batchSize(),
-                            spec.seed());
+                            spec.seed(),
+                            spec.divergence().catastrophicOverfittingGap() > 0);
             TrainingObjective objective = TrainingObjectives.bind(spec.objective());
             InputAttack attack = InputAttacks.bind(spec.attack());
             startMetricsLog();
@@ -483,8 +565,50 @@ public final class AdversarialTrainer {
                             .environment(environment)
                             .build();
             emit(listener -> listener.onTrainingStarted(startedEvent));
-            for (int epoch = firstEpoch; epoch < spec.epochs(); epoch++) {
-                runEpoch(epoch, probe, objective, attack);
+            LOG.info(
+                    "Training {} epochs from epoch {} on {} ({} images, batch {}), seed {}",
+                    spec.epochs(),
+                    firstEpoch + 1,
+                    environment.get("device"),
+                    trainData.size(),
+                    spec.batchSize(),
+                    spec.seed());
+            try (LastGoodState good =
+                    new LastGoodState(
+                            model.getBlock(),
+                            trainer.getManager(),
+                            this::saveOptimizerState,
+                            this::loadOptimizerState)) {
+                if (!LastGoodState.allFinite(model.getBlock())) {
+                    throw new IllegalStateException(
+                            "the model's parameters must be finite at the start but some were NaN"
+                                    + " or infinite; initialize the model again or load a good"
+                                    + " checkpoint");
+                }
+                good.take(firstEpoch, history, bestEpoch, bestRobust);
+                int epoch = firstEpoch;
+                while (epoch < spec.epochs()) {
+                    Failure failure;
+                    try {
+                        runEpoch(epoch, probe, objective, attack);
+                        good.take(epoch + 1, history, bestEpoch, bestRobust);
+                        epoch++;
+                        continue;
+                    } catch (Failure e) {
+                        failure = e;
+                    } catch (ArithmeticException e) {
+                        failure =
+                                new Failure(
+                                        WarningKind.DIVERGENCE,
+                                        epoch,
+                                        "training diverged at epoch "
+                                                + (epoch + 1)
+                                                + ": "
+                                                + e.getMessage(),
+                                        e);
+                    }
+                    epoch = rollBack(good, failure);
+                }
             }
             TrainingReport report = report();
             emit(listener -> listener.onTrainingFinished(TrainingFinished.of(report)));
@@ -523,21 +647,24 @@ public final class AdversarialTrainer {
                                             iteration,
                                             batches,
                                             spec.epochs());
+                    lastRate *= learningRateFactor;
                     learningRate.set(lastRate);
                     engine.setRandomSeed(RunSeeds.training(spec.seed(), epoch, iteration));
                     result = AwpEasyTrain.trainBatch(trainer, awp, attack, objective, batch);
                 }
                 if (!Double.isFinite(result.loss())) {
-                    throw new IllegalStateException(
+                    throw new Failure(
+                            WarningKind.DIVERGENCE,
+                            epoch,
                             String.format(
                                     Locale.ROOT,
                                     "training diverged: the loss was %s at epoch %d, iteration %d"
-                                            + " (learning rate %s); lower the learning rate or"
-                                            + " check the data and the model",
+                                            + " (learning rate %s)",
                                     result.loss(),
-                                    epoch,
+                                    epoch + 1,
                                     iteration,
-                                    lastRate));
+                                    lastRate),
+                            null);
                 }
                 lossSum += result.loss() * result.size();
                 correct += result.adversarialCorrect();
@@ -555,6 +682,14 @@ public final class AdversarialTrainer {
                 }
             }
             trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+            if (!LastGoodState.allFinite(model.getBlock())) {
+                throw new Failure(
+                        WarningKind.DIVERGENCE,
+                        epoch,
+                        "training diverged: some parameters were NaN or infinite after epoch "
+                                + (epoch + 1),
+                        null);
+            }
             EpochMetrics.Builder metrics =
                     EpochMetrics.builder()
                             .epoch(epoch)
@@ -565,6 +700,8 @@ public final class AdversarialTrainer {
             boolean newBest = false;
             if (spec.evaluation().evaluatesAt(epoch, spec.epochs())) {
                 RobustnessProbe.Result result = probe.measure(trainer);
+                checkCollapse(epoch, result.robust());
+                result.fgsm().ifPresent(fgsm -> checkCatastrophicOverfitting(epoch, fgsm, result));
                 metrics.cleanAccuracy(result.clean())
                         .robustAccuracy(result.robust())
                         .trainRobustAccuracy(result.trainRobust());
@@ -590,13 +727,133 @@ public final class AdversarialTrainer {
             history.add(done);
             writeCheckpoints(epoch, newBest);
             appendMetrics(done);
+            String summary = summary(done);
+            LOG.info(summary);
             if (progressBar) {
-                System.out.println(summary(done));
+                System.out.println(summary);
             }
             emit(
                     listener ->
                             listener.onEpochEnded(
                                     EpochEnded.builder().training(spec).metrics(done).build()));
+        }
+
+        /** Fails the epoch if robust accuracy fell to chance after having been above it. */
+        private void checkCollapse(int epoch, Accuracy robust) {
+            DivergencePolicy policy = spec.divergence();
+            if (!policy.detectCollapse() || bestRobust.isEmpty()) {
+                return;
+            }
+            double chance = 1.0 / trainData.numClasses();
+            double margin = policy.collapseMargin();
+            if (bestRobust.get().value() >= chance + 3 * margin
+                    && robust.value() <= chance + margin) {
+                throw new Failure(
+                        WarningKind.ROBUST_ACCURACY_COLLAPSE,
+                        epoch,
+                        String.format(
+                                Locale.ROOT,
+                                "robust accuracy collapsed to %.3f at epoch %d (chance %.3f; best"
+                                        + " %.3f at epoch %d)",
+                                robust.value(),
+                                epoch + 1,
+                                chance,
+                                bestRobust.get().value(),
+                                bestEpoch.orElse(0) + 1),
+                        null);
+            }
+        }
+
+        private void checkCatastrophicOverfitting(
+                int epoch, Accuracy fgsm, RobustnessProbe.Result result) {
+            double gap = fgsm.value() - result.robust().value();
+            if (gap > spec.divergence().catastrophicOverfittingGap()) {
+                warn(
+                        epoch,
+                        WarningKind.CATASTROPHIC_OVERFITTING,
+                        String.format(
+                                Locale.ROOT,
+                                "catastrophic overfitting at epoch %d: FGSM accuracy %.3f is %.3f"
+                                        + " above %s accuracy %.3f on the validation subset;"
+                                        + " single-step attacks no longer find adversarial"
+                                        + " examples (use a multi-step training attack, a random"
+                                        + " start, or a smaller step)",
+                                epoch + 1,
+                                fgsm.value(),
+                                gap,
+                                spec.evaluation().attack().name(),
+                                result.robust().value()));
+            }
+        }
+
+        /**
+         * Restores the last good state after a failure and returns the epoch to continue with, or
+         * throws {@link TrainingDivergedException} when the policy says stop.
+         */
+        private int rollBack(LastGoodState good, Failure failure) {
+            DivergencePolicy policy = spec.divergence();
+            warn(failure.epoch, failure.kind, failure.getMessage());
+            good.restore();
+            history.subList(good.historySize(), history.size()).clear();
+            bestEpoch = good.bestEpoch();
+            bestRobust = good.bestRobust();
+            boolean retry =
+                    policy.action() == DivergenceAction.RETRY_WITH_LOWER_LEARNING_RATE
+                            && retries < policy.maxRetries();
+            String restored =
+                    good.nextEpoch() == 0
+                            ? "restored the initial weights"
+                            : "restored the weights after epoch " + good.nextEpoch();
+            if (!retry) {
+                String message =
+                        failure.getMessage()
+                                + "; "
+                                + restored
+                                + " and stopped"
+                                + (retries > 0 ? " after " + retries + " retries" : "")
+                                + "; lower the learning rate, check the data and the model, or use"
+                                + " DivergencePolicy.retryWithLowerLearningRate()";
+                warn(failure.epoch, WarningKind.ROLLBACK, message);
+                throw new TrainingDivergedException(message, failure.kind, report(), failure);
+            }
+            retries++;
+            learningRateFactor *= policy.learningRateFactor();
+            warn(
+                    failure.epoch,
+                    WarningKind.ROLLBACK,
+                    String.format(
+                            Locale.ROOT,
+                            "%s; retry %d of %d from epoch %d with the learning rate × %s",
+                            restored,
+                            retries,
+                            policy.maxRetries(),
+                            good.nextEpoch() + 1,
+                            learningRateFactor));
+            return good.nextEpoch();
+        }
+
+        private void warn(int epoch, WarningKind kind, String message) {
+            LOG.warn(message);
+            TrainingWarning event =
+                    TrainingWarning.builder()
+                            .training(spec)
+                            .epoch(Math.min(epoch, spec.epochs() - 1))
+                            .kind(kind)
+                            .message(message)
+                            .build();
+            emit(listener -> listener.onWarning(event));
+        }
+
+        private NDList saveOptimizerState(NDManager manager) {
+            return base instanceof ResumableSgd
+                    ? ((ResumableSgd) base).saveState(model.getBlock(), manager)
+                    : null;
+        }
+
+        private void loadOptimizerState(NDList state) {
+            if (base instanceof ResumableSgd && state != null) {
+                ((ResumableSgd) base).loadState(model.getBlock(), state);
+            }
         }
 
         private void writeCheckpoints(int epoch, boolean newBest) {
@@ -628,7 +885,9 @@ public final class AdversarialTrainer {
                             bestEpoch,
                             bestRobust,
                             elapsedSeconds(),
-                            List.copyOf(history));
+                            List.copyOf(history),
+                            learningRateFactor,
+                            retries);
             Block block = model.getBlock();
             try (NDManager scope = trainer.getManager().newSubManager()) {
                 NDList optimizerState =
@@ -639,6 +898,7 @@ public final class AdversarialTrainer {
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the checkpoint " + file, e);
             }
+            LOG.debug("Wrote the {} checkpoint of epoch {} to {}", kind, epoch + 1, file);
             CheckpointWritten event =
                     CheckpointWritten.builder()
                             .training(spec)
@@ -739,6 +999,19 @@ public final class AdversarialTrainer {
         }
     }
 
+    /** Why an epoch failed its checks; caught by the run's loop, never leaves it. */
+    private static final class Failure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final WarningKind kind;
+        final int epoch;
+
+        Failure(WarningKind kind, int epoch, String message, Throwable cause) {
+            super(message, cause);
+            this.kind = kind;
+            this.epoch = epoch;
+        }
+    }
+
     /**
      * Configures an {@link AdversarialTrainer}. {@code set*} methods are required, {@code opt*}
      * methods optional.
@@ -751,6 +1024,7 @@ public final class AdversarialTrainer {
         private Augmentation augmentation = Augmentation.reflectPadCropFlip();
         private Device device;
         private boolean progressBar = true;
+        private boolean overwrite;
         private final List<TrainingEventListener> listeners = new ArrayList<>();
         private final List<TrainingListener> djlListeners = new ArrayList<>();
 
@@ -830,6 +1104,20 @@ public final class AdversarialTrainer {
          */
         public Builder optProgressBar(boolean progressBar) {
             this.progressBar = progressBar;
+            return this;
+        }
+
+        /**
+         * Lets {@link #fit(Model)} start a new run in an output directory that holds a previous
+         * run's {@code metrics.jsonl} or checkpoints, deleting them. Default false: {@code fit}
+         * refuses such a directory, so that a finished or interrupted run is never overwritten by
+         * accident ({@link #resume(Model)} continues it instead).
+         *
+         * @param overwrite whether {@code fit} may replace a previous run
+         * @return this builder
+         */
+        public Builder optOverwrite(boolean overwrite) {
+            this.overwrite = overwrite;
             return this;
         }
 

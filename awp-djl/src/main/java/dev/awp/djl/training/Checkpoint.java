@@ -36,7 +36,8 @@ import java.util.zip.ZipOutputStream;
  * <ul>
  *   <li>{@code state.json} — the position in the run ({@code nextEpoch}), the seed, epochs and
  *       batch size it belongs to, the optimizer kind, the best epoch so far and its robust
- *       accuracy, the elapsed time and the metrics of every epoch so far;
+ *       accuracy, the elapsed time, the metrics of every epoch so far, and the learning-rate factor
+ *       and retry count of the divergence policy;
  *   <li>{@code parameters.params} — the weights and BatchNorm running statistics, as DJL's {@code
  *       Block.saveParameters} writes them (load them with {@code Block.loadParameters});
  *   <li>{@code optimizer.ndlist} — SGD's momentum buffers by parameter name (an encoded {@code
@@ -73,7 +74,9 @@ final class Checkpoint {
             Optional<Integer> bestEpoch,
             Optional<Accuracy> bestRobustAccuracy,
             double elapsedSeconds,
-            List<EpochMetrics> history) {
+            List<EpochMetrics> history,
+            double learningRateFactor,
+            int retries) {
 
         String toJson() {
             JsonObject json = new JsonObject();
@@ -90,6 +93,8 @@ final class Checkpoint {
             JsonArray metrics = new JsonArray();
             history.forEach(m -> metrics.add(MetricsJson.toJson(m)));
             json.add("history", metrics);
+            json.addProperty("learningRateFactor", learningRateFactor);
+            json.addProperty("retries", retries);
             return GSON.toJson(json);
         }
 
@@ -117,7 +122,9 @@ final class Checkpoint {
                             ? Optional.of(MetricsJson.accuracy(json.get("bestRobustAccuracy")))
                             : Optional.empty(),
                     json.get("elapsedSeconds").getAsDouble(),
-                    history);
+                    history,
+                    json.get("learningRateFactor").getAsDouble(),
+                    json.get("retries").getAsInt());
         }
     }
 

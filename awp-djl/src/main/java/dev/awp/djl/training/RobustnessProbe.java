@@ -13,6 +13,7 @@ import dev.awp.attack.Attack;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.FgsmAttack;
 import dev.awp.attack.PgdAttack;
+import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
@@ -30,16 +31,20 @@ import java.util.Optional;
  *
  * <p>Built-in attacks run with BatchNorm in inference mode whatever their specification says, so
  * that evaluation never changes the running statistics; a custom {@link InputAttack} runs as it is.
- * This is a deliberately small measurement for the training loop, not a full robustness evaluator.
+ * With {@code measureFgsm}, FGSM accuracy (α = ε, no random start) on the validation subset too,
+ * for the catastrophic-overfitting warning. This is a deliberately small measurement for the
+ * training loop, not a full robustness evaluator.
  */
 final class RobustnessProbe {
 
     private static final int VALIDATION = 0;
     private static final int TRAIN = 1;
+    private static final int FGSM = 2;
 
     private final ImageDataset validation;
     private final ImageDataset train;
     private final InputAttack attack;
+    private final InputAttack fgsm;
     private final int batchSize;
     private final long seed;
 
@@ -49,7 +54,8 @@ final class RobustnessProbe {
             ImageDataset train,
             ImageDataset validation,
             int batchSize,
-            long seed) {
+            long seed,
+            boolean measureFgsm) {
         requireNonNull(plan, "plan");
         requireNonNull(train, "train");
         requireNonNull(validation, "validation");
@@ -59,6 +65,16 @@ final class RobustnessProbe {
                         ? null
                         : subset(train, plan.trainSubsetSize(), plan.subsetSeed());
         this.attack = InputAttacks.bind(inInferenceMode(plan.attack()));
+        ThreatModel threat = plan.attack().threatModel();
+        this.fgsm =
+                measureFgsm
+                        ? InputAttacks.bind(
+                                FgsmAttack.builder()
+                                        .threatModel(threat)
+                                        .stepSize(threat.epsilon())
+                                        .batchNormMode(BatchNormMode.EVAL)
+                                        .build())
+                        : null;
         this.batchSize = batchSize;
         this.seed = seed;
     }
@@ -75,15 +91,20 @@ final class RobustnessProbe {
 
     /** Measures the model of the trainer; the weights and BatchNorm statistics are unchanged. */
     Result measure(Trainer trainer) {
-        Counts val = count(trainer, validation, VALIDATION, true);
+        Counts val = count(trainer, validation, VALIDATION, true, attack);
         Optional<Accuracy> trainRobust =
                 train == null
                         ? Optional.empty()
-                        : Optional.of(count(trainer, train, TRAIN, false).robust());
-        return new Result(val.clean(), val.robust(), trainRobust);
+                        : Optional.of(count(trainer, train, TRAIN, false, attack).robust());
+        Optional<Accuracy> fgsmRobust =
+                fgsm == null
+                        ? Optional.empty()
+                        : Optional.of(count(trainer, validation, FGSM, false, fgsm).robust());
+        return new Result(val.clean(), val.robust(), trainRobust, fgsmRobust);
     }
 
-    private Counts count(Trainer trainer, ImageDataset data, int split, boolean clean) {
+    private Counts count(
+            Trainer trainer, ImageDataset data, int split, boolean clean, InputAttack attack) {
         AttackTarget target = AttackTarget.of(trainer);
         Engine engine = trainer.getManager().getEngine();
         long cleanCorrect = 0;
@@ -128,7 +149,11 @@ final class RobustnessProbe {
     }
 
     /** What one evaluation measured. */
-    record Result(Accuracy clean, Accuracy robust, Optional<Accuracy> trainRobust) {}
+    record Result(
+            Accuracy clean,
+            Accuracy robust,
+            Optional<Accuracy> trainRobust,
+            Optional<Accuracy> fgsm) {}
 
     private record Counts(Accuracy clean, Accuracy robust) {}
 }

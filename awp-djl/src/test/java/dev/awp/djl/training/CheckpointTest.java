@@ -84,7 +84,9 @@ class CheckpointTest {
                         Optional.of(1),
                         Optional.of(dev.awp.report.Accuracy.of(3, 16)),
                         1.25,
-                        List.of());
+                        List.of(),
+                        0.25,
+                        2);
         assertThat(Checkpoint.State.fromJson(state.toJson())).isEqualTo(state);
     }
 }

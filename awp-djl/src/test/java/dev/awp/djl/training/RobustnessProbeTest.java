@@ -27,9 +27,9 @@ class RobustnessProbeTest {
     @Test
     void should_draw_the_same_subsets_every_time() {
         RobustnessProbe first =
-                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 1);
+                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 1, false);
         RobustnessProbe second =
-                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 2);
+                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 2, false);
 
         assertThat(first.validationSubset().size()).isEqualTo(10);
         assertThat(first.trainSubset().orElseThrow().size()).isEqualTo(12);
@@ -47,7 +47,8 @@ class RobustnessProbeTest {
                         TinyRuns.TRAIN,
                         TinyRuns.VALIDATION,
                         8,
-                        1);
+                        1,
+                        false);
         ImageDataset validation = probe.validationSubset();
 
         assertThat(validation).isSameAs(TinyRuns.VALIDATION);
@@ -57,7 +58,7 @@ class RobustnessProbeTest {
     @Test
     void should_measure_the_same_values_twice_without_touching_the_model() {
         RobustnessProbe probe =
-                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 1);
+                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 1, false);
         Engine.getInstance().setRandomSeed(3);
         try (Model model = TinyRuns.model();
                 Trainer trainer =
