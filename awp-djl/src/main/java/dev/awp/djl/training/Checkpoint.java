@@ -31,6 +31,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -42,6 +43,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -84,7 +86,8 @@ import java.util.zip.ZipOutputStream;
  * {@code .<name>.<random>.tmp} in the target's directory, forces it to disk, then renames it over
  * the target with {@link StandardCopyOption#ATOMIC_MOVE}: a reader sees the previous checkpoint or
  * the new one, never a partial file, and a failure while writing leaves the previous checkpoint
- * intact and deletes the temporary file.
+ * intact and deletes the temporary file. A process killed while writing leaves the temporary file
+ * behind; {@link #removeTemporaryFiles} deletes such orphans.
  */
 final class Checkpoint {
 
@@ -103,6 +106,12 @@ final class Checkpoint {
 
     private static final String PLACEHOLDER = CHECKSUM_MARKER + "0".repeat(CHECKSUM_DIGITS);
     private static final int TRAILER_LENGTH = PLACEHOLDER.length();
+
+    /**
+     * The names {@code Files.createTempFile(directory, "." + name + ".", ".tmp")} gives: a dot, the
+     * target's name, a dot, an unsigned decimal {@code long}, {@code .tmp}.
+     */
+    private static final Pattern TEMPORARY_FILE = Pattern.compile("\\..+\\.[0-9]{1,20}\\.tmp");
 
     private static final int BUFFER_SIZE = 1 << 16;
     private static final Gson GSON = new Gson();
@@ -320,6 +329,37 @@ final class Checkpoint {
                 throw unusable(absolute, OPTIMIZER + " cannot be decoded: " + describe(e), e);
             }
         }
+    }
+
+    /**
+     * Deletes the temporary files that {@link #write} leaves in a folder when the process is killed
+     * while writing: regular files named {@code .<name>.<digits>.tmp}, as {@code
+     * Files.createTempFile(folder, "." + name + ".", ".tmp")} names them. Other files are left
+     * alone. Call it before a run starts writing to the folder, never while one writes there: it
+     * would delete the file being written.
+     *
+     * @param checkpointFolder the folder of the checkpoints; nothing is done if it does not exist
+     * @return the files deleted, in name order
+     * @throws IOException if the folder cannot be listed or a file cannot be deleted
+     */
+    static List<Path> removeTemporaryFiles(Path checkpointFolder) throws IOException {
+        List<Path> deleted = new ArrayList<>();
+        if (!Files.isDirectory(checkpointFolder)) {
+            return deleted;
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(checkpointFolder)) {
+            for (Path file : files) {
+                if (TEMPORARY_FILE.matcher(file.getFileName().toString()).matches()
+                        && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                    deleted.add(file);
+                }
+            }
+        }
+        deleted.sort(null);
+        for (Path file : deleted) {
+            Files.deleteIfExists(file);
+        }
+        return deleted;
     }
 
     /** Opens the file and verifies its checksum; the channel's position is undefined. */

@@ -165,6 +165,47 @@ class CheckpointTest {
             assertThat(read(target, "a")).isEqualTo("first");
             Checkpoint.verify(target);
         }
+
+        @Test
+        void should_remove_orphan_temporary_files_and_nothing_else() throws IOException {
+            // what a process killed while writing leaves: the names write(..) gives
+            Path lastOrphan = Files.createTempFile(dir, ".last.ckpt.", ".tmp");
+            Path bestOrphan = Files.createTempFile(dir, ".best.ckpt.", ".tmp");
+            Files.writeString(lastOrphan, "partial");
+            checkpoint(dir.resolve("last.ckpt"));
+            List<String> others =
+                    List.of(
+                            ".last.ckpt.abc.tmp",
+                            ".last.ckpt.12.tmp.bak",
+                            "last.ckpt.12.tmp",
+                            "notes.tmp",
+                            ".hidden",
+                            "epoch-0001.ckpt");
+            for (String other : others) {
+                Files.writeString(dir.resolve(other), "keep");
+            }
+            Files.createDirectory(dir.resolve(".folder.ckpt.7.tmp"));
+
+            List<Path> deleted = Checkpoint.removeTemporaryFiles(dir);
+
+            assertThat(deleted).containsExactlyInAnyOrder(lastOrphan, bestOrphan);
+            assertThat(files())
+                    .containsExactlyInAnyOrder(
+                            ".last.ckpt.abc.tmp",
+                            ".last.ckpt.12.tmp.bak",
+                            "last.ckpt.12.tmp",
+                            "notes.tmp",
+                            ".hidden",
+                            "epoch-0001.ckpt",
+                            ".folder.ckpt.7.tmp",
+                            "last.ckpt");
+            Checkpoint.verify(dir.resolve("last.ckpt"));
+        }
+
+        @Test
+        void should_remove_nothing_from_a_folder_that_does_not_exist() throws IOException {
+            assertThat(Checkpoint.removeTemporaryFiles(dir.resolve("absent"))).isEmpty();
+        }
     }
 
     @Nested
