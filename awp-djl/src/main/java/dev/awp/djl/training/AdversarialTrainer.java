@@ -97,9 +97,13 @@ import java.util.function.Consumer;
  * checkpoints/}: {@code best.ckpt}, {@code last.ckpt}, {@code epoch-NNNN.ckpt} (1-based epoch
  * numbers). A checkpoint is a zip archive with the weights and BatchNorm statistics ({@code
  * parameters.params}, DJL's {@code Block.saveParameters} format), the SGD momentum buffers, the
- * position in the run, the best epoch so far and the metrics history; each is written to a
- * temporary file in the same directory and renamed atomically over the previous one. {@link
- * #loadWeights(Path, Model)} puts a checkpoint's weights into a model.
+ * position in the run, the best epoch so far and the metrics history; its zip comment, the end of
+ * the file, is {@code awp-sha256:} and the SHA-256 of all the bytes before the digest. Each is
+ * written to a temporary file in the same directory, sealed with its checksum, forced to disk and
+ * renamed atomically over the previous one. Every read verifies the checksum first: a corrupt,
+ * truncated or foreign file fails with an error that names it and the other checkpoints of the
+ * folder, and is never reported as an architecture mismatch. {@link #loadWeights(Path, Model)} puts
+ * a checkpoint's weights into a model.
  *
  * <h2>Determinism and resume</h2>
  *
