@@ -103,9 +103,13 @@ import org.slf4j.LoggerFactory;
  * checkpoints/}: {@code best.ckpt}, {@code last.ckpt}, {@code epoch-NNNN.ckpt} (1-based epoch
  * numbers). A checkpoint is a zip archive with the weights and BatchNorm statistics ({@code
  * parameters.params}, DJL's {@code Block.saveParameters} format), the SGD momentum buffers, the
- * position in the run, the best epoch so far and the metrics history; each is written to a
- * temporary file in the same directory and renamed atomically over the previous one. {@link
- * #loadWeights(Path, Model)} puts a checkpoint's weights into a model.
+ * position in the run, the best epoch so far and the metrics history; its zip comment, the end of
+ * the file, is {@code awp-sha256:} and the SHA-256 of all the bytes before the digest. Each is
+ * written to a temporary file in the same directory, sealed with its checksum, forced to disk and
+ * renamed atomically over the previous one. Every read verifies the checksum first: a corrupt,
+ * truncated or foreign file fails with an error that names it and the other checkpoints of the
+ * folder, and is never reported as an architecture mismatch. {@link #loadWeights(Path, Model)} puts
+ * a checkpoint's weights into a model.
  *
  * <h2>Determinism and resume</h2>
  *
@@ -369,6 +373,9 @@ public final class AdversarialTrainer {
     private TrainingReport run(Model model, Path resumeFrom) {
         Block block = blockOf(model);
         long started = System.nanoTime();
+        if (outputDirectory != null) {
+            removeOrphans(outputDirectory.resolve(CHECKPOINTS));
+        }
         Checkpoint.State state = resumeFrom == null ? null : readState(resumeFrom);
         Device runDevice = device != null ? device : model.getNDManager().getDevice();
         Engine engine = model.getNDManager().getEngine();
@@ -393,6 +400,21 @@ public final class AdversarialTrainer {
             }
             return new Run(model, trainer, awp, base, learningRate, state, runDevice, started)
                     .execute();
+        }
+    }
+
+    /** Deletes the temporary files of checkpoint writes that a killed process left behind. */
+    private static void removeOrphans(Path folder) {
+        try {
+            List<Path> removed = Checkpoint.removeTemporaryFiles(folder);
+            if (!removed.isEmpty()) {
+                LOG.info(
+                        "Deleted {} temporary files of interrupted checkpoint writes in {}",
+                        removed.size(),
+                        folder);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean the checkpoint folder " + folder, e);
         }
     }
 
