@@ -116,12 +116,13 @@ import org.slf4j.LoggerFactory;
  * One seed, {@link AdversarialTraining#seed()}, decides the initialization, the data order, the
  * augmentation and every random start of the attacks (the engine is re-seeded before each batch
  * from the position in the run), so the same specification and data give the same metrics on the
- * same machine, and {@link #resume(Model)} — weights, BatchNorm statistics, momentum buffers, epoch
- * and best-so-far from {@code last.ckpt} — ends with the same weights as an uninterrupted run. The
- * SGD of the checkpoints is {@link OptimizerKind#SGD}, implemented here with resumable momentum
- * buffers and steps bit-identical to DJL's {@code Sgd}; {@link OptimizerKind#ADAM} and {@link
- * OptimizerKind#ADAMW} run on DJL's optimizers, whose state cannot be saved: their checkpoints hold
- * the weights only and cannot be resumed.
+ * same machine, and {@link #resume(Model)} — weights, BatchNorm statistics, optimizer state, epoch
+ * and best-so-far from {@code last.ckpt} — ends with the same weights as an uninterrupted run. All
+ * three {@link OptimizerKind}s are implemented here with state that checkpoints save and restore by
+ * parameter name, and steps bit-identical to DJL's optimizers: {@link OptimizerKind#SGD} (momentum
+ * buffers and step counts, like DJL's {@code Sgd}), {@link OptimizerKind#ADAM} and {@link
+ * OptimizerKind#ADAMW} (first and second moments and step counts, like DJL's {@code Adam} and
+ * {@code AdamW}).
  *
  * <h2>Events</h2>
  *
@@ -465,18 +466,21 @@ public final class AdversarialTrainer {
 
     private static void restoreOptimizer(
             Path file, Optimizer base, Block block, NDManager manager) {
-        if (!(base instanceof ResumableSgd)) {
+        if (!(base instanceof ResumableOptimizer)) {
             throw new IllegalStateException(
-                    "only SGD runs can be resumed: DJL's Adam and AdamW keep their moments in"
-                            + " private state that cannot be restored");
+                    "optimizer must be resumable but was " + base.getClass().getSimpleName());
         }
         try (NDManager scope = manager.newSubManager()) {
             NDList saved = Checkpoint.readOptimizerState(file, scope);
             if (saved == null) {
                 throw new IllegalStateException(
-                        "checkpoint " + file + " has no optimizer state to resume from");
+                        "checkpoint "
+                                + file
+                                + " has no optimizer state to resume from: it was written before"
+                                + " this optimizer's state could be saved");
             }
-            ((ResumableSgd) base).loadState(block, saved);
+            // loadState copies into the weights' managers: nothing may alias the closing scope
+            ((ResumableOptimizer) base).loadState(block, saved);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -488,21 +492,19 @@ public final class AdversarialTrainer {
             case SGD:
                 return new ResumableSgd(learningRate, (float) spec.momentum(), weightDecay);
             case ADAM:
-                return Optimizer.adam()
-                        .optLearningRateTracker(learningRate)
-                        .optBeta1((float) spec.beta1())
-                        .optBeta2((float) spec.beta2())
-                        .optEpsilon((float) spec.epsilon())
-                        .optWeightDecays(weightDecay)
-                        .build();
+                return ResumableAdam.adam(
+                        learningRate,
+                        (float) spec.beta1(),
+                        (float) spec.beta2(),
+                        (float) spec.epsilon(),
+                        weightDecay);
             case ADAMW:
-                return Optimizer.adamW()
-                        .optLearningRateTracker(learningRate)
-                        .optBeta1((float) spec.beta1())
-                        .optBeta2((float) spec.beta2())
-                        .optEpsilon((float) spec.epsilon())
-                        .optWeightDecays(weightDecay)
-                        .build();
+                return ResumableAdam.adamW(
+                        learningRate,
+                        (float) spec.beta1(),
+                        (float) spec.beta2(),
+                        (float) spec.epsilon(),
+                        weightDecay);
             default:
                 throw new IllegalArgumentException(
                         "optimizer.kind must be SGD, ADAM or ADAMW but was " + spec.kind());
@@ -912,10 +914,7 @@ public final class AdversarialTrainer {
                             retries);
             Block block = model.getBlock();
             try (NDManager scope = trainer.getManager().newSubManager()) {
-                NDList optimizerState =
-                        base instanceof ResumableSgd
-                                ? ((ResumableSgd) base).saveState(block, scope)
-                                : null;
+                NDList optimizerState = ResumableOptimizer.checkpointState(base, block, scope);
                 Checkpoint.write(file, state, block, optimizerState);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the checkpoint " + file, e);

@@ -220,16 +220,33 @@ class AdversarialTrainerTest {
 
         @Test
         void should_end_with_the_weights_of_an_uninterrupted_run() {
+            assertResumesExactly(TinyRuns.spec());
+        }
+
+        @Test
+        void should_resume_sgd_without_momentum_exactly() {
+            assertResumesExactly(TinyRuns.spec().withOptimizer(OptimizerSpec.sgd(0.05, 0, 5e-4)));
+        }
+
+        @Test
+        void should_resume_adam_exactly() {
+            assertResumesExactly(TinyRuns.spec().withOptimizer(OptimizerSpec.adam(1e-3)));
+        }
+
+        @Test
+        void should_resume_adamw_exactly() {
+            assertResumesExactly(TinyRuns.spec().withOptimizer(OptimizerSpec.adamW(1e-3, 1e-2)));
+        }
+
+        /** 2 epochs, a crash, then resume for the 3rd: the weights and metrics of 3 straight. */
+        private void assertResumesExactly(AdversarialTraining spec) {
             Path straightDir = dir.resolve("straight");
             Path interruptedDir = dir.resolve("interrupted");
             Map<String, float[]> straight;
             TrainingReport straightReport;
             try (Model model = TinyRuns.model()) {
                 straightReport =
-                        TinyRuns.trainer(TinyRuns.spec())
-                                .optOutputDirectory(straightDir)
-                                .build()
-                                .fit(model);
+                        TinyRuns.trainer(spec).optOutputDirectory(straightDir).build().fit(model);
                 straight = TinyRuns.weights(model);
             }
             TrainingEventListener crash =
@@ -243,7 +260,7 @@ class AdversarialTrainerTest {
                     };
             try (Model model = TinyRuns.model()) {
                 AdversarialTrainer interrupted =
-                        TinyRuns.trainer(TinyRuns.spec())
+                        TinyRuns.trainer(spec)
                                 .optOutputDirectory(interruptedDir)
                                 .addListeners(crash)
                                 .build();
@@ -254,7 +271,7 @@ class AdversarialTrainerTest {
             TrainingReport resumedReport;
             try (Model model = TinyRuns.model()) {
                 resumedReport =
-                        TinyRuns.trainer(TinyRuns.spec())
+                        TinyRuns.trainer(spec)
                                 .optOutputDirectory(interruptedDir)
                                 .addListeners(
                                         new TrainingEventListener() {
