@@ -869,14 +869,14 @@ public final class AdversarialTrainer {
         }
 
         private NDList saveOptimizerState(NDManager manager) {
-            return base instanceof ResumableSgd
-                    ? ((ResumableSgd) base).saveState(model.getBlock(), manager)
+            return base instanceof ResumableOptimizer
+                    ? ((ResumableOptimizer) base).saveState(model.getBlock(), manager)
                     : null;
         }
 
         private void loadOptimizerState(NDList state) {
-            if (base instanceof ResumableSgd && state != null) {
-                ((ResumableSgd) base).loadState(model.getBlock(), state);
+            if (base instanceof ResumableOptimizer && state != null) {
+                ((ResumableOptimizer) base).loadState(model.getBlock(), state);
             }
         }
 

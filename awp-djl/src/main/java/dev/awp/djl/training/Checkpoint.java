@@ -58,8 +58,9 @@ import java.util.zip.ZipOutputStream;
  *       and the learning-rate factor and retry count of the divergence policy;
  *   <li>{@code parameters.params} — the weights and BatchNorm running statistics, as DJL's {@code
  *       Block.saveParameters} writes them (load them with {@code Block.loadParameters});
- *   <li>{@code optimizer.ndlist} — SGD's momentum buffers by parameter name (an encoded {@code
- *       NDList}); absent for optimizers whose state cannot be saved.
+ *   <li>{@code optimizer.ndlist} — the optimizer state by parameter name (SGD momentum, Adam
+ *       moments, step counts; an encoded {@code NDList}); absent for optimizers whose state cannot
+ *       be saved.
  * </ul>
  *
  * The random-number state needs no entry: the engine is re-seeded from the position in the run
