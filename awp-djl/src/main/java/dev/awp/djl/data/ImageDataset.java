@@ -45,7 +45,7 @@ import java.util.Objects;
  * <p>Instances are immutable and may be shared between threads; an iterator of batches is for one
  * thread.
  */
-public final class ImageDataset {
+public final class ImageDataset implements ClassificationData {
 
     /** Channels per image. */
     public static final int CHANNELS = 3;
@@ -124,6 +124,7 @@ public final class ImageDataset {
      *
      * @return the name
      */
+    @Override
     public String name() {
         return name;
     }
@@ -133,6 +134,7 @@ public final class ImageDataset {
      *
      * @return the size, at least 1
      */
+    @Override
     public int size() {
         return labels.length;
     }
@@ -142,6 +144,7 @@ public final class ImageDataset {
      *
      * @return the number of classes, at least 2
      */
+    @Override
     public int numClasses() {
         return numClasses;
     }
@@ -202,6 +205,7 @@ public final class ImageDataset {
      *     + "]"}
      * @throws IllegalArgumentException if {@code size} is out of range
      */
+    @Override
     public ImageDataset subset(int size, long seed) {
         checkArgument(
                 size >= 1 && size <= labels.length,
@@ -252,6 +256,7 @@ public final class ImageDataset {
      * @return \( \lceil \text{size} / \text{batchSize} \rceil \)
      * @throws IllegalArgumentException if {@code batchSize < 1}
      */
+    @Override
     public int numBatches(int batchSize) {
         checkArgument(batchSize >= 1, "batchSize must be >= 1 but was %s", batchSize);
         return (labels.length + batchSize - 1) / batchSize;
@@ -273,6 +278,7 @@ public final class ImageDataset {
      * @throws NullPointerException if {@code manager} or {@code augmentation} is null
      * @throws IllegalArgumentException if {@code batchSize < 1} or {@code epoch < 0}
      */
+    @Override
     public Iterable<Batch> trainingBatches(
             NDManager manager, int batchSize, long seed, int epoch, Augmentation augmentation) {
         requireNonNull(manager, "manager");
@@ -300,6 +306,7 @@ public final class ImageDataset {
      * @throws NullPointerException if {@code manager} is null
      * @throws IllegalArgumentException if {@code batchSize < 1}
      */
+    @Override
     public Iterable<Batch> evaluationBatches(NDManager manager, int batchSize) {
         requireNonNull(manager, "manager");
         int total = numBatches(batchSize);
@@ -328,6 +335,16 @@ public final class ImageDataset {
         return new BatchIterator(
                         manager, indices.clone(), indices.length, 1, Augmentation.none(), b -> null)
                 .next();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code (3, 32, 32)}
+     */
+    @Override
+    public Shape inputShape() {
+        return new Shape(CHANNELS, HEIGHT, WIDTH);
     }
 
     /** {@inheritDoc} */

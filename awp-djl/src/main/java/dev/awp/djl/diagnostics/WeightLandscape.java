@@ -17,7 +17,7 @@ import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
-import dev.awp.djl.data.ImageDataset;
+import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.objective.Losses;
 import dev.awp.djl.perturbation.PerturbedTensors;
 import dev.awp.perturbation.TensorSelection;
@@ -95,7 +95,7 @@ public final class WeightLandscape {
      * @param data the examples (use a seeded {@code subset} to bound the cost)
      * @return the losses along the grid
      */
-    public LandscapeResult compute(String name, Block block, ImageDataset data) {
+    public LandscapeResult compute(String name, Block block, ClassificationData data) {
         requireNonNull(name, "name");
         requireNonNull(block, "block");
         requireNonNull(data, "data");
@@ -161,7 +161,7 @@ public final class WeightLandscape {
     private double[] losses(
             AttackTarget target,
             InputAttack inputAttack,
-            ImageDataset data,
+            ClassificationData data,
             NDManager scope,
             int point) {
         double adversarialSum = 0;

@@ -23,7 +23,7 @@ import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
-import dev.awp.djl.data.ImageDataset;
+import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.report.Accuracy;
 import dev.awp.report.AttackAccounting;
@@ -167,13 +167,13 @@ public final class RobustnessEvaluator {
      * @return the report
      * @throws IllegalArgumentException if a sanity check fails (see the class documentation)
      */
-    public RobustnessReport evaluate(Block block, ImageDataset dataset) {
+    public RobustnessReport evaluate(Block block, ClassificationData dataset) {
         return evaluate(AttackTarget.of(requireNonNull(block, "block")), dataset);
     }
 
     /**
-     * Evaluates a block on a seeded random subset of a dataset ({@link ImageDataset#subset(int,
-     * long)}).
+     * Evaluates a block on a seeded random subset of a dataset ({@link
+     * ClassificationData#subset(int, long)}).
      *
      * @param block the initialized block; run in inference mode, never modified
      * @param dataset the dataset, inputs within the threat model's bounds
@@ -183,7 +183,7 @@ public final class RobustnessEvaluator {
      * @throws IllegalArgumentException if the size is out of range or a sanity check fails
      */
     public RobustnessReport evaluate(
-            Block block, ImageDataset dataset, int subsetSize, long subsetSeed) {
+            Block block, ClassificationData dataset, int subsetSize, long subsetSeed) {
         return evaluate(
                 AttackTarget.of(requireNonNull(block, "block")), dataset, subsetSize, subsetSeed);
     }
@@ -197,7 +197,7 @@ public final class RobustnessEvaluator {
      * @return the report
      * @throws IllegalArgumentException if a sanity check fails
      */
-    public RobustnessReport evaluate(AttackTarget target, ImageDataset dataset) {
+    public RobustnessReport evaluate(AttackTarget target, ClassificationData dataset) {
         requireNonNull(target, "target");
         requireNonNull(dataset, "dataset");
         return run(target, dataset, Optional.empty());
@@ -214,14 +214,14 @@ public final class RobustnessEvaluator {
      * @throws IllegalArgumentException if the size is out of range or a sanity check fails
      */
     public RobustnessReport evaluate(
-            AttackTarget target, ImageDataset dataset, int subsetSize, long subsetSeed) {
+            AttackTarget target, ClassificationData dataset, int subsetSize, long subsetSeed) {
         requireNonNull(target, "target");
         requireNonNull(dataset, "dataset");
         return run(target, dataset.subset(subsetSize, subsetSeed), Optional.of(subsetSeed));
     }
 
     private RobustnessReport run(
-            AttackTarget target, ImageDataset dataset, Optional<Long> subsetSeed) {
+            AttackTarget target, ClassificationData dataset, Optional<Long> subsetSeed) {
         long started = System.nanoTime();
         NDArray anchor = firstParameter(target.block());
         Device device = anchor.getDevice();
@@ -313,7 +313,7 @@ public final class RobustnessEvaluator {
         }
     }
 
-    private void checkClasses(NDArray logits, ImageDataset dataset) {
+    private void checkClasses(NDArray logits, ClassificationData dataset) {
         long outputs = logits.getShape().get(1);
         checkArgument(
                 logits.getShape().dimension() == 2 && outputs >= dataset.numClasses(),
@@ -330,7 +330,7 @@ public final class RobustnessEvaluator {
     }
 
     private RobustnessReport buildReport(
-            ImageDataset dataset,
+            ClassificationData dataset,
             Optional<Long> subsetSeed,
             Counts counts,
             List<String> warnings,

@@ -22,6 +22,7 @@ import com.google.gson.Gson;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.Augmentation;
+import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
@@ -83,11 +84,11 @@ import org.slf4j.LoggerFactory;
  *
  * <ol>
  *   <li>{@link AwpOptimizer#setEpoch setEpoch(e)} (AWP is off during its warm-up);
- *   <li>for batch {@code i} of {@link ImageDataset#trainingBatches} (order and augmentation seeded
- *       by {@code (seed, e, i)}): the learning rate {@code schedule.learningRate(η, e, i, N, E)} is
- *       handed to the optimizer, the engine's random generator is re-seeded from {@code (seed, e,
- *       i)}, and {@link AwpEasyTrain#trainBatch} takes the step; a non-finite loss stops the run
- *       with an {@link IllegalStateException};
+ *   <li>for batch {@code i} of {@link ClassificationData#trainingBatches} (order and augmentation
+ *       seeded by {@code (seed, e, i)}): the learning rate {@code schedule.learningRate(η, e, i, N,
+ *       E)} is handed to the optimizer, the engine's random generator is re-seeded from {@code
+ *       (seed, e, i)}, and {@link AwpEasyTrain#trainBatch} takes the step; a non-finite loss stops
+ *       the run with an {@link IllegalStateException};
  *   <li>if the {@link dev.awp.training.EvaluationPlan} evaluates this epoch: clean and robust
  *       accuracy on a fixed validation subset, and robust accuracy on a fixed training subset, both
  *       at the unperturbed weights in inference mode;
@@ -132,8 +133,9 @@ import org.slf4j.LoggerFactory;
  * every step (with the adversarial logits as predictions) and {@code onEpoch} after every epoch's
  * training batches.
  *
- * <p>Limitations: one device; inputs are 3×32×32 images from an {@link ImageDataset}. Instances are
- * immutable; one run at a time per output directory.
+ * <p>Data: any {@link ClassificationData} — an {@link dev.awp.djl.data.ImageDataset} or your own;
+ * the model is initialized with the training data's input shape. Limitations: one device. Instances
+ * are immutable; one run at a time per output directory.
  */
 public final class AdversarialTrainer {
 
@@ -145,12 +147,10 @@ public final class AdversarialTrainer {
 
     private static final Logger LOG = LoggerFactory.getLogger(AdversarialTrainer.class);
     private static final Gson GSON = new Gson();
-    private static final Shape INPUT_SHAPE =
-            new Shape(1, ImageDataset.CHANNELS, ImageDataset.HEIGHT, ImageDataset.WIDTH);
 
     private final AdversarialTraining spec;
-    private final ImageDataset trainData;
-    private final ImageDataset validationData;
+    private final ClassificationData trainData;
+    private final ClassificationData validationData;
     private final Path outputDirectory;
     private final Augmentation augmentation;
     private final Device device;
@@ -164,7 +164,12 @@ public final class AdversarialTrainer {
         this.trainData = builder.trainData;
         this.validationData = builder.validationData;
         this.outputDirectory = builder.outputDirectory;
-        this.augmentation = builder.augmentation;
+        this.augmentation =
+                builder.augmentation != null
+                        ? builder.augmentation
+                        : builder.trainData instanceof ImageDataset
+                                ? Augmentation.reflectPadCropFlip()
+                                : Augmentation.none();
         this.device = builder.device;
         this.progressBar = builder.progressBar;
         this.overwrite = builder.overwrite;
@@ -395,13 +400,27 @@ public final class AdversarialTrainer {
                         .optDevices(new Device[] {runDevice})
                         .addTrainingListeners(djlListeners.toArray(new TrainingListener[0]));
         try (Trainer trainer = model.newTrainer(config)) {
-            trainer.initialize(INPUT_SHAPE);
+            trainer.initialize(new Shape(1).addAll(trainData.inputShape()));
             if (state != null) {
                 restoreOptimizer(resumeFrom, base, block, trainer.getManager());
             }
             return new Run(model, trainer, awp, base, learningRate, state, runDevice, started)
                     .execute();
         }
+    }
+
+    /**
+     * The collapse rule of {@link DivergencePolicy}: robust accuracy at most {@code chance +
+     * margin} after the best so far reached {@code chance + 3 × margin}.
+     */
+    static boolean collapsed(Accuracy best, Accuracy current, int numClasses, double margin) {
+        double chance = 1.0 / numClasses;
+        return best.value() >= chance + 3 * margin && current.value() <= chance + margin;
+    }
+
+    /** The catastrophic-overfitting rule: FGSM accuracy above PGD accuracy by more than the gap. */
+    static boolean catastrophicOverfitting(Accuracy fgsm, Accuracy pgd, double gap) {
+        return gap > 0 && fgsm.value() - pgd.value() > gap;
     }
 
     /** Deletes the temporary files of checkpoint writes that a killed process left behind. */
@@ -769,9 +788,8 @@ public final class AdversarialTrainer {
                 return;
             }
             double chance = 1.0 / trainData.numClasses();
-            double margin = policy.collapseMargin();
-            if (bestRobust.get().value() >= chance + 3 * margin
-                    && robust.value() <= chance + margin) {
+            if (collapsed(
+                    bestRobust.get(), robust, trainData.numClasses(), policy.collapseMargin())) {
                 throw new Failure(
                         WarningKind.ROBUST_ACCURACY_COLLAPSE,
                         epoch,
@@ -791,7 +809,8 @@ public final class AdversarialTrainer {
         private void checkCatastrophicOverfitting(
                 int epoch, Accuracy fgsm, RobustnessProbe.Result result) {
             double gap = fgsm.value() - result.robust().value();
-            if (gap > spec.divergence().catastrophicOverfittingGap()) {
+            if (catastrophicOverfitting(
+                    fgsm, result.robust(), spec.divergence().catastrophicOverfittingGap())) {
                 warn(
                         epoch,
                         WarningKind.CATASTROPHIC_OVERFITTING,
@@ -1039,10 +1058,10 @@ public final class AdversarialTrainer {
      */
     public static final class Builder {
         private final AdversarialTraining spec;
-        private ImageDataset trainData;
-        private ImageDataset validationData;
+        private ClassificationData trainData;
+        private ClassificationData validationData;
         private Path outputDirectory;
-        private Augmentation augmentation = Augmentation.reflectPadCropFlip();
+        private Augmentation augmentation;
         private Device device;
         private boolean progressBar = true;
         private boolean overwrite;
@@ -1061,7 +1080,7 @@ public final class AdversarialTrainer {
          * @return this builder
          * @throws NullPointerException if {@code trainData} is null
          */
-        public Builder setTrainData(ImageDataset trainData) {
+        public Builder setTrainData(ClassificationData trainData) {
             this.trainData = requireNonNull(trainData, "trainData");
             return this;
         }
@@ -1074,7 +1093,7 @@ public final class AdversarialTrainer {
          * @return this builder
          * @throws NullPointerException if {@code validationData} is null
          */
-        public Builder setValidationData(ImageDataset validationData) {
+        public Builder setValidationData(ClassificationData validationData) {
             this.validationData = requireNonNull(validationData, "validationData");
             return this;
         }
@@ -1094,7 +1113,9 @@ public final class AdversarialTrainer {
 
         /**
          * Sets the training augmentation. Default: {@link Augmentation#reflectPadCropFlip()}, the
-         * AT-AWP reference; TRADES and MART used {@link Augmentation#zeroPadCropFlip()}.
+         * AT-AWP reference, for an {@link ImageDataset}, and {@link Augmentation#none()} for other
+         * data (add transforms to your own dataset instead); TRADES and MART used {@link
+         * Augmentation#zeroPadCropFlip()}.
          *
          * @param augmentation the augmentation, {@link Augmentation#none()} for none
          * @return this builder
@@ -1185,6 +1206,11 @@ public final class AdversarialTrainer {
                 throw new IllegalStateException(
                         "validationData must be set: call setValidationData(..)");
             }
+            checkArgument(
+                    validationData.inputShape().equals(trainData.inputShape()),
+                    "validationData.inputShape must be trainData's (%s) but was %s",
+                    trainData.inputShape(),
+                    validationData.inputShape());
             checkArgument(
                     validationData.numClasses() == trainData.numClasses(),
                     "validationData.numClasses must be trainData's (%s) but was %s",

@@ -17,7 +17,7 @@ import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
-import dev.awp.djl.data.ImageDataset;
+import dev.awp.djl.data.ClassificationData;
 import dev.awp.report.Accuracy;
 import dev.awp.training.EvaluationPlan;
 import java.util.Optional;
@@ -41,8 +41,8 @@ final class RobustnessProbe {
     private static final int TRAIN = 1;
     private static final int FGSM = 2;
 
-    private final ImageDataset validation;
-    private final ImageDataset train;
+    private final ClassificationData validation;
+    private final ClassificationData train;
     private final InputAttack attack;
     private final InputAttack fgsm;
     private final int batchSize;
@@ -51,8 +51,8 @@ final class RobustnessProbe {
     /** The probe for a plan; {@code train} is ignored when the plan measures no train subset. */
     RobustnessProbe(
             EvaluationPlan plan,
-            ImageDataset train,
-            ImageDataset validation,
+            ClassificationData train,
+            ClassificationData validation,
             int batchSize,
             long seed,
             boolean measureFgsm) {
@@ -80,12 +80,12 @@ final class RobustnessProbe {
     }
 
     /** The validation subset, the same at every evaluation. */
-    ImageDataset validationSubset() {
+    ClassificationData validationSubset() {
         return validation;
     }
 
     /** The training subset, if the plan measures it. */
-    Optional<ImageDataset> trainSubset() {
+    Optional<ClassificationData> trainSubset() {
         return Optional.ofNullable(train);
     }
 
@@ -104,7 +104,11 @@ final class RobustnessProbe {
     }
 
     private Counts count(
-            Trainer trainer, ImageDataset data, int split, boolean clean, InputAttack attack) {
+            Trainer trainer,
+            ClassificationData data,
+            int split,
+            boolean clean,
+            InputAttack attack) {
         AttackTarget target = AttackTarget.of(trainer);
         Engine engine = trainer.getManager().getEngine();
         long cleanCorrect = 0;
@@ -133,7 +137,7 @@ final class RobustnessProbe {
         return logits.argMax(1).eq(y).sum().getLong();
     }
 
-    private static ImageDataset subset(ImageDataset data, int size, long seed) {
+    private static ClassificationData subset(ClassificationData data, int size, long seed) {
         return size >= data.size() ? data : data.subset(size, seed);
     }
 

@@ -9,6 +9,7 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import dev.awp.attack.Attacks;
+import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.training.EvaluationPlan;
 import java.util.Map;
@@ -33,10 +34,12 @@ class RobustnessProbeTest {
 
         assertThat(first.validationSubset().size()).isEqualTo(10);
         assertThat(first.trainSubset().orElseThrow().size()).isEqualTo(12);
-        assertThat(second.validationSubset().labels()).isEqualTo(first.validationSubset().labels());
-        assertThat(second.validationSubset().image(3)).isEqualTo(first.validationSubset().image(3));
-        assertThat(second.trainSubset().orElseThrow().image(5))
-                .isEqualTo(first.trainSubset().orElseThrow().image(5));
+        ImageDataset firstValidation = (ImageDataset) first.validationSubset();
+        ImageDataset secondValidation = (ImageDataset) second.validationSubset();
+        assertThat(secondValidation.labels()).isEqualTo(firstValidation.labels());
+        assertThat(secondValidation.image(3)).isEqualTo(firstValidation.image(3));
+        assertThat(((ImageDataset) second.trainSubset().orElseThrow()).image(5))
+                .isEqualTo(((ImageDataset) first.trainSubset().orElseThrow()).image(5));
     }
 
     @Test
@@ -49,7 +52,7 @@ class RobustnessProbeTest {
                         8,
                         1,
                         false);
-        ImageDataset validation = probe.validationSubset();
+        ClassificationData validation = probe.validationSubset();
 
         assertThat(validation).isSameAs(TinyRuns.VALIDATION);
         assertThat(probe.trainSubset()).isEmpty();

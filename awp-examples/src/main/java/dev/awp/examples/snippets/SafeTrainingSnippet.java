@@ -20,16 +20,16 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The "when training goes wrong" how-to: a divergence policy, warnings as events, and resuming
- * from a chosen checkpoint.
+ * The "when training goes wrong" how-to: a divergence policy, warnings as events, and resuming from
+ * a chosen checkpoint.
  */
 public final class SafeTrainingSnippet {
 
     private SafeTrainingSnippet() {}
 
     /**
-     * Trains a tiny AT-AWP run with a retrying divergence policy into {@code dir}, then continues
-     * a second run from the checkpoint of its first epoch.
+     * Trains a tiny AT-AWP run with a retrying divergence policy into {@code dir}, then continues a
+     * second run from the checkpoint of its first epoch.
      *
      * @param dir the output directory of the first run; the second writes to {@code dir/again}
      * @param warnings receives the warnings of both runs

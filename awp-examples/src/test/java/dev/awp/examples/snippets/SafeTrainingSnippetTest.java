@@ -23,7 +23,6 @@ class SafeTrainingSnippetTest {
         assertThat(warnings)
                 .extracting(TrainingWarning::kind)
                 .doesNotContain(
-                        dev.awp.event.WarningKind.DIVERGENCE,
-                        dev.awp.event.WarningKind.ROLLBACK);
+                        dev.awp.event.WarningKind.DIVERGENCE, dev.awp.event.WarningKind.ROLLBACK);
     }
 }
