@@ -23,4 +23,64 @@ public interface Attack {
      * @return the name
      */
     String name();
+
+    /**
+     * How BatchNorm runs while the attack queries the model: {@link BatchNormMode#EVAL} (running
+     * statistics, never updated) or {@link BatchNormMode#TRAIN} (batch statistics, as the AT-AWP
+     * reference's training attack). Evaluation always needs {@code EVAL}; see {@link
+     * #withBatchNormMode(BatchNormMode)}.
+     *
+     * @return the mode; {@link BatchNormMode#EVAL} unless the attack says otherwise
+     */
+    default BatchNormMode batchNormMode() {
+        return BatchNormMode.EVAL;
+    }
+
+    /**
+     * This attack with another BatchNorm mode. The built-in attacks return a copy; an attack that
+     * cannot change its mode returns itself when the mode is already the one asked for.
+     *
+     * @param mode the mode
+     * @return an attack with that mode
+     * @throws UnsupportedOperationException if the attack cannot run in that mode (override this
+     *     method in your attack to support it)
+     */
+    default Attack withBatchNormMode(BatchNormMode mode) {
+        if (mode == batchNormMode()) {
+            return this;
+        }
+        throw new UnsupportedOperationException(
+                "attack "
+                        + name()
+                        + " ("
+                        + getClass().getName()
+                        + ") runs BatchNorm in "
+                        + batchNormMode()
+                        + " mode and cannot run in "
+                        + mode
+                        + ": override Attack.withBatchNormMode");
+    }
+
+    /**
+     * This attack with another threat model (ε, norm or input bounds). The built-in attacks return
+     * a copy with every other setting kept.
+     *
+     * @param threatModel the threat model
+     * @return an attack with that threat model
+     * @throws UnsupportedOperationException if the attack cannot change its threat model (override
+     *     this method in your attack to support it)
+     */
+    default Attack withThreatModel(ThreatModel threatModel) {
+        if (threatModel.equals(threatModel())) {
+            return this;
+        }
+        throw new UnsupportedOperationException(
+                "attack "
+                        + name()
+                        + " ("
+                        + getClass().getName()
+                        + ") cannot change its threat model to "
+                        + threatModel
+                        + ": override Attack.withThreatModel, or build it with that threat model");
+    }
 }

@@ -3,6 +3,7 @@ package dev.awp.training;
 import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.awp.attack.Attack;
+import dev.awp.attack.ThreatModel;
 import dev.awp.internal.Checks;
 import dev.awp.objective.Objective;
 import dev.awp.perturbation.WeightPerturbation;
@@ -150,6 +151,25 @@ abstract class AbstractAdversarialTraining {
     @Value.Default
     public long seed() {
         return 0L;
+    }
+
+    /**
+     * This specification with another threat model for the training attack <em>and</em> the
+     * evaluation attack together (they must agree), every other setting kept. Use it to change ε in
+     * one call, e.g. {@code Recipes.atAwp().withThreatModel(ThreatModel.linf(0.1))} for MNIST-like
+     * data.
+     *
+     * @param threatModel the threat model
+     * @return the new specification
+     * @throws UnsupportedOperationException if a custom attack cannot change its threat model
+     */
+    public final AdversarialTraining withThreatModel(ThreatModel threatModel) {
+        return AdversarialTraining.builder()
+                .from(this)
+                .attack(attack().withThreatModel(threatModel))
+                .evaluation(
+                        evaluation().withAttack(evaluation().attack().withThreatModel(threatModel)))
+                .build();
     }
 
     @Value.Check

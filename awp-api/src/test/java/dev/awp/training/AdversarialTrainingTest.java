@@ -6,7 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
+import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
+import dev.awp.attack.BatchNormMode;
+import dev.awp.attack.ThreatModel;
 import dev.awp.objective.Objectives;
 import dev.awp.perturbation.WeightPerturbation;
 import java.util.stream.Stream;
@@ -229,6 +232,49 @@ class AdversarialTrainingTest {
                                     WeightPerturbation.of(0.005).withWarmupEpochs(1))
                             .withEpochs(10);
             assertThat(short10.epochs()).isEqualTo(10);
+        }
+    }
+
+    @Nested
+    class ThreatModelInOneCall {
+
+        @Test
+        void should_change_the_training_and_evaluation_attacks_together() {
+            ThreatModel mnist = ThreatModel.linf(0.1);
+            AdversarialTraining spec = Recipes.atAwp().withThreatModel(mnist);
+
+            assertThat(spec.attack().threatModel()).isEqualTo(mnist);
+            assertThat(spec.evaluation().attack().threatModel()).isEqualTo(mnist);
+            // everything else is kept
+            assertThat(spec.withThreatModel(Recipes.atAwp().attack().threatModel()))
+                    .isEqualTo(Recipes.atAwp());
+            assertThat(((dev.awp.attack.PgdAttack) spec.attack()).steps())
+                    .isEqualTo(((dev.awp.attack.PgdAttack) Recipes.atAwp().attack()).steps());
+        }
+
+        @Test
+        void should_name_a_custom_attack_that_cannot_change_its_threat_model() {
+            Attack custom =
+                    new Attack() {
+                        @Override
+                        public ThreatModel threatModel() {
+                            return Attacks.pgdTraining().threatModel();
+                        }
+
+                        @Override
+                        public String name() {
+                            return "my-attack";
+                        }
+                    };
+            AdversarialTraining spec = Recipes.atAwp().withAttack(custom);
+
+            org.assertj.core.api.Assertions.assertThatThrownBy(
+                            () -> spec.withThreatModel(ThreatModel.linf(0.1)))
+                    .isInstanceOf(UnsupportedOperationException.class)
+                    .hasMessageContaining("my-attack")
+                    .hasMessageContaining("override Attack.withThreatModel");
+            assertThat(custom.batchNormMode()).isEqualTo(BatchNormMode.EVAL);
+            assertThat(custom.withBatchNormMode(BatchNormMode.EVAL)).isSameAs(custom);
         }
     }
 }
