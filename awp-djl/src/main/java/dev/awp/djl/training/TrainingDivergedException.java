@@ -18,7 +18,10 @@ public final class TrainingDivergedException extends IllegalStateException {
 
     private static final long serialVersionUID = 1L;
 
+    /** The report of the good epochs; not serialized. */
     private final transient TrainingReport report;
+
+    /** What stopped the run. */
     private final WarningKind kind;
 
     TrainingDivergedException(
