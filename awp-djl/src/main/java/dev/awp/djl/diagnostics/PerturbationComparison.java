@@ -3,7 +3,6 @@ package dev.awp.djl.diagnostics;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -106,7 +105,7 @@ public record PerturbationComparison(
             originals.add(parameter.getArray().toByteBuffer());
         }
         try (NDManager scope = x.getManager().newSubManager()) {
-            Engine.getInstance().setRandomSeed((int) seed);
+            scope.getEngine().setRandomSeed((int) seed);
             NDArray xAdv = InputAttacks.bind(attack).generate(target, x, y);
             xAdv.attach(scope);
             double atW = loss(target, bound, x, y, xAdv);

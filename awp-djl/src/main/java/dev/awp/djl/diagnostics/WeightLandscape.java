@@ -3,7 +3,6 @@ package dev.awp.djl.diagnostics;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -115,7 +114,7 @@ public final class WeightLandscape {
         }
         NDManager owner = weights.get(0).getManager();
         try (NDManager scope = owner.newSubManager()) {
-            Engine.getInstance().setRandomSeed((int) seed);
+            owner.getEngine().setRandomSeed((int) seed);
             List<NDArray> origin = new ArrayList<>();
             List<NDArray> direction = new ArrayList<>();
             for (NDArray weight : weights) {
@@ -171,7 +170,7 @@ public final class WeightLandscape {
             for (Batch batch : data.evaluationBatches(local, batchSize)) {
                 try (batch) {
                     // every α and batch gets its own, reproducible random starts
-                    Engine.getInstance()
+                    local.getEngine()
                             .setRandomSeed((int) (seed * 1_000_003L + point * 7919L + batchIndex));
                     NDArray x = batch.getData().head();
                     NDArray y = batch.getLabels().head();

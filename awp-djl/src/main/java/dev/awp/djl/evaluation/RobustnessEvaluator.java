@@ -24,6 +24,7 @@ import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.ClassificationData;
+import dev.awp.djl.internal.Environment;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.report.Accuracy;
 import dev.awp.report.AttackAccounting;
@@ -31,6 +32,7 @@ import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -225,6 +227,7 @@ public final class RobustnessEvaluator {
         long started = System.nanoTime();
         NDArray anchor = firstParameter(target.block());
         Device device = anchor.getDevice();
+        Engine engine = anchor.getManager().getEngine();
         Fingerprint before = Fingerprint.of(target.block());
         int attackCount = attacks.size();
         int batches = (dataset.size() + batchSize - 1) / batchSize;
@@ -264,7 +267,7 @@ public final class RobustnessEvaluator {
                                 accounting == AttackAccounting.CASCADE ? robust : correct;
                         long[] index = indices(eligible);
                         if (index.length > 0) {
-                            Engine.getInstance().setRandomSeed(attackSeed(seed, batchIndex, k));
+                            engine.setRandomSeed(attackSeed(seed, batchIndex, k));
                             boolean[] survived = attack(k, target, x, y, index);
                             counts.attacked[k] += index.length;
                             for (int j = 0; j < index.length; j++) {
@@ -296,7 +299,7 @@ public final class RobustnessEvaluator {
         for (String warning : warnings) {
             LOGGER.warn("Robustness evaluation of {}: {}", dataset.name(), warning);
         }
-        return buildReport(dataset, subsetSeed, counts, warnings, device, started);
+        return buildReport(dataset, subsetSeed, counts, warnings, engine, device, started);
     }
 
     /** Runs attack {@code k} on the rows {@code index} and says which survived. */
@@ -334,6 +337,7 @@ public final class RobustnessEvaluator {
             Optional<Long> subsetSeed,
             Counts counts,
             List<String> warnings,
+            Engine engine,
             Device device,
             long started) {
         int n = counts.total;
@@ -347,7 +351,7 @@ public final class RobustnessEvaluator {
                         .threatModel(threatModel)
                         .accounting(accounting)
                         .cleanAccuracy(Accuracy.of(counts.clean, n))
-                        .environment(Environment.describe(device))
+                        .environment(Environment.describe(engine, device))
                         .warnings(warnings);
         for (int k = 0; k < attacks.size(); k++) {
             Attack attack = attacks.get(k);
@@ -370,7 +374,9 @@ public final class RobustnessEvaluator {
     private void report(long step, String stage, int correct, int total) {
         if (progress != null) {
             progress.update(
-                    step, String.format("%s %.1f%% of %d", stage, 100.0 * correct / total, total));
+                    step,
+                    String.format(
+                            Locale.ROOT, "%s %.1f%% of %d", stage, 100.0 * correct / total, total));
         }
     }
 

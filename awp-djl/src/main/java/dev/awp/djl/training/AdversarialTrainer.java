@@ -24,6 +24,7 @@ import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.data.ImageDataset;
+import dev.awp.djl.internal.Environment;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AwpOptimizer;
@@ -51,7 +52,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -564,17 +564,7 @@ public final class AdversarialTrainer {
             this.learningRate = learningRate;
             this.engine = trainer.getManager().getEngine();
             this.started = started;
-            Map<String, String> env = new LinkedHashMap<>();
-            String version = AdversarialTrainer.class.getPackage().getImplementationVersion();
-            if (version != null) {
-                env.put("awp.version", version);
-            }
-            env.put("djl.version", Engine.getDjlVersion());
-            env.put("engine", engine.getEngineName());
-            env.put("engine.version", engine.getVersion());
-            env.put("device", device.toString());
-            env.put("java.version", System.getProperty("java.version"));
-            this.environment = Map.copyOf(env);
+            this.environment = Map.copyOf(Environment.describe(engine, device));
             if (state == null) {
                 firstEpoch = 0;
                 secondsBefore = 0;

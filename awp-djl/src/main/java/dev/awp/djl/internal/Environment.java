@@ -1,4 +1,4 @@
-package dev.awp.djl.evaluation;
+package dev.awp.djl.internal;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -8,18 +8,28 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 
-/** The library, engine and platform versions a report records. */
-final class Environment {
+/**
+ * The library, engine and platform versions that training and evaluation reports record, described
+ * one way for both.
+ */
+public final class Environment {
 
     private static final String POM_PROPERTIES = "/META-INF/maven/dev.awp/awp-djl/pom.properties";
 
     private Environment() {}
 
-    static Map<String, String> describe(Device device) {
+    /**
+     * The environment of a computation.
+     *
+     * @param engine the engine the model runs on (its manager's, not the default engine)
+     * @param device the device it runs on
+     * @return awp, DJL, engine and Java versions, the device and the operating system, in a fixed
+     *     order
+     */
+    public static Map<String, String> describe(Engine engine, Device device) {
         Map<String, String> environment = new LinkedHashMap<>();
         environment.put("awp.version", awpVersion());
         environment.put("djl.version", String.valueOf(Engine.getDjlVersion()));
-        Engine engine = Engine.getInstance();
         environment.put("engine", engine.getEngineName());
         environment.put("engine.version", String.valueOf(engine.getVersion()));
         environment.put("device", device.toString());
