@@ -1,7 +1,6 @@
 package dev.awp.djl.training;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.Device;
@@ -47,10 +46,8 @@ import dev.awp.training.OptimizerKind;
 import dev.awp.training.OptimizerSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -173,7 +170,12 @@ public final class AdversarialTrainer {
         this.device = builder.device;
         this.progressBar = builder.progressBar;
         this.overwrite = builder.overwrite;
-        this.listeners = List.copyOf(builder.listeners);
+        List<TrainingEventListener> all = new ArrayList<>();
+        if (builder.progressBar) {
+            all.add(EpochSummary.toStandardOutput());
+        }
+        all.addAll(builder.listeners);
+        this.listeners = List.copyOf(all);
         this.djlListeners = List.copyOf(builder.djlListeners);
     }
 
@@ -221,51 +223,8 @@ public final class AdversarialTrainer {
      */
     public TrainingReport fit(Model model) {
         requireNonNull(model, "model");
-        if (outputDirectory != null) {
-            clearPreviousRun(outputDirectory);
-        }
+        RunOutput.of(outputDirectory).refusePreviousRun(overwrite);
         return run(model, null);
-    }
-
-    /** Refuses (or, with overwrite, deletes) a previous run's metrics and checkpoints. */
-    private void clearPreviousRun(Path directory) {
-        List<Path> previous = new ArrayList<>();
-        Path metrics = directory.resolve(METRICS_LOG);
-        if (Files.exists(metrics)) {
-            previous.add(metrics);
-        }
-        Path folder = directory.resolve(CHECKPOINTS);
-        if (Files.isDirectory(folder)) {
-            try (var files = Files.list(folder)) {
-                files.filter(f -> f.getFileName().toString().endsWith(".ckpt"))
-                        .sorted()
-                        .forEach(previous::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + folder, e);
-            }
-        }
-        if (previous.isEmpty()) {
-            return;
-        }
-        if (!overwrite) {
-            throw new IllegalStateException(
-                    "outputDirectory "
-                            + directory
-                            + " holds a previous run ("
-                            + previous.size()
-                            + " files, e.g. "
-                            + previous.get(0).getFileName()
-                            + "): continue it with resume(model), choose a new directory, or"
-                            + " set optOverwrite(true) to replace it");
-        }
-        for (Path file : previous) {
-            try {
-                Files.deleteIfExists(file);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot delete " + file + " of the previous run", e);
-            }
-        }
-        LOG.info("Deleted the previous run in {} ({} files)", directory, previous.size());
     }
 
     /**
@@ -379,15 +338,14 @@ public final class AdversarialTrainer {
     private TrainingReport run(Model model, Path resumeFrom) {
         Block block = blockOf(model);
         long started = System.nanoTime();
-        if (outputDirectory != null) {
-            removeOrphans(outputDirectory.resolve(CHECKPOINTS));
-        }
-        Checkpoint.State state = resumeFrom == null ? null : readState(resumeFrom);
+        RunOutput output = RunOutput.of(outputDirectory);
+        output.removeOrphans();
+        Checkpoint.State state = resumeFrom == null ? null : RunOutput.readState(resumeFrom, spec);
         Device runDevice = device != null ? device : model.getNDManager().getDevice();
         Engine engine = model.getNDManager().getEngine();
         OptimizerSpec optimizerSpec = spec.optimizer();
         LoopLearningRate learningRate = new LoopLearningRate(optimizerSpec.learningRate());
-        Optimizer base = optimizer(optimizerSpec, learningRate);
+        Optimizer base = Optimizers.create(optimizerSpec, learningRate);
         AwpOptimizer awp = AwpOptimizer.wrap(base, spec.weightPerturbation());
         if (state != null) {
             loadParameters(resumeFrom, block, model.getNDManager());
@@ -402,9 +360,18 @@ public final class AdversarialTrainer {
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(new Shape(1).addAll(trainData.inputShape()));
             if (state != null) {
-                restoreOptimizer(resumeFrom, base, block, trainer.getManager());
+                Optimizers.restore(resumeFrom, base, block, trainer.getManager());
             }
-            return new Run(model, trainer, awp, base, learningRate, state, runDevice, started)
+            return new Run(
+                            model,
+                            trainer,
+                            awp,
+                            base,
+                            learningRate,
+                            state,
+                            runDevice,
+                            started,
+                            output)
                     .execute();
         }
     }
@@ -423,58 +390,6 @@ public final class AdversarialTrainer {
         return gap > 0 && fgsm.value() - pgd.value() > gap;
     }
 
-    /** Deletes the temporary files of checkpoint writes that a killed process left behind. */
-    private static void removeOrphans(Path folder) {
-        try {
-            List<Path> removed = Checkpoint.removeTemporaryFiles(folder);
-            if (!removed.isEmpty()) {
-                LOG.info(
-                        "Deleted {} temporary files of interrupted checkpoint writes in {}",
-                        removed.size(),
-                        folder);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean the checkpoint folder " + folder, e);
-        }
-    }
-
-    private Checkpoint.State readState(Path file) {
-        Checkpoint.State state;
-        try {
-            state = Checkpoint.readState(file);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        checkArgument(
-                state.seed() == spec.seed(),
-                "checkpoint seed must be the specification's (%s) but was %s: %s belongs to"
-                        + " another run",
-                spec.seed(),
-                state.seed(),
-                file);
-        checkArgument(
-                state.epochs() == spec.epochs(),
-                "checkpoint epochs must be the specification's (%s) but was %s: the schedule"
-                        + " would not continue where it stopped",
-                spec.epochs(),
-                state.epochs());
-        checkArgument(
-                state.batchSize() == spec.batchSize(),
-                "checkpoint batchSize must be the specification's (%s) but was %s",
-                spec.batchSize(),
-                state.batchSize());
-        checkArgument(
-                state.optimizer().equals(spec.optimizer().kind().name()),
-                "checkpoint optimizer must be the specification's (%s) but was %s",
-                spec.optimizer().kind(),
-                state.optimizer());
-        if (state.nextEpoch() >= spec.epochs()) {
-            throw new IllegalStateException(
-                    "the run in " + file + " is complete: all " + spec.epochs() + " epochs ran");
-        }
-        return state;
-    }
-
     private static void loadParameters(Path file, Block block, NDManager manager) {
         try {
             Checkpoint.loadParameters(file, block, manager);
@@ -483,55 +398,9 @@ public final class AdversarialTrainer {
         }
     }
 
-    private static void restoreOptimizer(
-            Path file, Optimizer base, Block block, NDManager manager) {
-        if (!(base instanceof ResumableOptimizer)) {
-            throw new IllegalStateException(
-                    "optimizer must be resumable but was " + base.getClass().getSimpleName());
-        }
-        try (NDManager scope = manager.newSubManager()) {
-            NDList saved = Checkpoint.readOptimizerState(file, scope);
-            if (saved == null) {
-                throw new IllegalStateException(
-                        "checkpoint "
-                                + file
-                                + " has no optimizer state to resume from: it was written before"
-                                + " this optimizer's state could be saved");
-            }
-            // loadState copies into the weights' managers: nothing may alias the closing scope
-            ((ResumableOptimizer) base).loadState(block, saved);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static Optimizer optimizer(OptimizerSpec spec, LoopLearningRate learningRate) {
-        float weightDecay = (float) spec.weightDecay();
-        switch (spec.kind()) {
-            case SGD:
-                return new ResumableSgd(learningRate, (float) spec.momentum(), weightDecay);
-            case ADAM:
-                return ResumableAdam.adam(
-                        learningRate,
-                        (float) spec.beta1(),
-                        (float) spec.beta2(),
-                        (float) spec.epsilon(),
-                        weightDecay);
-            case ADAMW:
-                return ResumableAdam.adamW(
-                        learningRate,
-                        (float) spec.beta1(),
-                        (float) spec.beta2(),
-                        (float) spec.epsilon(),
-                        weightDecay);
-            default:
-                throw new IllegalArgumentException(
-                        "optimizer.kind must be SGD, ADAM or ADAMW but was " + spec.kind());
-        }
-    }
-
     /** The state of one run: what changes from epoch to epoch. */
     private final class Run {
+        private final RunOutput output;
         private final Model model;
         private final Trainer trainer;
         private final AwpOptimizer awp;
@@ -556,7 +425,9 @@ public final class AdversarialTrainer {
                 LoopLearningRate learningRate,
                 Checkpoint.State state,
                 Device device,
-                long started) {
+                long started,
+                RunOutput output) {
+            this.output = output;
             this.model = model;
             this.trainer = trainer;
             this.awp = awp;
@@ -590,7 +461,7 @@ public final class AdversarialTrainer {
                             spec.divergence().catastrophicOverfittingGap() > 0);
             TrainingObjective objective = TrainingObjectives.bind(spec.objective());
             InputAttack attack = InputAttacks.bind(spec.attack());
-            startMetricsLog();
+            output.startMetricsLog(history);
             TrainingStarted startedEvent =
                     TrainingStarted.builder()
                             .training(spec)
@@ -759,11 +630,9 @@ public final class AdversarialTrainer {
                     metrics.elapsedSeconds((System.nanoTime() - epochStart) / 1e9).build();
             history.add(done);
             writeCheckpoints(epoch, newBest);
-            appendMetrics(done);
-            String summary = summary(done);
-            LOG.info(summary);
-            if (progressBar) {
-                System.out.println(summary);
+            output.appendMetrics(done);
+            if (LOG.isInfoEnabled()) {
+                LOG.info(EpochSummary.line(done, spec.epochs()));
             }
             emit(
                     listener ->
@@ -939,39 +808,6 @@ public final class AdversarialTrainer {
             emit(listener -> listener.onCheckpointWritten(event));
         }
 
-        private void startMetricsLog() {
-            if (outputDirectory == null) {
-                return;
-            }
-            try {
-                Files.createDirectories(outputDirectory);
-                StringBuilder lines = new StringBuilder();
-                for (EpochMetrics metrics : history) {
-                    lines.append(GSON.toJson(MetricsJson.toJson(metrics))).append('\n');
-                }
-                Files.writeString(outputDirectory.resolve(METRICS_LOG), lines, UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write " + METRICS_LOG, e);
-            }
-        }
-
-        private void appendMetrics(EpochMetrics metrics) {
-            if (outputDirectory == null) {
-                return;
-            }
-            try (Writer writer =
-                    Files.newBufferedWriter(
-                            outputDirectory.resolve(METRICS_LOG),
-                            UTF_8,
-                            StandardOpenOption.CREATE,
-                            StandardOpenOption.APPEND)) {
-                writer.write(GSON.toJson(MetricsJson.toJson(metrics)));
-                writer.write('\n');
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot append to " + METRICS_LOG, e);
-            }
-        }
-
         private double elapsedSeconds() {
             return secondsBefore + (System.nanoTime() - started) / 1e9;
         }
@@ -991,41 +827,6 @@ public final class AdversarialTrainer {
             for (TrainingEventListener listener : listeners) {
                 event.accept(listener);
             }
-        }
-
-        private String summary(EpochMetrics m) {
-            StringBuilder line =
-                    new StringBuilder(
-                            String.format(
-                                    Locale.ROOT,
-                                    "Epoch %d/%d: lr %.4g, loss %.4f, train adv acc %.3f%s",
-                                    m.epoch() + 1,
-                                    spec.epochs(),
-                                    m.learningRate(),
-                                    m.trainLoss(),
-                                    m.trainAdversarialAccuracy().value(),
-                                    m.awpActive() ? ", AWP on" : ""));
-            m.cleanAccuracy()
-                    .ifPresent(
-                            a ->
-                                    line.append(
-                                            String.format(Locale.ROOT, ", clean %.3f", a.value())));
-            m.robustAccuracy()
-                    .ifPresent(
-                            a ->
-                                    line.append(
-                                            String.format(
-                                                    Locale.ROOT, ", robust %.3f", a.value())));
-            m.trainRobustAccuracy()
-                    .ifPresent(
-                            a ->
-                                    line.append(
-                                            String.format(
-                                                    Locale.ROOT,
-                                                    ", train robust %.3f",
-                                                    a.value())));
-            line.append(String.format(Locale.ROOT, " (%.1f s)", m.elapsedSeconds()));
-            return line.toString();
         }
     }
 

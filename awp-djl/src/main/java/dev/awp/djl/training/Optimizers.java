@@ -1,0 +1,64 @@
+package dev.awp.djl.training;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
+import ai.djl.training.optimizer.Optimizer;
+import dev.awp.training.OptimizerSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/** The mapping from an {@link OptimizerSpec} to a resumable DJL optimizer, and its restore. */
+final class Optimizers {
+
+    private Optimizers() {}
+
+    /** The optimizer of a specification, reading its learning rate from {@code learningRate}. */
+    static Optimizer create(OptimizerSpec spec, LoopLearningRate learningRate) {
+        float weightDecay = (float) spec.weightDecay();
+        switch (spec.kind()) {
+            case SGD:
+                return new ResumableSgd(learningRate, (float) spec.momentum(), weightDecay);
+            case ADAM:
+                return ResumableAdam.adam(
+                        learningRate,
+                        (float) spec.beta1(),
+                        (float) spec.beta2(),
+                        (float) spec.epsilon(),
+                        weightDecay);
+            case ADAMW:
+                return ResumableAdam.adamW(
+                        learningRate,
+                        (float) spec.beta1(),
+                        (float) spec.beta2(),
+                        (float) spec.epsilon(),
+                        weightDecay);
+            default:
+                throw new IllegalArgumentException(
+                        "optimizer.kind must be SGD, ADAM or ADAMW but was " + spec.kind());
+        }
+    }
+
+    /** Puts a checkpoint's optimizer state into {@code base}. */
+    static void restore(Path file, Optimizer base, Block block, NDManager manager) {
+        if (!(base instanceof ResumableOptimizer)) {
+            throw new IllegalStateException(
+                    "optimizer must be resumable but was " + base.getClass().getSimpleName());
+        }
+        try (NDManager scope = manager.newSubManager()) {
+            NDList saved = Checkpoint.readOptimizerState(file, scope);
+            if (saved == null) {
+                throw new IllegalStateException(
+                        "checkpoint "
+                                + file
+                                + " has no optimizer state to resume from: it was written before"
+                                + " this optimizer's state could be saved");
+            }
+            // loadState copies into the weights' managers: nothing may alias the closing scope
+            ((ResumableOptimizer) base).loadState(block, saved);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
