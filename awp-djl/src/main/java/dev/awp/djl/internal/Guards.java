@@ -76,9 +76,9 @@ public final class Guards {
                     "x_adv",
                     String.format(
                             "x_adv must be finite but ranged over [%s, %s]: the attack returned NaN"
-                                    + " or infinity from finite x; the model's logits were"
-                                    + " probably non-finite (check the weights and the learning"
-                                    + " rate)",
+                                    + " or infinity from finite x, so the model's logits were"
+                                    + " probably non-finite. Training may have diverged: lower the"
+                                    + " learning rate, or check the model's weights",
                             s[2], s[3]));
         }
         return checkLabels(labels, s, 4);

@@ -408,8 +408,9 @@ public final class AwpOptimizer extends Optimizer {
             throw new NonFiniteValueException(
                     "loss",
                     "loss must be finite but the objective at w on x_adv (the AWP pass) was NaN or"
-                            + " infinite; the weights are unchanged. Check the model's weights"
-                            + " and the learning rate (training may have diverged)");
+                            + " infinite; the weights are unchanged. Training may have diverged:"
+                            + " lower the learning rate, or check the data and the model's"
+                            + " weights");
         }
         if (bad > 0) {
             String quantity = "v of " + selected.get(bad - 1).getKey();

@@ -194,9 +194,9 @@ public final class AwpEasyTrain {
                 quantity
                         + " must be finite but the optimizer step produced NaN or infinity from"
                         + " finite gradients; every weight was put back to its value before the"
-                        + " step. Check the learning rate (NaN, or so large that the update"
-                        + " overflows); the optimizer's state (momentum, moments) may hold"
-                        + " non-finite values now: create a new optimizer");
+                        + " step. Training diverged: lower the learning rate (it is NaN, or so"
+                        + " large that the update overflows); the optimizer's state (momentum,"
+                        + " moments) may hold non-finite values now: create a new optimizer");
     }
 
     /** The trainable parameters' live arrays, by name, in the block's order. */
@@ -241,9 +241,9 @@ public final class AwpEasyTrain {
                     quantity,
                     quantity
                             + " must be finite but was NaN or infinite in the update (at w + v"
-                            + " when AWP perturbs); the optimizer did not step and the weights are unchanged."
-                            + " Check the learning rate (training may have diverged) and the"
-                            + " model's weights");
+                            + " when AWP perturbs); the optimizer did not step and the weights are"
+                            + " unchanged. Training may have diverged: lower the learning rate, or"
+                            + " check the data and the model's weights");
         } finally {
             for (NDArray gradient : gradients) {
                 gradient.close();
