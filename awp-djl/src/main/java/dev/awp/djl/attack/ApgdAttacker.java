@@ -14,6 +14,7 @@ import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.Norm;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.internal.GradientSuspension;
+import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.objective.Losses;
 import java.util.Arrays;
@@ -67,10 +68,12 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
         try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
                 NDManager scope = owner.newSubManager(x.getDevice())) {
             Scopes.borrow(scope, x, y);
-            NDArray labels = y.reshape(y.size()).toType(DataType.INT64, false);
+            Guards.CheckedLabels checked = Guards.checkBatch(spec.threatModel(), x, y);
+            NDArray labels = checked.vector().toType(DataType.INT64, false);
             long[] labelValues = labels.toLongArray();
             NDArray clean = target.logits(x, mode);
             clean.attach(scope);
+            checked.checkClasses(clean);
             int classes = Math.toIntExact(clean.getShape().get(1));
             // fails with a message naming the class count before any index could go out of range
             int targets = spec.effectiveTargetClasses(classes);

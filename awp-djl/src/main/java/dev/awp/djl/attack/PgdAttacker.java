@@ -12,6 +12,7 @@ import dev.awp.attack.Norm;
 import dev.awp.attack.PgdAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.internal.GradientSuspension;
+import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
 import java.util.Arrays;
 
@@ -42,21 +43,27 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
         try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
                 NDManager scope = owner.newSubManager()) {
             Scopes.borrow(scope, x, y);
-            NDArray cleanLogits =
-                    spec.loss().kind() == AttackLoss.Kind.KL_TO_CLEAN
-                            ? target.logits(x, mode).stopGradient()
-                            : null;
+            Guards.CheckedLabels labels = Guards.checkBatch(spec.threatModel(), x, y);
+            NDArray cleanLogits = null;
+            if (spec.loss().kind() == AttackLoss.Kind.KL_TO_CLEAN) {
+                cleanLogits = target.logits(x, mode).stopGradient();
+                labels.checkClasses(cleanLogits);
+            }
             Bounds bounds = new Bounds(x, spec.threatModel());
             NDArray best = null;
             NDArray bestLoss = null;
             for (int run = 0; run < spec.restarts(); run++) {
-                NDArray adv = run(target, x, y, cleanLogits, bounds, scope);
+                NDArray adv = run(target, x, labels, cleanLogits, bounds, scope);
                 if (spec.restarts() == 1) {
                     best = adv;
                     break;
                 }
                 NDArray loss =
-                        AttackLosses.of(spec.loss(), target.logits(adv, mode), y, cleanLogits);
+                        AttackLosses.of(
+                                spec.loss(),
+                                target.logits(adv, mode),
+                                labels.vector(),
+                                cleanLogits);
                 if (best == null) {
                     best = adv;
                     bestLoss = loss;
@@ -78,7 +85,7 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
     private NDArray run(
             AttackTarget target,
             NDArray x,
-            NDArray y,
+            Guards.CheckedLabels labels,
             NDArray cleanLogits,
             Bounds bounds,
             NDManager scope) {
@@ -92,8 +99,15 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
                                 target,
                                 adv,
                                 spec.batchNormMode(),
-                                logits ->
-                                        AttackLosses.of(spec.loss(), logits, y, cleanLogits).sum());
+                                logits -> {
+                                    labels.checkClasses(logits);
+                                    return AttackLosses.of(
+                                                    spec.loss(),
+                                                    logits,
+                                                    labels.vector(),
+                                                    cleanLogits)
+                                            .sum();
+                                });
                 next = bounds.project(adv.add(direction(gradient, x).mul(spec.stepSize())));
                 next.attach(scope);
             }

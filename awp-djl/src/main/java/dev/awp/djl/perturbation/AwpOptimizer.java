@@ -17,12 +17,14 @@ import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 import dev.awp.djl.internal.GradientSuspension;
+import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.objective.Objective;
 import dev.awp.perturbation.StepOrder;
 import dev.awp.perturbation.WeightPerturbation;
+import dev.awp.training.NonFiniteValueException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -61,7 +63,16 @@ import java.util.Set;
  * statistics, so the model's statistics are unchanged, and with gradients switched off for the
  * parameters that are not perturbed — then {@code v_l = γ‖w_l‖ g_l / (‖g_l‖ + 1e-20)}, {@code w_l
  * += v_l}, and every trainable gradient is zeroed so the training backward starts clean. No copy of
- * the model is made: the memory added is one buffer per perturbed tensor, reused across steps.
+ * the model is made: the memory added is one {@code v} buffer per perturbed tensor, reused across
+ * steps, and a copy of each perturbed {@code w} held from {@link #perturb} to its restore.
+ *
+ * <p><b>Checks.</b> Before any weight moves, {@link #perturb} checks that {@code x} and {@code
+ * xAdv} are finite and the labels are class indices (one host read), that the labels are below the
+ * logits' class count (after the forward, before the loss), and that the AWP pass loss and every
+ * {@code v_l} are finite (one host read of one sum per tensor). A failed check throws — {@link
+ * NonFiniteValueException} naming {@code "x"}, {@code "x_adv"}, {@code "y"}, {@code "loss"} or
+ * {@code "v of <parameter>"}, or {@link IllegalArgumentException} for bad labels — with the weights
+ * bit-identical to {@code w} and every trainable gradient zeroed.
  *
  * <p>During {@code trainer.step()}, {@link #update} delegates every parameter to the wrapped
  * optimizer (whose state — momentum, Adam moments, update counts — sees exactly the calls it would
@@ -69,7 +80,9 @@ import java.util.Set;
  * StepOrder#UPDATE_THEN_RESTORE}, the reference order) or right before it ({@link
  * StepOrder#RESTORE_THEN_UPDATE}, the SAM order). Closing the {@link AppliedPerturbation} restores
  * whatever the step did not, so weights are never left perturbed, even when the forward pass
- * throws.
+ * throws. Restores that do not follow an update (the SAM order, a step that throws, a wrapped
+ * update that throws) copy the saved {@code w} back bit for bit; after an update the reference's
+ * {@code w ← w − v} is applied.
  *
  * <p>While AWP is inactive (γ = 0, or the current {@link #setEpoch epoch} is in the warm-up) {@link
  * #perturb} does nothing and the training trajectory is bit-identical to the wrapped optimizer's.
@@ -188,6 +201,11 @@ public final class AwpOptimizer extends Optimizer {
      * @return the applied perturbation; close it after {@code trainer.step()}
      * @throws IllegalStateException if a perturbation is still applied, if the trainer uses several
      *     devices, or if the selection picks no tensor of the model
+     * @throws NonFiniteValueException if {@code x}, {@code xAdv} or {@code y}, the AWP pass loss or
+     *     a {@code v_l} is NaN or infinite; the weights are then unchanged and the gradients zeroed
+     * @throws IllegalArgumentException if the labels are not class indices of the logits: shape
+     *     other than {@code (B)} or {@code (B, 1)}, non-integral, negative, or not below the class
+     *     count
      */
     public AppliedPerturbation perturb(
             Trainer trainer, Objective objective, NDArray x, NDArray y, NDArray xAdv) {
@@ -263,15 +281,19 @@ public final class AwpOptimizer extends Optimizer {
             return;
         }
         if (spec.stepOrder() == StepOrder.RESTORE_THEN_UPDATE) {
-            weight.subi(restore.v);
+            restore.restoreExactly();
             base.update(parameterId, weight, grad);
-        } else {
-            try {
-                base.update(parameterId, weight, grad);
-            } finally {
-                weight.subi(restore.v);
-            }
+            return;
         }
+        try {
+            base.update(parameterId, weight, grad);
+        } catch (RuntimeException | Error e) {
+            // the update did not complete: back to w exactly, as if it had not run
+            restore.restoreExactly();
+            throw e;
+        }
+        weight.subi(restore.v);
+        restore.original.close();
     }
 
     /** Restores every tensor still perturbed; called by {@link AppliedPerturbation#close()}. */
@@ -283,7 +305,7 @@ public final class AwpOptimizer extends Optimizer {
         RuntimeException failure = null;
         for (Pending restore : pending.values()) {
             try {
-                restore.weight.subi(restore.v);
+                restore.restoreExactly();
             } catch (RuntimeException e) {
                 if (failure == null) {
                     failure = e;
@@ -323,30 +345,43 @@ public final class AwpOptimizer extends Optimizer {
         }
         NDManager owner = xAdv.getManager();
         int steps = spec.ascentSteps();
-        try (NDManager scope = owner.newSubManager();
-                ScratchStatisticsStore store = new ScratchStatisticsStore(scope)) {
-            Scopes.borrow(scope, x, y, xAdv);
-            List<NDArray> radii = new ArrayList<>(weights.size());
-            for (int i = 0; i < weights.size(); i++) {
-                try (NDArray norm = weights.get(i).norm()) {
-                    NDArray radius = norm.mul(spec.gamma());
-                    radius.attach(scope);
-                    radii.add(radius);
-                }
-                if (steps > 1) {
-                    vs.get(i).subi(vs.get(i));
-                }
+        List<NDArray> originals = new ArrayList<>(weights.size());
+        try {
+            for (NDArray weight : weights) {
+                originals.add(weight.duplicate());
             }
-            for (int step = 0; step < steps; step++) {
-                gradients(block, store, objective, x, y, xAdv, others);
+            try (NDManager scope = owner.newSubManager();
+                    ScratchStatisticsStore store = new ScratchStatisticsStore(scope)) {
+                Scopes.borrow(scope, x, y, xAdv);
+                Guards.CheckedLabels labels = Guards.checkFiniteInputs(x, xAdv, y);
+                List<NDArray> radii = new ArrayList<>(weights.size());
                 for (int i = 0; i < weights.size(); i++) {
-                    ascend(weights.get(i), vs.get(i), radii.get(i), step, steps);
+                    try (NDArray norm = weights.get(i).norm()) {
+                        NDArray radius = norm.mul(spec.gamma());
+                        radius.attach(scope);
+                        radii.add(radius);
+                    }
+                    if (steps > 1) {
+                        Guards.zero(vs.get(i));
+                    }
+                }
+                for (int step = 0; step < steps; step++) {
+                    NDArray loss = gradients(block, store, objective, x, y, xAdv, others, labels);
+                    List<NDArray> moves = new ArrayList<>(weights.size());
+                    for (int i = 0; i < weights.size(); i++) {
+                        moves.add(ascend(weights.get(i), vs.get(i), radii.get(i), steps, scope));
+                    }
+                    checkFinite(loss, vs, selected);
+                    for (int i = 0; i < weights.size() && steps > 1; i++) {
+                        weights.get(i).addi(moves.get(i));
+                        moves.get(i).close();
+                    }
                 }
             }
-        } catch (RuntimeException e) {
-            // w + v was only partly applied for K > 1; put back what was added
-            for (int i = 0; i < weights.size() && steps > 1; i++) {
-                weights.get(i).subi(vs.get(i));
+        } catch (RuntimeException | Error e) {
+            // nothing is applied for K = 1; for K > 1 the weights moved along: back to w exactly
+            for (int i = 0; i < originals.size(); i++) {
+                new Pending(weights.get(i), vs.get(i), originals.get(i)).restoreExactly();
             }
             zeroGradients(trainable);
             throw e;
@@ -356,19 +391,51 @@ public final class AwpOptimizer extends Optimizer {
             if (steps == 1) {
                 weights.get(i).addi(vs.get(i));
             }
-            pending.put(selected.get(i).getValue().getId(), new Pending(weights.get(i), vs.get(i)));
+            pending.put(
+                    selected.get(i).getValue().getId(),
+                    new Pending(weights.get(i), vs.get(i), originals.get(i)));
         }
     }
 
-    /** One forward and backward of the objective at the current weights, in training mode. */
-    private static void gradients(
+    /** Checks the AWP pass loss and every {@code v} with one host read, before any weight moves. */
+    private static void checkFinite(
+            NDArray loss, List<NDArray> vs, List<Pair<String, Parameter>> selected) {
+        List<NDArray> values = new ArrayList<>(vs.size() + 1);
+        values.add(loss);
+        values.addAll(vs);
+        int bad = Guards.firstNonFinite(values);
+        if (bad == 0) {
+            throw new NonFiniteValueException(
+                    "loss",
+                    "loss must be finite but the objective at w on x_adv (the AWP pass) was NaN or"
+                            + " infinite; the weights are unchanged. Training may have diverged:"
+                            + " lower the learning rate, or check the data and the model's"
+                            + " weights");
+        }
+        if (bad > 0) {
+            String quantity = "v of " + selected.get(bad - 1).getKey();
+            throw new NonFiniteValueException(
+                    quantity,
+                    quantity
+                            + " must be finite but contained NaN or infinity (its gradient"
+                            + " overflowed); the weights are unchanged");
+        }
+    }
+
+    /**
+     * One forward and backward of the objective at the current weights, in training mode.
+     *
+     * @return the loss, attached to the inputs' scope
+     */
+    private static NDArray gradients(
             Block block,
             ScratchStatisticsStore store,
             TrainingObjective objective,
             NDArray x,
             NDArray y,
             NDArray xAdv,
-            List<NDArray> others) {
+            List<NDArray> others,
+            Guards.CheckedLabels labels) {
         try (GradientSuspension off = GradientSuspension.suspend(others);
                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray clean =
@@ -376,25 +443,30 @@ public final class AwpOptimizer extends Optimizer {
                             ? block.forward(store, new NDList(x), true).head()
                             : null;
             NDArray adversarial = block.forward(store, new NDList(xAdv), true).head();
-            collector.backward(objective.loss(clean, adversarial, y));
+            labels.checkClasses(adversarial);
+            NDArray loss = objective.loss(clean, adversarial, y);
+            collector.backward(loss);
+            return loss;
         }
     }
 
     /**
-     * Turns the gradient of {@code weight} into the next {@code v} (held in {@code v}). For one
-     * step: {@code v = r·g/(‖g‖+1e-20)} with {@code r = γ‖w‖}, written once ({@code v} takes over
-     * the new array's storage; the gradient is zeroed afterwards, with all the others). For K
-     * steps, {@code v ← Π(v + η·r·g/(‖g‖+1e-20))}, the weight moves along to {@code w + v}, and the
-     * gradient is zeroed at once because the next ascent step's backward accumulates into it.
+     * Turns the gradient of {@code weight} into the next {@code v} (held in {@code v}) without
+     * moving the weight. For one step: {@code v = r·g/(‖g‖+1e-20)} with {@code r = γ‖w‖}, written
+     * once ({@code v} takes over the new array's storage; the gradient is zeroed afterwards, with
+     * all the others); returns null. For K steps, {@code v ← Π(v + η·r·g/(‖g‖+1e-20))}, the
+     * gradient is zeroed at once because the next ascent step's backward accumulates into it, and
+     * the returned move {@code v_new − v_old} (in {@code scope}) takes the weight to {@code w + v}
+     * once every {@code v} is checked finite.
      */
-    private void ascend(NDArray weight, NDArray v, NDArray radius, int step, int steps) {
+    private NDArray ascend(NDArray weight, NDArray v, NDArray radius, int steps, NDManager scope) {
         try (NDManager local = v.getManager().newSubManager()) {
             weight.tempAttach(local);
             NDArray gradient = weight.getGradient();
             NDArray scale = gradient.norm().add(NORM_FLOOR).pow(-1).mul(radius);
             if (steps == 1) {
                 v.intern(gradient.mul(scale));
-                return;
+                return null;
             }
             v.tempAttach(local);
             NDArray previous = v.duplicate();
@@ -402,16 +474,19 @@ public final class AwpOptimizer extends Optimizer {
             NDArray norm = next.norm().add(NORM_FLOOR);
             NDArray shrink = radius.div(norm).minimum(1.0);
             next.muli(shrink);
-            v.subi(v).addi(next);
-            weight.addi(v.sub(previous));
-            gradient.subi(gradient);
+            Guards.zero(v);
+            v.addi(next);
+            NDArray move = v.sub(previous);
+            move.attach(scope);
+            Guards.zero(gradient);
+            return move;
         }
     }
 
     private static void zeroGradients(List<NDArray> arrays) {
         for (NDArray array : arrays) {
             try (NDArray gradient = array.getGradient()) {
-                gradient.subi(gradient);
+                Guards.zero(gradient);
             }
         }
     }
@@ -421,14 +496,25 @@ public final class AwpOptimizer extends Optimizer {
         return weight.zerosLike();
     }
 
-    /** A tensor to restore: the live weight and its {@code v}. */
+    /** A tensor to restore: the live weight, its {@code v} and a copy of {@code w}. */
     private static final class Pending {
         final NDArray weight;
         final NDArray v;
+        final NDArray original;
 
-        Pending(NDArray weight, NDArray v) {
+        Pending(NDArray weight, NDArray v, NDArray original) {
             this.weight = weight;
             this.v = v;
+            this.original = original;
+        }
+
+        /** Copies {@code w} back bit for bit (no {@code (w + v) − v} rounding) and frees it. */
+        void restoreExactly() {
+            try {
+                Guards.copy(weight, original);
+            } finally {
+                original.close();
+            }
         }
     }
 

@@ -17,6 +17,7 @@ import dev.awp.djl.testing.TestModels;
 import dev.awp.objective.Objective;
 import dev.awp.objective.Objectives;
 import dev.awp.perturbation.WeightPerturbation;
+import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,59 @@ class AwpEasyTrainTest {
                 assertThat(last.loss()).as(name).isLessThan(first.loss());
             }
         }
+    }
+
+    @Nested
+    class Labels {
+
+        BatchResult firstStep(Function<NDArray, NDArray> labels) {
+            Engine.getInstance().setRandomSeed(29);
+            AwpOptimizer awp =
+                    AwpOptimizer.wrap(
+                            TestModels.sgd(0.05f, 0.9f, 5e-4f), WeightPerturbation.of(0.01));
+            try (Model model = TestModels.model("conv", TestModels.convBn(), DataType.FLOAT32);
+                    Trainer trainer = TestModels.trainer(model, awp, INPUT);
+                    Batch batch = batch(trainer.getManager());
+                    Batch shaped =
+                            new Batch(
+                                    batch.getManager(),
+                                    batch.getData(),
+                                    new NDList(labels.apply(batch.getLabels().head())),
+                                    16,
+                                    null,
+                                    null,
+                                    0,
+                                    1)) {
+                Engine.getInstance().setRandomSeed(31);
+                return AwpEasyTrain.trainBatch(
+                        trainer, awp, Attacks.pgd(2), Objectives.pgdAt(), shaped);
+            }
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("dev.awp.djl.training.AwpEasyTrainTest#labelShapes")
+        void should_give_the_same_accuracy_and_loss_as_int64_vector_labels(
+                String name, Function<NDArray, NDArray> labels) {
+            BatchResult vector = firstStep(y -> y);
+            BatchResult other = firstStep(labels);
+
+            assertThat(other.adversarialCorrect()).isEqualTo(vector.adversarialCorrect());
+            assertThat(other.adversarialCorrect()).isBetween(0L, 16L);
+            assertThat(other.size()).isEqualTo(16);
+            assertThat(other.loss()).isEqualTo(vector.loss());
+        }
+    }
+
+    static Stream<Arguments> labelShapes() {
+        return Stream.of(
+                Arguments.of("(B, 1) int64", (Function<NDArray, NDArray>) y -> y.reshape(16, 1)),
+                Arguments.of(
+                        "(B) float32 (DJL's Mnist, Cifar10)",
+                        (Function<NDArray, NDArray>) y -> y.toType(DataType.FLOAT32, false)),
+                Arguments.of(
+                        "(B, 1) int32",
+                        (Function<NDArray, NDArray>)
+                                y -> y.toType(DataType.INT32, false).reshape(16, 1)));
     }
 
     @Nested
