@@ -716,7 +716,8 @@ public final class AdversarialTrainer {
                                 + "; lower the learning rate, check the data and the model, or use"
                                 + " DivergencePolicy.retryWithLowerLearningRate()";
                 warn(failure.epoch, WarningKind.ROLLBACK, message);
-                throw new TrainingDivergedException(message, failure.kind, report(), failure);
+                throw new TrainingDivergedException(
+                        message, failure.kind, report(), failure.getCause());
             }
             retries++;
             learningRateFactor *= policy.learningRateFactor();
