@@ -325,7 +325,7 @@ public final class AdversarialTrainer {
         try {
             Checkpoint.loadParameters(checkpoint, block, model.getNDManager());
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 
@@ -394,7 +394,7 @@ public final class AdversarialTrainer {
         try {
             Checkpoint.loadParameters(file, block, manager);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 

@@ -58,7 +58,7 @@ final class Optimizers {
             // loadState copies into the weights' managers: nothing may alias the closing scope
             ((ResumableOptimizer) base).loadState(block, saved);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 }

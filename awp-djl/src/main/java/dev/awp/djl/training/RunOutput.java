@@ -112,7 +112,7 @@ final class RunOutput {
         try {
             state = Checkpoint.readState(file);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            throw new UncheckedIOException(e.getMessage(), e);
         }
         checkArgument(
                 state.seed() == spec.seed(),
