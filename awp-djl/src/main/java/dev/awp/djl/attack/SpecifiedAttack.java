@@ -3,6 +3,7 @@ package dev.awp.djl.attack;
 import static java.util.Objects.requireNonNull;
 
 import dev.awp.attack.Attack;
+import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.ThreatModel;
 
 /**
@@ -28,5 +29,24 @@ abstract class SpecifiedAttack<S extends Attack> implements InputAttack {
     @Override
     public final String name() {
         return spec.name();
+    }
+
+    @Override
+    public final BatchNormMode batchNormMode() {
+        return spec.batchNormMode();
+    }
+
+    /** The specification's copy with that mode, bound again. */
+    @Override
+    public final Attack withBatchNormMode(BatchNormMode mode) {
+        return mode == batchNormMode() ? this : InputAttacks.bind(spec.withBatchNormMode(mode));
+    }
+
+    /** The specification's copy with that threat model, bound again. */
+    @Override
+    public final Attack withThreatModel(ThreatModel threatModel) {
+        return threatModel.equals(threatModel())
+                ? this
+                : InputAttacks.bind(spec.withThreatModel(threatModel));
     }
 }

@@ -108,7 +108,7 @@ public final class RobustnessEvaluator {
                     i,
                     threatModel,
                     attack.threatModel());
-            BatchNormMode mode = batchNormMode(attack);
+            BatchNormMode mode = attack.batchNormMode();
             checkArgument(
                     mode != BatchNormMode.TRAIN,
                     "attacks[%s].batchNormMode must be EVAL for an evaluation (TRAIN would use"
@@ -378,19 +378,6 @@ public final class RobustnessEvaluator {
                     String.format(
                             Locale.ROOT, "%s %.1f%% of %d", stage, 100.0 * correct / total, total));
         }
-    }
-
-    private static BatchNormMode batchNormMode(Attack attack) {
-        if (attack instanceof PgdAttack) {
-            return ((PgdAttack) attack).batchNormMode();
-        }
-        if (attack instanceof FgsmAttack) {
-            return ((FgsmAttack) attack).batchNormMode();
-        }
-        if (attack instanceof ApgdAttack) {
-            return ((ApgdAttack) attack).batchNormMode();
-        }
-        return BatchNormMode.EVAL;
     }
 
     private static NDArray firstParameter(Block block) {

@@ -12,7 +12,6 @@ import ai.djl.training.dataset.Batch;
 import dev.awp.attack.Attack;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.FgsmAttack;
-import dev.awp.attack.PgdAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
@@ -29,11 +28,11 @@ import java.util.Optional;
  * with the plan's subset seed, so every evaluation sees the same images; the attack's random starts
  * are re-seeded per batch from the run's seed, so they are the same at every evaluation too.
  *
- * <p>Built-in attacks run with BatchNorm in inference mode whatever their specification says, so
- * that evaluation never changes the running statistics; a custom {@link InputAttack} runs as it is.
- * With {@code measureFgsm}, FGSM accuracy (α = ε, no random start) on the validation subset too,
- * for the catastrophic-overfitting warning. This is a deliberately small measurement for the
- * training loop, not a full robustness evaluator.
+ * <p>Attacks run with BatchNorm in inference mode ({@link Attack#withBatchNormMode}) whatever their
+ * specification says, so that evaluation never changes the running statistics. With {@code
+ * measureFgsm}, FGSM accuracy (α = ε, no random start) on the validation subset too, for the
+ * catastrophic-overfitting warning. This is a deliberately small measurement for the training loop,
+ * not a full robustness evaluator.
  */
 final class RobustnessProbe {
 
@@ -141,15 +140,12 @@ final class RobustnessProbe {
         return size >= data.size() ? data : data.subset(size, seed);
     }
 
-    /** The attack with BatchNorm in inference mode, if it is a built-in specification. */
+    /**
+     * The attack with BatchNorm in inference mode: built-in attacks are copied, a custom attack
+     * must support {@link Attack#withBatchNormMode} if it does not already run in that mode.
+     */
     static Attack inInferenceMode(Attack attack) {
-        if (attack instanceof PgdAttack) {
-            return ((PgdAttack) attack).withBatchNormMode(BatchNormMode.EVAL);
-        }
-        if (attack instanceof FgsmAttack) {
-            return ((FgsmAttack) attack).withBatchNormMode(BatchNormMode.EVAL);
-        }
-        return attack;
+        return attack.withBatchNormMode(BatchNormMode.EVAL);
     }
 
     /** What one evaluation measured. */

@@ -81,4 +81,25 @@ class RobustnessProbeTest {
             }
         }
     }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"PGD", "FGSM", "APGD", "bound PGD"})
+    void should_evaluate_every_built_in_attack_in_inference_mode(String kind) {
+        dev.awp.attack.BatchNormMode train = dev.awp.attack.BatchNormMode.TRAIN;
+        dev.awp.attack.Attack attack =
+                switch (kind) {
+                    case "PGD" -> dev.awp.attack.Attacks.pgd(2).withBatchNormMode(train);
+                    case "FGSM" -> dev.awp.attack.Attacks.fgsm().withBatchNormMode(train);
+                    case "APGD" -> dev.awp.attack.Attacks.apgdCe().withBatchNormMode(train);
+                    default ->
+                            dev.awp.djl.attack.InputAttacks.bind(
+                                    dev.awp.attack.Attacks.pgd(2).withBatchNormMode(train));
+                };
+        assertThat(attack.batchNormMode()).isEqualTo(train);
+
+        dev.awp.attack.Attack probed = RobustnessProbe.inInferenceMode(attack);
+
+        assertThat(probed.batchNormMode()).isEqualTo(dev.awp.attack.BatchNormMode.EVAL);
+        assertThat(probed.threatModel()).isEqualTo(attack.threatModel());
+    }
 }
