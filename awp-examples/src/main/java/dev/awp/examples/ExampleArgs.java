@@ -93,6 +93,36 @@ final class ExampleArgs {
         return parsed;
     }
 
+    /**
+     * A positive number, written as a decimal ({@code 0.1}) or a fraction ({@code 8/255}).
+     *
+     * @throws IllegalArgumentException if the value is not a positive finite number
+     */
+    double positive(String name, double defaultValue) {
+        String value = values.get(name);
+        if (value == null) {
+            return defaultValue;
+        }
+        double parsed;
+        try {
+            int slash = value.indexOf('/');
+            parsed =
+                    slash < 0
+                            ? Double.parseDouble(value)
+                            : Double.parseDouble(value.substring(0, slash))
+                                    / Double.parseDouble(value.substring(slash + 1));
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(
+                    "--" + name + " must be a number such as 0.1 or 8/255 but was '" + value + "'",
+                    e);
+        }
+        if (!(parsed > 0) || Double.isInfinite(parsed)) {
+            throw new IllegalArgumentException(
+                    "--" + name + " must be positive and finite but was " + value);
+        }
+        return parsed;
+    }
+
     private static String describe(Set<String> options, Set<String> flags) {
         StringBuilder all = new StringBuilder();
         for (String option : options) {

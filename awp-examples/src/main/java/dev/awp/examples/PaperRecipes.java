@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.nn.Block;
 import dev.awp.djl.data.Augmentation;
-import dev.awp.djl.data.CifarReader;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.model.Normalization;
 import dev.awp.djl.model.PreActResNet18;
@@ -17,9 +16,6 @@ import dev.awp.training.EvaluationPlan;
 import dev.awp.training.MultiStepSchedule;
 import dev.awp.training.Recipes;
 import dev.awp.training.Schedules;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +24,8 @@ import java.util.stream.Collectors;
 
 /**
  * The paper's recipes on CIFAR-10, from a local copy of the binary version ({@code
- * cifar-10-batches-bin}, from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz):
+ * cifar-10-batches-bin}, from https://www.cs.toronto.edu/~kriz/cifar-10-binary.tar.gz), or with
+ * {@code --dataset} on the MNIST family or the embedded SyntheticShapes:
  *
  * <table>
  *   <caption>Recipes</caption>
@@ -44,6 +41,12 @@ import java.util.stream.Collectors;
  *
  * The baselines without AWP are {@code at}, {@code trades} and {@code mart}.
  *
+ * <p>{@code --dataset fashion-mnist}, {@code mnist} or {@code kmnist} reads the IDX files in {@code
+ * --data-dir} (1×28×28): the model is {@link SmallCnn} without input normalization, the L∞ budget
+ * is ε = 0.1 (the recipes' 8/255 does not suit these images; steps scale with ε), and MNIST and
+ * KMNIST are not flipped. {@code --dataset synthetic} generates SyntheticShapes ({@code --limit}
+ * images per split, 5,000 and 1,000 by default) and needs no folder.
+ *
  * <pre>
  * java ... dev.awp.examples.PaperRecipes --recipe at-awp --data-dir ~/data/cifar-10-batches-bin \
  *     --output runs/at-awp
@@ -56,9 +59,10 @@ import java.util.stream.Collectors;
  * (e.g. {@code cpu}, {@code gpu0}; default the engine's default device), {@code --output} (default
  * {@code runs/<recipe>}), {@code --resume} (continue from {@code <output>/checkpoints/last.ckpt}),
  * {@code --limit N} (use the first-drawn N training and N test images, for smoke runs), {@code
- * --eval-size N} (the validation and train subsets, default 1000), {@code --quiet}, {@code --help}.
- * At GPU scale these are the paper's settings; on a CPU, use {@code --limit} and {@code --model
- * small-cnn} to try them.
+ * --eval-size N} (the validation and train subsets, default 1000), {@code --dataset} ({@code
+ * cifar10} by default), {@code --epsilon} (the L∞ budget, e.g. {@code 0.1} or {@code 8/255}),
+ * {@code --quiet}, {@code --help}. At GPU scale these are the paper's settings; on a CPU, use
+ * {@code --limit} and {@code --model small-cnn} to try them.
  */
 public final class PaperRecipes {
 
@@ -71,7 +75,9 @@ public final class PaperRecipes {
                     "device",
                     "output",
                     "limit",
-                    "eval-size");
+                    "eval-size",
+                    "dataset",
+                    "epsilon");
     private static final Set<String> FLAGS = Set.of("resume", "quiet", "help");
     private static final List<String> RECIPES =
             List.of("at-awp", "trades-awp", "mart-awp", "at", "trades", "mart");
@@ -115,29 +121,35 @@ public final class PaperRecipes {
             throw new IllegalArgumentException(
                     "--recipe must be one of " + RECIPES + " but was " + recipe);
         }
-        if (!options.has("data-dir")) {
-            throw new IllegalArgumentException(
-                    "--data-dir must name the CIFAR-10 binary folder (cifar-10-batches-bin or its"
-                            + " parent); download cifar-10-binary.tar.gz from"
-                            + " https://www.cs.toronto.edu/~kriz/cifar.html and unpack it");
-        }
-        Path dataDir = Path.of(options.string("data-dir", "."));
-        String model = options.string("model", defaultModel(recipe));
+        ExampleData data = ExampleData.parse(options, ExampleData.CIFAR10);
+        String model =
+                options.string("model", data.mnistFamily() ? "small-cnn" : defaultModel(recipe));
         if (!MODELS.contains(model)) {
             throw new IllegalArgumentException(
                     "--model must be one of " + MODELS + " but was " + model);
         }
+        if (data.mnistFamily() && !model.equals("small-cnn")) {
+            throw new IllegalArgumentException(
+                    "--model must be small-cnn for --dataset "
+                            + data.option
+                            + " (1×28×28 images; the residual networks are built for 32×32) but"
+                            + " was "
+                            + model);
+        }
         Path output = Path.of(options.string("output", "runs/" + recipe));
         int limit = options.integer("limit", 0, 1);
         int evalSize = options.integer("eval-size", 1000, 1);
+        double epsilon = options.positive("epsilon", data.defaultEpsilon);
 
-        ImageDataset train = read(dataDir, true);
-        ImageDataset test = read(dataDir, false);
+        ExampleData.Splits splits =
+                data.read(options, limit > 0 ? limit : 5000, limit > 0 ? limit : 1000, 0);
+        ImageDataset train = splits.train();
+        ImageDataset test = splits.test();
         if (limit > 0) {
             train = limit < train.size() ? train.subset(limit, 0) : train;
             test = limit < test.size() ? test.subset(limit, 0) : test;
         }
-        AdversarialTraining spec = recipe(recipe);
+        AdversarialTraining spec = ExampleData.withEpsilon(recipe(recipe), epsilon);
         if (options.has("epochs")) {
             spec = withEpochs(spec, options.integer("epochs", spec.epochs(), 1));
         }
@@ -156,9 +168,10 @@ public final class PaperRecipes {
                         .setValidationData(test)
                         .optOutputDirectory(output)
                         .optAugmentation(
-                                recipe.startsWith("at")
-                                        ? Augmentation.reflectPadCropFlip()
-                                        : Augmentation.zeroPadCropFlip())
+                                data.augmentation(
+                                        recipe.startsWith("at")
+                                                ? Augmentation.reflectPadCropFlip()
+                                                : Augmentation.zeroPadCropFlip()))
                         .optProgressBar(!options.has("quiet"));
         if (options.has("device")) {
             builder.optDevice(Device.fromName(options.string("device", "cpu")));
@@ -167,19 +180,25 @@ public final class PaperRecipes {
         // end::trainer[]
         System.out.printf(
                 Locale.ROOT,
-                "%s: %s on %s (%d train / %d test images), %d epochs, output %s%n",
+                "%s: %s on %s (%d train / %d test images), L∞ ε = %s, %d epochs, output %s%n",
                 recipe,
                 model,
                 train.name(),
                 train.size(),
                 test.size(),
+                ExampleData.describe(epsilon),
                 spec.epochs(),
                 output);
         Device device =
                 options.has("device") ? Device.fromName(options.string("device", "cpu")) : null;
         try (Model net =
                 device == null ? Model.newInstance(model) : Model.newInstance(model, device)) {
-            net.setBlock(block(model, recipe, train.numClasses()));
+            // CIFAR-10's normalization has three channels: the MNIST family goes unnormalized
+            net.setBlock(
+                    block(
+                            model,
+                            recipe.startsWith("at") && !data.mnistFamily(),
+                            train.numClasses()));
             // tag::resume[]
             TrainingReport report = options.has("resume") ? trainer.resume(net) : trainer.fit(net);
             // end::resume[]
@@ -193,24 +212,6 @@ public final class PaperRecipes {
                             .orElse("-"),
                     output.resolve(AdversarialTrainer.CHECKPOINTS));
             return report;
-        }
-    }
-
-    private static ImageDataset read(Path dataDir, boolean train) {
-        if (!Files.isDirectory(dataDir)) {
-            throw new IllegalArgumentException(
-                    "--data-dir must be an existing folder but was "
-                            + dataDir.toAbsolutePath()
-                            + "; unpack cifar-10-binary.tar.gz there");
-        }
-        try {
-            return train ? CifarReader.cifar10Train(dataDir) : CifarReader.cifar10Test(dataDir);
-        } catch (NoSuchFileException e) {
-            throw new IllegalArgumentException(
-                    "the CIFAR-10 folder " + dataDir + " is incomplete: missing " + e.getFile(), e);
-        } catch (IOException e) {
-            throw new IllegalArgumentException(
-                    "cannot read CIFAR-10 from " + dataDir + ": " + e.getMessage(), e);
         }
     }
 
@@ -281,8 +282,7 @@ public final class PaperRecipes {
         return recipe.startsWith("at") ? "preact-resnet18" : "wrn-34-10";
     }
 
-    private static Block block(String model, String recipe, int classes) {
-        boolean normalize = recipe.startsWith("at");
+    private static Block block(String model, boolean normalize, int classes) {
         switch (model) {
             case "preact-resnet18":
                 PreActResNet18.Builder preAct = PreActResNet18.builder().setNumClasses(classes);
@@ -311,16 +311,21 @@ public final class PaperRecipes {
         return String.join(
                 System.lineSeparator(),
                 "PaperRecipes: the AWP paper's recipes on CIFAR-10 (binary version, local folder).",
+                "  --dataset NAME   " + ExampleData.HELP + " (default cifar10)",
                 "  --recipe NAME    " + String.join(", ", RECIPES) + " (default at-awp)",
-                "  --data-dir DIR   cifar-10-batches-bin or its parent (required)",
+                "  --data-dir DIR   required but for synthetic; " + ExampleData.DATA_DIR_HELP,
+                "  --epsilon E      L∞ budget, e.g. 0.1 or 8/255 (default 8/255; 0.1 for the MNIST"
+                        + " family); step sizes scale with it",
                 "  --epochs N       epochs (default: the recipe's; milestones scale with it)",
                 "  --model NAME     "
                         + String.join(", ", MODELS)
-                        + " (default: preact-resnet18 for at*, wrn-34-10 otherwise)",
+                        + " (default: preact-resnet18 for at*, wrn-34-10 otherwise;"
+                        + " small-cnn, the only choice, for the MNIST family)",
                 "  --device NAME    cpu, gpu0, ... (default: the engine's default device)",
                 "  --output DIR     metrics.jsonl and checkpoints (default runs/<recipe>)",
                 "  --resume         continue from <output>/checkpoints/last.ckpt",
-                "  --limit N        use N training and N test images (smoke runs)",
+                "  --limit N        use N training and N test images (smoke runs; synthetic:"
+                        + " 5000/1000 without it)",
                 "  --eval-size N    validation and train subset size (default 1000)",
                 "  --quiet          no progress bars",
                 "  --help           this text");

@@ -73,6 +73,67 @@ class PaperRecipesTest {
     }
 
     @Test
+    void should_run_a_recipe_on_generated_mnist_files_with_small_cnn_and_epsilon_one_tenth()
+            throws IOException {
+        Path data = IdxFiles.write(dir.resolve("mnist"), 20, 10);
+        Path output = dir.resolve("run");
+
+        TrainingReport report =
+                PaperRecipes.runExample(
+                        "--dataset",
+                        "mnist",
+                        "--data-dir",
+                        data.toString(),
+                        "--recipe",
+                        "at-awp",
+                        "--epochs",
+                        "1",
+                        "--limit",
+                        "16",
+                        "--eval-size",
+                        "8",
+                        "--output",
+                        output.toString(),
+                        "--quiet");
+
+        assertThat(report.epochs()).hasSize(1);
+        assertThat(report.training().attack().threatModel().epsilon()).isEqualTo(0.1);
+        assertThat(report.training().evaluation().attack().threatModel().epsilon()).isEqualTo(0.1);
+    }
+
+    @Test
+    void should_refuse_a_residual_network_for_28x28_images() throws IOException {
+        Path data = IdxFiles.write(dir.resolve("fashion"), 10, 10);
+
+        assertThatThrownBy(
+                        () ->
+                                PaperRecipes.runExample(
+                                        "--dataset",
+                                        "fashion-mnist",
+                                        "--data-dir",
+                                        data.toString(),
+                                        "--model",
+                                        "wrn-34-10"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("--model must be small-cnn for --dataset fashion-mnist");
+    }
+
+    @Test
+    void should_name_the_missing_idx_files() throws IOException {
+        Files.createDirectories(dir.resolve("empty"));
+
+        assertThatThrownBy(
+                        () ->
+                                PaperRecipes.runExample(
+                                        "--dataset",
+                                        "fashion-mnist",
+                                        "--data-dir",
+                                        dir.resolve("empty").toString()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("train-images-idx3-ubyte or train-images-idx3-ubyte.gz");
+    }
+
+    @Test
     void should_explain_a_missing_dataset_folder() {
         assertThatThrownBy(
                         () ->

@@ -3,14 +3,16 @@ package dev.awp.djl.data;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.ndarray.types.Shape;
 import java.util.Arrays;
 import java.util.Objects;
 
 /**
- * The training-time augmentation of the AWP recipes, on 3×32×32 byte images in CHW order: pad by
- * {@code p} pixels, crop a random 32×32 window, and flip it horizontally with probability ½ —
- * torchvision's {@code RandomCrop(32, padding=p, padding_mode=..)} followed by {@code
- * RandomHorizontalFlip()}.
+ * The training-time augmentation of the AWP recipes, on C×H×W byte images in CHW order (3×32×32 for
+ * CIFAR-10, 1×28×28 for Fashion-MNIST): pad by {@code p} pixels, crop a random H×W window, and flip
+ * it horizontally with probability ½ — torchvision's {@code RandomCrop((H, W), padding=p,
+ * padding_mode=..)} followed by {@code RandomHorizontalFlip()}. Every channel gets the same crop
+ * and flip.
  *
  * <ul>
  *   <li>{@link #reflectPadCropFlip()}: reflect padding, 4 pixels (AT-AWP);
@@ -20,12 +22,14 @@ import java.util.Objects;
  *
  * <p>Per image, in this order: the crop's top offset and left offset, each uniform in {@code [0,
  * 2p]}, then the flip (a fair coin; not drawn when flipping is off). The output pixel {@code (c, y,
- * x)} is the input pixel {@code (c, y + top − p, x' + left − p)} with {@code x' = 31 − x} when
+ * x)} is the input pixel {@code (c, y + top − p, x' + left − p)} with {@code x' = W − 1 − x} when
  * flipped and {@code x' = x} otherwise; coordinates outside the image read 0 (zero padding) or are
- * mirrored without repeating the edge, {@code −k → k} and {@code 31 + k → 31 − k} (reflect padding,
- * numpy's {@code "reflect"}). The draws come from a generator that {@link ImageDataset} derives
- * from the seed, the epoch and the batch index, so an epoch's augmented batches are a function of
- * the seed alone. Instances are immutable and thread-safe.
+ * mirrored without repeating the edge, {@code −k → k} and {@code (W − 1) + k → (W − 1) − k}, the
+ * same for rows with H (reflect padding, numpy's {@code "reflect"}, which needs {@code p < H} and
+ * {@code p < W}). The draws do not depend on the shape, so an image of any shape takes the same
+ * crop offsets and flip from the same generator. The draws come from a generator that {@link
+ * ImageDataset} derives from the seed, the epoch and the batch index, so an epoch's augmented
+ * batches are a function of the seed alone. Instances are immutable and thread-safe.
  */
 public final class Augmentation {
 
@@ -38,7 +42,8 @@ public final class Augmentation {
     }
 
     private static final int SIDE = ImageDataset.WIDTH;
-    private static final int PLANE = SIDE * SIDE;
+    private static final Shape CIFAR_SHAPE =
+            new Shape(ImageDataset.CHANNELS, ImageDataset.HEIGHT, ImageDataset.WIDTH);
     private static final Augmentation NONE = new Augmentation(Padding.ZERO, 0, false);
 
     private final Padding padding;
@@ -61,7 +66,8 @@ public final class Augmentation {
     }
 
     /**
-     * Reflect-pad by 4, random 32×32 crop, random horizontal flip: the AT-AWP recipe.
+     * Reflect-pad by 4, random crop back to the image size (32×32 on CIFAR-10), random horizontal
+     * flip: the AT-AWP recipe.
      *
      * @return the augmentation
      */
@@ -70,7 +76,8 @@ public final class Augmentation {
     }
 
     /**
-     * Zero-pad by 4, random 32×32 crop, random horizontal flip: the TRADES-AWP and MART-AWP recipe.
+     * Zero-pad by 4, random crop back to the image size (32×32 on CIFAR-10), random horizontal
+     * flip: the TRADES-AWP and MART-AWP recipe.
      *
      * @return the augmentation
      */
@@ -83,7 +90,8 @@ public final class Augmentation {
      *
      * @param padding how the border is filled (reported as {@link Padding#ZERO} when {@code pad} is
      *     0, where it makes no difference)
-     * @param pad the padding on each side, in pixels, in [0, 31]; 0 disables cropping
+     * @param pad the padding on each side, in pixels, in [0, 31]; 0 disables cropping; with {@link
+     *     Padding#REFLECT} it must also be less than the height and the width of the images
      * @param flip whether to flip horizontally with probability ½
      * @return the augmentation
      * @throws NullPointerException if {@code padding} is null
@@ -135,9 +143,9 @@ public final class Augmentation {
     }
 
     /**
-     * Augments one image with draws from a generator seeded by {@code seed}: the same seed gives
-     * the same crop and flip. {@link ImageDataset} augments whole batches itself; this method is
-     * for inspecting or reproducing a single image.
+     * Augments one 3×32×32 image (the CIFAR size) with draws from a generator seeded by {@code
+     * seed}: the same seed gives the same crop and flip. Equivalent to {@link #apply(Shape, byte[],
+     * int, byte[], int, long)} with the shape {@code (3, 32, 32)}.
      *
      * @param src the source images
      * @param srcOffset where the source image starts in {@code src}
@@ -148,39 +156,104 @@ public final class Augmentation {
      * @throws IndexOutOfBoundsException if an image does not fit its array
      */
     public void apply(byte[] src, int srcOffset, byte[] dst, int dstOffset, long seed) {
-        apply(src, srcOffset, dst, dstOffset, SplitMix64.derive(seed));
+        apply(CIFAR_SHAPE, src, srcOffset, dst, dstOffset, seed);
     }
 
-    void apply(byte[] src, int srcOffset, byte[] dst, int dstOffset, SplitMix64 rng) {
+    /**
+     * Augments one C×H×W image with draws from a generator seeded by {@code seed}: the same seed
+     * gives the same crop and flip, whatever the shape. {@link ImageDataset} augments whole batches
+     * itself; this method is for inspecting or reproducing a single image.
+     *
+     * @param imageShape the image's shape {@code (C, H, W)}, e.g. {@link ImageDataset#inputShape()}
+     * @param src the source images
+     * @param srcOffset where the source image starts in {@code src}
+     * @param dst where to write the augmented image, {@code C × H × W} bytes
+     * @param dstOffset where the augmented image starts in {@code dst}
+     * @param seed the seed of the draws
+     * @throws NullPointerException if an array or the shape is null
+     * @throws IllegalArgumentException if the shape is not three positive sizes, or the padding is
+     *     reflect and not less than the height and the width
+     * @throws IndexOutOfBoundsException if an image does not fit its array
+     */
+    public void apply(
+            Shape imageShape, byte[] src, int srcOffset, byte[] dst, int dstOffset, long seed) {
+        requireNonNull(imageShape, "imageShape");
+        checkArgument(
+                imageShape.dimension() == 3
+                        && imageShape.get(0) >= 1
+                        && imageShape.get(1) >= 1
+                        && imageShape.get(2) >= 1
+                        && imageShape.size() <= Integer.MAX_VALUE,
+                "imageShape must be (C, H, W) with positive sizes but was %s",
+                imageShape);
+        apply(
+                src,
+                srcOffset,
+                dst,
+                dstOffset,
+                (int) imageShape.get(0),
+                (int) imageShape.get(1),
+                (int) imageShape.get(2),
+                SplitMix64.derive(seed));
+    }
+
+    /**
+     * Checks that this augmentation can crop images of the given size: reflect padding mirrors
+     * without repeating the edge, so it needs {@code pad < height} and {@code pad < width}.
+     */
+    void checkApplicable(int height, int width) {
+        checkArgument(
+                padding != Padding.REFLECT || (pad < height && pad < width),
+                "pad must be less than the image height and width (%s×%s) with reflect padding"
+                        + " but was %s",
+                height,
+                width,
+                pad);
+    }
+
+    void apply(
+            byte[] src,
+            int srcOffset,
+            byte[] dst,
+            int dstOffset,
+            int channels,
+            int height,
+            int width,
+            SplitMix64 rng) {
         requireNonNull(src, "src");
         requireNonNull(dst, "dst");
-        Objects.checkFromIndexSize(srcOffset, ImageDataset.IMAGE_BYTES, src.length);
-        Objects.checkFromIndexSize(dstOffset, ImageDataset.IMAGE_BYTES, dst.length);
+        int plane = height * width;
+        int imageBytes = channels * plane;
+        Objects.checkFromIndexSize(srcOffset, imageBytes, src.length);
+        Objects.checkFromIndexSize(dstOffset, imageBytes, dst.length);
         if (isIdentity()) {
-            System.arraycopy(src, srcOffset, dst, dstOffset, ImageDataset.IMAGE_BYTES);
+            System.arraycopy(src, srcOffset, dst, dstOffset, imageBytes);
             return;
         }
+        checkApplicable(height, width);
         int top = pad == 0 ? 0 : rng.nextInt(2 * pad + 1) - pad;
         int left = pad == 0 ? 0 : rng.nextInt(2 * pad + 1) - pad;
         boolean flipped = flip && rng.nextBoolean();
-        int[] rows = new int[SIDE];
-        int[] cols = new int[SIDE];
-        for (int i = 0; i < SIDE; i++) {
-            rows[i] = source(i + top);
-            cols[i] = source((flipped ? SIDE - 1 - i : i) + left);
+        int[] rows = new int[height];
+        int[] cols = new int[width];
+        for (int i = 0; i < height; i++) {
+            rows[i] = source(i + top, height);
         }
-        for (int c = 0; c < ImageDataset.CHANNELS; c++) {
-            int srcPlane = srcOffset + c * PLANE;
-            int dstPlane = dstOffset + c * PLANE;
-            for (int y = 0; y < SIDE; y++) {
+        for (int i = 0; i < width; i++) {
+            cols[i] = source((flipped ? width - 1 - i : i) + left, width);
+        }
+        for (int c = 0; c < channels; c++) {
+            int srcPlane = srcOffset + c * plane;
+            int dstPlane = dstOffset + c * plane;
+            for (int y = 0; y < height; y++) {
                 int sy = rows[y];
-                int dstRow = dstPlane + y * SIDE;
+                int dstRow = dstPlane + y * width;
                 if (sy < 0) {
-                    Arrays.fill(dst, dstRow, dstRow + SIDE, (byte) 0);
+                    Arrays.fill(dst, dstRow, dstRow + width, (byte) 0);
                     continue;
                 }
-                int srcRow = srcPlane + sy * SIDE;
-                for (int x = 0; x < SIDE; x++) {
+                int srcRow = srcPlane + sy * width;
+                for (int x = 0; x < width; x++) {
                     int sx = cols[x];
                     dst[dstRow + x] = sx < 0 ? 0 : src[srcRow + sx];
                 }
@@ -188,15 +261,15 @@ public final class Augmentation {
         }
     }
 
-    /** The source coordinate of a padded coordinate, or -1 for a zero. */
-    private int source(int coordinate) {
-        if (coordinate >= 0 && coordinate < SIDE) {
+    /** The source coordinate of a padded coordinate along an axis of {@code size}, or -1 for 0. */
+    private int source(int coordinate, int size) {
+        if (coordinate >= 0 && coordinate < size) {
             return coordinate;
         }
         if (padding == Padding.ZERO) {
             return -1;
         }
-        return coordinate < 0 ? -coordinate : 2 * (SIDE - 1) - coordinate;
+        return coordinate < 0 ? -coordinate : 2 * (size - 1) - coordinate;
     }
 
     /** {@inheritDoc} */

@@ -19,9 +19,10 @@ import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
- * An in-memory image-classification dataset of 3×32×32 images (CIFAR-10, CIFAR-100, {@link
- * SyntheticShapes}): pixels as unsigned bytes in CHW order, image after image, and one class index
- * per image.
+ * An in-memory image-classification dataset of C×H×W images, all of one shape: 3×32×32 for
+ * CIFAR-10, CIFAR-100 and {@link SyntheticShapes}, 1×28×28 for the MNIST family ({@link
+ * IdxReader}). Pixels are unsigned bytes in CHW order (each channel's plane row-major), image after
+ * image, with one class index per image.
  *
  * <p><b>Determinism.</b> Everything random is a function of a seed: {@link #epochOrder(long, int)
  * the order of an epoch} comes from {@code (seed, epoch)}, the augmentation of batch {@code b} from
@@ -31,7 +32,7 @@ import java.util.Objects;
  * <p><b>Batches.</b> {@link #trainingBatches} and {@link #evaluationBatches} produce DJL {@link
  * Batch} objects, so that DJL's {@code EasyTrain.trainBatch}, {@code Trainer.iterateDataset}-style
  * loops and {@link Batch#split multi-device splitting} work unchanged. A batch holds {@code x}, a
- * float32 {@code (B, 3, 32, 32)} array of pixels scaled to [0, 1] (\( x = p / 255 \), as
+ * float32 {@code (B, C, H, W)} array of pixels scaled to [0, 1] (\( x = p / 255 \), as
  * torchvision's {@code ToTensor}), as its only data, and {@code y}, the int64 class indices {@code
  * (B)}, as its only label; its indices are the dataset positions of its images. Each batch owns a
  * sub-manager of the given manager, on that manager's device; closing the batch frees its arrays.
@@ -47,41 +48,73 @@ import java.util.Objects;
  */
 public final class ImageDataset implements ClassificationData {
 
-    /** Channels per image. */
+    /**
+     * Channels of a CIFAR-size image, the shape {@link #of(String, byte[], int[], int)} assumes;
+     * other shapes are given to {@link #of(String, int, int, int, byte[], int[], int)} and read
+     * with {@link #channels()}.
+     */
     public static final int CHANNELS = 3;
 
-    /** Image height in pixels. */
+    /** Height in pixels of a CIFAR-size image; see {@link #CHANNELS}. */
     public static final int HEIGHT = 32;
 
-    /** Image width in pixels. */
+    /** Width in pixels of a CIFAR-size image; see {@link #CHANNELS}. */
     public static final int WIDTH = 32;
 
-    /** Bytes per image: {@code CHANNELS × HEIGHT × WIDTH}. */
+    /**
+     * Bytes per CIFAR-size image, {@code CHANNELS × HEIGHT × WIDTH} = 3072; see {@link
+     * #imageBytes()} for the size of this dataset's images.
+     */
     public static final int IMAGE_BYTES = CHANNELS * HEIGHT * WIDTH;
 
     private static final long ORDER_STREAM = 0x6f72646572L;
-    private static final long AUGMENT_STREAM = 0x6175676dL;
+    static final long AUGMENT_STREAM = 0x6175676dL;
     private static final long SUBSET_STREAM = 0x737562L;
 
     private final String name;
+    private final int channels;
+    private final int height;
+    private final int width;
+    private final int imageBytes;
     private final byte[] images;
     private final int[] labels;
     private final int numClasses;
 
-    /** Wraps the arrays without copying them; the caller gives up the arrays. */
+    /** Wraps the arrays of 3×32×32 images without copying them; the caller gives up the arrays. */
     ImageDataset(String name, byte[] images, int[] labels, int numClasses) {
+        this(name, CHANNELS, HEIGHT, WIDTH, images, labels, numClasses);
+    }
+
+    /** Wraps the arrays without copying them; the caller gives up the arrays. */
+    ImageDataset(
+            String name,
+            int channels,
+            int height,
+            int width,
+            byte[] images,
+            int[] labels,
+            int numClasses) {
         requireNonNull(name, "name");
         requireNonNull(images, "images");
         requireNonNull(labels, "labels");
         checkArgument(!name.isBlank(), "name must not be blank but was '%s'", name);
+        checkArgument(channels >= 1, "channels must be >= 1 but was %s", channels);
+        checkArgument(height >= 1, "height must be >= 1 but was %s", height);
+        checkArgument(width >= 1, "width must be >= 1 but was %s", width);
+        long bytesPerImage = (long) channels * height * width;
+        checkArgument(
+                bytesPerImage <= Integer.MAX_VALUE,
+                "channels × height × width must be <= %s but was %s",
+                Integer.MAX_VALUE,
+                bytesPerImage);
         checkArgument(numClasses >= 2, "numClasses must be >= 2 but was %s", numClasses);
         checkArgument(labels.length > 0, "labels must not be empty but had 0 entries");
         checkArgument(
-                images.length == (long) labels.length * IMAGE_BYTES,
+                images.length == labels.length * bytesPerImage,
                 "images must hold %s bytes (%s labels × %s) but held %s",
-                (long) labels.length * IMAGE_BYTES,
+                labels.length * bytesPerImage,
                 labels.length,
-                IMAGE_BYTES,
+                bytesPerImage,
                 images.length);
         for (int i = 0; i < labels.length; i++) {
             int label = labels[i];
@@ -96,13 +129,17 @@ public final class ImageDataset implements ClassificationData {
             }
         }
         this.name = name;
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
+        this.imageBytes = (int) bytesPerImage;
         this.images = images;
         this.labels = labels;
         this.numClasses = numClasses;
     }
 
     /**
-     * Creates a dataset from copies of the given arrays.
+     * Creates a dataset of 3×32×32 images (the CIFAR size) from copies of the given arrays.
      *
      * @param name a name for logs and reports, not blank
      * @param images the pixels of all images, {@code labels.length × 3072} bytes, each image in CHW
@@ -117,6 +154,36 @@ public final class ImageDataset implements ClassificationData {
         requireNonNull(images, "images");
         requireNonNull(labels, "labels");
         return new ImageDataset(name, images.clone(), labels.clone(), numClasses);
+    }
+
+    /**
+     * Creates a dataset of C×H×W images from copies of the given arrays, for example 1×28×28 for
+     * the MNIST family.
+     *
+     * @param name a name for logs and reports, not blank
+     * @param channels the channels of an image, C, at least 1
+     * @param height the height of an image in pixels, H, at least 1
+     * @param width the width of an image in pixels, W, at least 1
+     * @param images the pixels of all images, {@code labels.length × C × H × W} bytes, each image
+     *     in CHW order (the first channel's rows, then the second's, …), unsigned
+     * @param labels the class index of each image, in {@code [0, numClasses)}, at least one
+     * @param numClasses the number of classes, at least 2
+     * @return the dataset
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if a dimension, a size or a label is invalid
+     */
+    public static ImageDataset of(
+            String name,
+            int channels,
+            int height,
+            int width,
+            byte[] images,
+            int[] labels,
+            int numClasses) {
+        requireNonNull(images, "images");
+        requireNonNull(labels, "labels");
+        return new ImageDataset(
+                name, channels, height, width, images.clone(), labels.clone(), numClasses);
     }
 
     /**
@@ -150,6 +217,42 @@ public final class ImageDataset implements ClassificationData {
     }
 
     /**
+     * The channels of each image, C.
+     *
+     * @return at least 1
+     */
+    public int channels() {
+        return channels;
+    }
+
+    /**
+     * The height of each image in pixels, H.
+     *
+     * @return at least 1
+     */
+    public int height() {
+        return height;
+    }
+
+    /**
+     * The width of each image in pixels, W.
+     *
+     * @return at least 1
+     */
+    public int width() {
+        return width;
+    }
+
+    /**
+     * The bytes of one image, C × H × W.
+     *
+     * @return at least 1
+     */
+    public int imageBytes() {
+        return imageBytes;
+    }
+
+    /**
      * The class index of one image.
      *
      * @param index the image's position, in {@code [0, size())}
@@ -173,12 +276,12 @@ public final class ImageDataset implements ClassificationData {
      * A copy of one image's pixels.
      *
      * @param index the image's position, in {@code [0, size())}
-     * @return its 3072 bytes in CHW order, unsigned
+     * @return its {@link #imageBytes()} bytes in CHW order, unsigned
      * @throws IndexOutOfBoundsException if {@code index} is out of range
      */
     public byte[] image(int index) {
-        int offset = Objects.checkIndex(index, labels.length) * IMAGE_BYTES;
-        return Arrays.copyOfRange(images, offset, offset + IMAGE_BYTES);
+        int offset = Objects.checkIndex(index, labels.length) * imageBytes;
+        return Arrays.copyOfRange(images, offset, offset + imageBytes);
     }
 
     /**
@@ -222,15 +325,14 @@ public final class ImageDataset implements ClassificationData {
         }
         int[] chosen = Arrays.copyOf(pool, size);
         Arrays.sort(chosen);
-        byte[] subImages = new byte[size * IMAGE_BYTES];
+        byte[] subImages = new byte[size * imageBytes];
         int[] subLabels = new int[size];
         for (int i = 0; i < size; i++) {
-            System.arraycopy(
-                    images, chosen[i] * IMAGE_BYTES, subImages, i * IMAGE_BYTES, IMAGE_BYTES);
+            System.arraycopy(images, chosen[i] * imageBytes, subImages, i * imageBytes, imageBytes);
             subLabels[i] = labels[chosen[i]];
         }
         String subName = name + "[subset of " + size + ", seed " + seed + "]";
-        return new ImageDataset(subName, subImages, subLabels, numClasses);
+        return new ImageDataset(subName, channels, height, width, subImages, subLabels, numClasses);
     }
 
     /**
@@ -276,7 +378,8 @@ public final class ImageDataset implements ClassificationData {
      * @param augmentation the augmentation, {@link Augmentation#none()} for none
      * @return the batches, in order
      * @throws NullPointerException if {@code manager} or {@code augmentation} is null
-     * @throws IllegalArgumentException if {@code batchSize < 1} or {@code epoch < 0}
+     * @throws IllegalArgumentException if {@code batchSize < 1}, {@code epoch < 0}, or the
+     *     augmentation reflects a padding not less than the images' height or width
      */
     @Override
     public Iterable<Batch> trainingBatches(
@@ -285,6 +388,9 @@ public final class ImageDataset implements ClassificationData {
         requireNonNull(augmentation, "augmentation");
         int total = numBatches(batchSize);
         int[] order = epochOrder(seed, epoch);
+        if (!augmentation.isIdentity()) {
+            augmentation.checkApplicable(height, width);
+        }
         return () ->
                 new BatchIterator(
                         manager,
@@ -340,11 +446,12 @@ public final class ImageDataset implements ClassificationData {
     /**
      * {@inheritDoc}
      *
-     * @return {@code (3, 32, 32)}
+     * @return {@code (C, H, W)}, e.g. {@code (3, 32, 32)} for CIFAR-10 and {@code (1, 28, 28)} for
+     *     Fashion-MNIST
      */
     @Override
     public Shape inputShape() {
-        return new Shape(CHANNELS, HEIGHT, WIDTH);
+        return new Shape(channels, height, width);
     }
 
     /** {@inheritDoc} */
@@ -395,7 +502,7 @@ public final class ImageDataset implements ClassificationData {
             this.total = total;
             this.augmentation = augmentation;
             this.random = random;
-            int capacity = Math.min(batchSize, order.length) * IMAGE_BYTES;
+            int capacity = Math.min(batchSize, order.length) * imageBytes;
             this.pixels = new byte[capacity];
             this.buffer = ByteBuffer.allocateDirect(capacity);
         }
@@ -421,12 +528,20 @@ public final class ImageDataset implements ClassificationData {
                 classes[i] = labels[index];
                 if (rng == null) {
                     System.arraycopy(
-                            images, index * IMAGE_BYTES, pixels, i * IMAGE_BYTES, IMAGE_BYTES);
+                            images, index * imageBytes, pixels, i * imageBytes, imageBytes);
                 } else {
-                    augmentation.apply(images, index * IMAGE_BYTES, pixels, i * IMAGE_BYTES, rng);
+                    augmentation.apply(
+                            images,
+                            index * imageBytes,
+                            pixels,
+                            i * imageBytes,
+                            channels,
+                            height,
+                            width,
+                            rng);
                 }
             }
-            int bytes = count * IMAGE_BYTES;
+            int bytes = count * imageBytes;
             buffer.clear();
             buffer.put(pixels, 0, bytes);
             buffer.flip();
@@ -436,7 +551,7 @@ public final class ImageDataset implements ClassificationData {
                 try (NDArray raw =
                         batchManager.create(
                                 buffer,
-                                new Shape(count, CHANNELS, HEIGHT, WIDTH),
+                                new Shape(count, channels, height, width),
                                 DataType.UINT8)) {
                     x = raw.toType(DataType.FLOAT32, false).divi(255f);
                 }

@@ -1,12 +1,17 @@
 /**
- * In-memory 32×32 RGB image datasets, seeded batching and the recipes' augmentations.
+ * In-memory image datasets of any C×H×W shape (3×32×32 CIFAR, 1×28×28 MNIST family), the {@link
+ * dev.awp.djl.data.ClassificationData} interface the trainer reads, seeded batching and the
+ * recipes' augmentations.
  *
  * <ul>
  *   <li>{@link dev.awp.djl.data.ImageDataset} — images as bytes, deterministic shuffled and
  *       augmented mini-batches as DJL {@link ai.djl.training.dataset.Batch}es with inputs in [0,
  *       1], fixed seeded subsets;
- *   <li>{@link dev.awp.djl.data.Augmentation} — reflect- or zero-pad, random crop, horizontal flip;
+ *   <li>{@link dev.awp.djl.data.Augmentation} — reflect- or zero-pad, random crop, horizontal flip,
+ *       for any image size;
  *   <li>{@link dev.awp.djl.data.CifarReader} — CIFAR-10 and CIFAR-100 from their binary files;
+ *   <li>{@link dev.awp.djl.data.IdxReader} — MNIST, Fashion-MNIST and KMNIST from their IDX files,
+ *       raw or gzipped;
  *   <li>{@link dev.awp.djl.data.SyntheticShapes} — a procedurally generated 10-class dataset, the
  *       default for examples and tests.
  * </ul>

@@ -3,6 +3,7 @@ package dev.awp.djl.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ai.djl.ndarray.types.Shape;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Nested;
@@ -156,6 +157,149 @@ class AugmentationTest {
                 corners.add(out[0]);
             }
             assertThat(corners).containsExactlyInAnyOrder(image[0], image[31]);
+        }
+    }
+
+    /** A C×H×W image whose pixels differ from their neighbours: (c·37 + y·7 + x) mod 251 + 1. */
+    private static byte[] pattern(int channels, int height, int width) {
+        byte[] image = new byte[channels * height * width];
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    image[(c * height + y) * width + x] = (byte) ((c * 37 + y * 7 + x) % 251 + 1);
+                }
+            }
+        }
+        return image;
+    }
+
+    /**
+     * The definition for any C×H×W and pad p, the slow way: build the padded (H + 2p)×(W + 2p)
+     * image, crop an H×W window, then flip.
+     */
+    private static byte[] reference(
+            byte[] image,
+            int channels,
+            int height,
+            int width,
+            Augmentation.Padding padding,
+            int pad,
+            long seed) {
+        SplitMix64 rng = SplitMix64.derive(seed);
+        int top = rng.nextInt(2 * pad + 1);
+        int left = rng.nextInt(2 * pad + 1);
+        boolean flip = rng.nextBoolean();
+        int paddedHeight = height + 2 * pad;
+        int paddedWidth = width + 2 * pad;
+        byte[] out = new byte[image.length];
+        for (int c = 0; c < channels; c++) {
+            byte[] padded = new byte[paddedHeight * paddedWidth];
+            for (int py = 0; py < paddedHeight; py++) {
+                for (int px = 0; px < paddedWidth; px++) {
+                    int y = py - pad;
+                    int x = px - pad;
+                    if (padding == Augmentation.Padding.REFLECT) {
+                        y = y < 0 ? -y : y > height - 1 ? 2 * (height - 1) - y : y;
+                        x = x < 0 ? -x : x > width - 1 ? 2 * (width - 1) - x : x;
+                    }
+                    boolean inside = y >= 0 && y < height && x >= 0 && x < width;
+                    padded[py * paddedWidth + px] =
+                            inside ? image[(c * height + y) * width + x] : 0;
+                }
+            }
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    int cx = flip ? width - 1 - x : x;
+                    out[(c * height + y) * width + x] = padded[(y + top) * paddedWidth + cx + left];
+                }
+            }
+        }
+        return out;
+    }
+
+    @Nested
+    class AnyShape {
+        @ParameterizedTest(name = "{0} padding")
+        @EnumSource(Augmentation.Padding.class)
+        void should_match_the_definition_on_1x28x28_images(Augmentation.Padding padding) {
+            Augmentation augmentation = Augmentation.padCropFlip(padding, 4, true);
+            byte[] image = pattern(1, 28, 28);
+            byte[] out = new byte[image.length];
+            for (long seed = 0; seed < 200; seed++) {
+                augmentation.apply(new Shape(1, 28, 28), image, 0, out, 0, seed);
+                assertThat(out)
+                        .as("seed %s", seed)
+                        .isEqualTo(reference(image, 1, 28, 28, padding, 4, seed));
+            }
+        }
+
+        @ParameterizedTest(name = "{0} padding")
+        @EnumSource(Augmentation.Padding.class)
+        void should_crop_non_square_images_of_several_channels_back_to_their_size(
+                Augmentation.Padding padding) {
+            Augmentation augmentation = Augmentation.padCropFlip(padding, 3, true);
+            byte[] image = pattern(2, 5, 9);
+            byte[] out = new byte[image.length];
+            for (long seed = 0; seed < 200; seed++) {
+                augmentation.apply(new Shape(2, 5, 9), image, 0, out, 0, seed);
+                assertThat(out)
+                        .as("seed %s", seed)
+                        .isEqualTo(reference(image, 2, 5, 9, padding, 3, seed));
+            }
+        }
+
+        @Test
+        void should_give_3x32x32_images_the_same_bytes_as_the_cifar_shortcut() {
+            byte[] image = pattern();
+            byte[] viaShape = new byte[image.length];
+            byte[] viaShortcut = new byte[image.length];
+            for (long seed = 0; seed < 50; seed++) {
+                Augmentation.reflectPadCropFlip()
+                        .apply(new Shape(3, 32, 32), image, 0, viaShape, 0, seed);
+                Augmentation.reflectPadCropFlip().apply(image, 0, viaShortcut, 0, seed);
+                assertThat(viaShape).as("seed %s", seed).isEqualTo(viaShortcut);
+            }
+        }
+
+        @Test
+        void should_zero_pad_beyond_the_image_size() {
+            // a 1×2×2 image with zero padding 4: most crops are all zeros, none fails
+            byte[] image = {1, 2, 3, 4};
+            byte[] out = new byte[4];
+            int zeros = 0;
+            for (long seed = 0; seed < 50; seed++) {
+                Augmentation.zeroPadCropFlip().apply(new Shape(1, 2, 2), image, 0, out, 0, seed);
+                for (byte b : out) {
+                    assertThat(b).isBetween((byte) 0, (byte) 4);
+                    zeros += b == 0 ? 1 : 0;
+                }
+            }
+            assertThat(zeros).isPositive();
+        }
+
+        @Test
+        void should_reject_reflect_padding_not_less_than_the_image() {
+            byte[] image = new byte[2 * 4 * 10];
+            assertThatThrownBy(
+                            () ->
+                                    Augmentation.reflectPadCropFlip()
+                                            .apply(new Shape(2, 4, 10), image, 0, image, 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(
+                            "pad must be less than the image height and width (4×10) with reflect"
+                                    + " padding but was 4");
+        }
+
+        @Test
+        void should_reject_a_shape_that_is_not_channels_height_width() {
+            byte[] image = new byte[784];
+            assertThatThrownBy(
+                            () ->
+                                    Augmentation.zeroPadCropFlip()
+                                            .apply(new Shape(28, 28), image, 0, image, 0, 1))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(
+                            "imageShape must be (C, H, W) with positive sizes but was (28, 28)");
         }
     }
 

@@ -219,6 +219,126 @@ class ImageDatasetTest {
         }
     }
 
+    /** Six 1×28×28 images: pixel (y, x) of image i is (i·40 + y + x) mod 256; label i mod 2. */
+    private static ImageDataset greyscale() {
+        int n = 6;
+        byte[] images = new byte[n * 784];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            for (int y = 0; y < 28; y++) {
+                for (int x = 0; x < 28; x++) {
+                    images[i * 784 + y * 28 + x] = (byte) (i * 40 + y + x);
+                }
+            }
+            labels[i] = i % 2;
+        }
+        return ImageDataset.of("grey", 1, 28, 28, images, labels, 2);
+    }
+
+    @Nested
+    class AnyShape {
+        @Test
+        void should_report_its_shape_and_batch_it_as_such() {
+            ImageDataset dataset = greyscale();
+
+            assertThat(dataset.inputShape()).isEqualTo(new Shape(1, 28, 28));
+            assertThat(dataset.channels()).isEqualTo(1);
+            assertThat(dataset.height()).isEqualTo(28);
+            assertThat(dataset.width()).isEqualTo(28);
+            assertThat(dataset.imageBytes()).isEqualTo(784);
+            assertThat(dataset.image(5)).hasSize(784);
+            assertThat(dataset.image(5)[27 * 28 + 27]).isEqualTo((byte) (200 + 54));
+            assertThat(dataset.classCounts()).containsExactly(3, 3);
+            try (Batch batch = dataset.batch(manager, 5, 1)) {
+                NDArray x = batch.getData().singletonOrThrow();
+                assertThat(x.getShape()).isEqualTo(new Shape(2, 1, 28, 28));
+                assertThat(x.getFloat(0, 0, 27, 26)).isEqualTo(((200 + 53) & 0xff) / 255f);
+                assertThat(x.getFloat(1, 0, 3, 4)).isEqualTo((40 + 7) / 255f);
+                assertThat(batch.getLabels().head().toLongArray()).containsExactly(1, 1);
+            }
+        }
+
+        @Test
+        void should_keep_the_shape_in_subsets_and_evaluation_batches() {
+            ImageDataset dataset =
+                    ImageDataset.of("wide", 2, 3, 5, new byte[4 * 30], new int[] {0, 1, 2, 0}, 3);
+            ImageDataset subset = dataset.subset(3, 7);
+
+            assertThat(subset.inputShape()).isEqualTo(new Shape(2, 3, 5));
+            assertThat(subset.image(0)).hasSize(30);
+            int seen = 0;
+            for (Batch batch : dataset.evaluationBatches(manager, 3)) {
+                try (batch) {
+                    assertThat(batch.getData().head().getShape().slice(1))
+                            .isEqualTo(new Shape(2, 3, 5));
+                    seen += batch.getSize();
+                }
+            }
+            assertThat(seen).isEqualTo(4);
+        }
+
+        @Test
+        void should_augment_every_image_as_the_augmentation_defines_it() {
+            ImageDataset dataset = greyscale();
+            Augmentation augmentation = Augmentation.reflectPadCropFlip();
+            float[] first = firstBatch(dataset, 3, augmentation);
+            float[] again = firstBatch(dataset, 3, augmentation);
+            float[] plain = firstBatch(dataset, 3, Augmentation.none());
+
+            assertThat(first).hasSize(6 * 784).isEqualTo(again).isNotEqualTo(plain);
+            // each augmented image is a crop-and-flip of the image the epoch order put there
+            int[] order = dataset.epochOrder(3, 0);
+            SplitMix64 rng = SplitMix64.derive(3, ImageDataset.AUGMENT_STREAM, 0, 0);
+            byte[] expected = new byte[784];
+            for (int i = 0; i < order.length; i++) {
+                augmentation.apply(dataset.image(order[i]), 0, expected, 0, 1, 28, 28, rng);
+                for (int p = 0; p < 784; p++) {
+                    assertThat(first[i * 784 + p]).isEqualTo((expected[p] & 0xff) / 255f);
+                }
+            }
+        }
+
+        @Test
+        void should_reject_reflect_padding_wider_than_its_images() {
+            ImageDataset dataset =
+                    ImageDataset.of("small", 1, 4, 4, new byte[32], new int[] {0, 1}, 2);
+
+            assertThatThrownBy(
+                            () ->
+                                    dataset.trainingBatches(
+                                            manager, 2, 0, 0, Augmentation.reflectPadCropFlip()))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage(
+                            "pad must be less than the image height and width (4×4) with reflect"
+                                    + " padding but was 4");
+        }
+
+        @Test
+        void should_reject_images_of_the_wrong_size_for_the_shape() {
+            assertThatThrownBy(
+                            () ->
+                                    ImageDataset.of(
+                                            "bad", 1, 28, 28, new byte[784], new int[] {0, 1}, 2))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("images must hold 1568 bytes (2 labels × 784) but held 784");
+        }
+
+        @Test
+        void should_reject_a_dimension_that_is_not_positive() {
+            assertThatThrownBy(
+                            () -> ImageDataset.of("bad", 1, 0, 28, new byte[0], new int[] {0}, 2))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("height must be >= 1 but was 0");
+        }
+
+        private float[] firstBatch(ImageDataset dataset, long seed, Augmentation augmentation) {
+            try (Batch batch =
+                    dataset.trainingBatches(manager, 8, seed, 0, augmentation).iterator().next()) {
+                return batch.getData().head().toFloatArray();
+            }
+        }
+    }
+
     @Nested
     class Subset {
         @Test
