@@ -122,9 +122,8 @@ public final class ImageFolderExample {
                     ImageFolder.builder()
                             .setRepositoryPath(folder.resolve("train"))
                             .addTransform(new ToTensor()) // HWC uint8 -> CHW float32 in [0, 1]
-                            .setSampling(
-                                    batchSize,
-                                    true) // DJL's own loops; the adapter draws its order itself
+                            // DJL's own loops sample; the adapter draws its seeded order itself
+.setSampling(batchSize, true)
                             .build();
             trainFolder.prepare(); // lists the images; ClassificationData.of would do it too
             ClassificationData train =

@@ -111,9 +111,8 @@ public final class TabularExample {
                                     manager.create(
                                             train.scaled(min, max), new Shape(trainSize, FEATURES)))
                             .optLabels(manager.create(train.labels()))
-                            .setSampling(
-                                    batchSize,
-                                    true) // DJL's own loops; the adapter draws its order itself
+                            // DJL's own loops sample; the adapter draws its seeded order itself
+.setSampling(batchSize, true)
                             .build();
             ClassificationData trainData = ClassificationData.of("transactions", trainSet, 2);
             // end::adapter[]

@@ -12,6 +12,8 @@ import ai.djl.training.dataset.ArrayDataset;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Record;
+import ai.djl.translate.Pipeline;
+import ai.djl.translate.Transform;
 import ai.djl.util.Progress;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -143,6 +145,27 @@ class DjlClassificationDataTest {
 
             assertThat(order(epoch(data, 5, 0))).isNotEqualTo(order(epoch(data, 5, 1)));
             assertThat(order(epoch(data, 5, 0))).isNotEqualTo(order(epoch(tabular(), 6, 0)));
+        }
+
+        @Test
+        void should_make_random_djl_transforms_reproducible() {
+            Transform noise = x -> x.add(x.getManager().randomUniform(0, 0.01f, x.getShape()));
+            ArrayDataset noisy =
+                    new ArrayDataset.Builder()
+                            .setData(features(SIZE))
+                            .optLabels(manager.create(classesOf(SIZE)))
+                            .optPipeline(new Pipeline(noise))
+                            .setSampling(1, false)
+                            .build();
+            ClassificationData data = ClassificationData.of(noisy, CLASSES);
+
+            List<Seen> first = epoch(data, 5, 1);
+            manager.randomUniform(0, 1, new Shape(7)); // draws between the epochs
+            List<Seen> again = epoch(data, 5, 1);
+
+            assertThat(again).isEqualTo(first);
+            int index = (Integer) first.get(0).indices().get(0);
+            assertThat(first.get(0).x()[0]).isNotEqualTo((float) index / SIZE); // noise applied
         }
 
         @Test
