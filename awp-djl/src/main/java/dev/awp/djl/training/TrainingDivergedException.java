@@ -19,6 +19,8 @@ public final class TrainingDivergedException extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     private final transient TrainingReport report;
+
+    /** What went wrong: a divergence or a collapse. */
     private final WarningKind kind;
 
     TrainingDivergedException(
