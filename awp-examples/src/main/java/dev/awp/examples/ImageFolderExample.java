@@ -123,7 +123,7 @@ public final class ImageFolderExample {
                             .setRepositoryPath(folder.resolve("train"))
                             .addTransform(new ToTensor()) // HWC uint8 -> CHW float32 in [0, 1]
                             // DJL's own loops sample; the adapter draws its seeded order itself
-.setSampling(batchSize, true)
+                            .setSampling(batchSize, true)
                             .build();
             trainFolder.prepare(); // lists the images; ClassificationData.of would do it too
             ClassificationData train =

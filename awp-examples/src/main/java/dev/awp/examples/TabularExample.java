@@ -112,7 +112,7 @@ public final class TabularExample {
                                             train.scaled(min, max), new Shape(trainSize, FEATURES)))
                             .optLabels(manager.create(train.labels()))
                             // DJL's own loops sample; the adapter draws its seeded order itself
-.setSampling(batchSize, true)
+                            .setSampling(batchSize, true)
                             .build();
             ClassificationData trainData = ClassificationData.of("transactions", trainSet, 2);
             // end::adapter[]
