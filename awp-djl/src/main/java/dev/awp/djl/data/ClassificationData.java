@@ -3,11 +3,14 @@ package dev.awp.djl.data;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.RandomAccessDataset;
+import java.util.Objects;
 
 /**
  * Labelled examples for classification, as the trainer, the evaluator and the diagnostics read
  * them: seeded, reproducible training batches and fixed evaluation batches, whatever the input
- * shape. {@link ImageDataset} is the in-memory implementation for images.
+ * shape. {@link ImageDataset} is the in-memory implementation for images; {@link
+ * #of(RandomAccessDataset, int)} adapts any DJL dataset.
  *
  * <p><b>Batch contract.</b> A batch's only data array is the inputs {@code x}, float32 of shape
  * {@code (B, inputShape...)} within the input domain the attacks assume ([0, 1] for images by
@@ -20,6 +23,69 @@ import ai.djl.training.dataset.Batch;
  * #subset(int, long)} is a function of its seed.
  */
 public interface ClassificationData {
+
+    /**
+     * Adapts a DJL dataset ({@code ArrayDataset}, {@code ImageFolder}, {@code Mnist}, {@code
+     * Cifar10}, your own {@link RandomAccessDataset}), named after its class. See {@link
+     * #of(String, RandomAccessDataset, int)}.
+     *
+     * @param dataset the dataset; its records hold one data array and one label array
+     * @param numClasses the number of classes, at least 2
+     * @return the adapter
+     * @throws NullPointerException if {@code dataset} is null
+     * @throws IllegalArgumentException if {@code numClasses < 2}, the dataset is empty or its first
+     *     example is malformed
+     * @throws java.io.UncheckedIOException if the dataset cannot be prepared or read
+     */
+    static ClassificationData of(RandomAccessDataset dataset, int numClasses) {
+        Objects.requireNonNull(dataset, "dataset");
+        return of(dataset.getClass().getSimpleName(), dataset, numClasses);
+    }
+
+    /**
+     * Adapts a DJL dataset, so that the trainer and the evaluator read it with this interface's
+     * seeded, reproducible batching instead of DJL's unseeded samplers.
+     *
+     * <p><b>Preparation.</b> The dataset is {@linkplain RandomAccessDataset#prepare() prepared}
+     * here (a no-op when it already is), and its first example is read for {@link #inputShape()}.
+     *
+     * <p><b>Batches.</b> A batch's examples are read through DJL ({@link
+     * RandomAccessDataset#getData(NDManager, ai.djl.training.dataset.Sampler)} with exactly their
+     * indices), so the dataset's transforms, target transforms and batchifiers apply as in a DJL
+     * loop; add {@code ToTensor} for images so that inputs are CHW in [0, 1]. The stacked inputs
+     * are converted to float32; the labels, integer or integral floating class indices (DJL's
+     * {@code Mnist} and {@code Cifar10} give float32) shaped {@code (B)} or {@code (B, 1)}, become
+     * int64 {@code (B)}. The per-example arrays live in a scratch manager closed before the batch
+     * is returned. The order of a training epoch is a seeded permutation of {@code (seed, epoch)};
+     * evaluation batches are in dataset order.
+     *
+     * <p><b>Checks.</b> An input that is not finite, an input whose shape differs from the first
+     * example's, a label that is not an integral class index in {@code [0, numClasses)}, and a
+     * record without exactly one data and one label array make {@link #trainingBatches} and {@link
+     * #evaluationBatches} throw an {@link IllegalArgumentException} that names the example index
+     * (in the DJL dataset) and the value.
+     *
+     * <p><b>Augmentation.</b> Only {@link Augmentation#none()} is accepted (it is the trainer's
+     * default for data other than {@link ImageDataset}); put DJL transforms in the dataset's
+     * pipeline instead. Random transforms draw from the engine's generators, which {@link
+     * #trainingBatches} seeds from {@code (seed, epoch, batch)} before reading each batch, so that
+     * they too are reproducible; a multi-threaded or stateful dataset may still break that.
+     *
+     * <p><b>Subsets</b> are seeded random views, not stratified, sharing the dataset.
+     *
+     * @param name a name for reports, not blank
+     * @param dataset the dataset; its records hold one data array and one label array
+     * @param numClasses the number of classes, at least 2
+     * @return the adapter
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code name} is blank, {@code numClasses < 2}, the
+     *     dataset is empty or its first example is malformed
+     * @throws java.io.UncheckedIOException if the dataset cannot be prepared or read
+     * @throws IllegalStateException if a transform of the dataset fails
+     */
+    static ClassificationData of(String name, RandomAccessDataset dataset, int numClasses) {
+        return DjlClassificationData.create(name, dataset, numClasses);
+    }
 
     /**
      * A short name for reports and progress output.

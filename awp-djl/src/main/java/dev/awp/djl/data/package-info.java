@@ -1,9 +1,11 @@
 /**
- * In-memory image datasets of any C×H×W shape (3×32×32 CIFAR, 1×28×28 MNIST family), the {@link
- * dev.awp.djl.data.ClassificationData} interface the trainer reads, seeded batching and the
- * recipes' augmentations.
+ * Labelled data for training and evaluation: in-memory image datasets of any C×H×W shape (3×32×32
+ * CIFAR, 1×28×28 MNIST family), any DJL dataset, seeded batching and the recipes' augmentations.
  *
  * <ul>
+ *   <li>{@link dev.awp.djl.data.ClassificationData} — what the trainer and the evaluator read;
+ *       {@link dev.awp.djl.data.ClassificationData#of(ai.djl.training.dataset.RandomAccessDataset,
+ *       int)} adapts any DJL {@code RandomAccessDataset} with a seeded epoch order;
  *   <li>{@link dev.awp.djl.data.ImageDataset} — images as bytes, deterministic shuffled and
  *       augmented mini-batches as DJL {@link ai.djl.training.dataset.Batch}es with inputs in [0,
  *       1], fixed seeded subsets;
