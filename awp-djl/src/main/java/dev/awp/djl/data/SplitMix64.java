@@ -1,5 +1,7 @@
 package dev.awp.djl.data;
 
+import dev.awp.djl.internal.Seeds;
+
 /**
  * Steele, Lea and Flood's SplitMix64 generator: a 64-bit counter passed through a fixed mixing
  * function. Written out here (rather than {@link java.util.SplittableRandom}) so that every
@@ -8,7 +10,7 @@ package dev.awp.djl.data;
 final class SplitMix64 {
 
     /** The odd constant ⌊2⁶⁴/φ⌋ added to the state at every draw. */
-    private static final long GOLDEN_GAMMA = 0x9e3779b97f4a7c15L;
+    private static final long GOLDEN_GAMMA = Seeds.GOLDEN_GAMMA;
 
     private long state;
 
@@ -30,9 +32,7 @@ final class SplitMix64 {
 
     /** Stafford's variant 13 of the MurmurHash3 finalizer, as in SplitMix64. */
     static long mix64(long z) {
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
+        return Seeds.mix64(z);
     }
 
     long nextLong() {

@@ -26,6 +26,7 @@ import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.internal.Environment;
 import dev.awp.djl.internal.Scopes;
+import dev.awp.djl.internal.Seeds;
 import dev.awp.report.Accuracy;
 import dev.awp.report.AttackAccounting;
 import dev.awp.report.AttackResult;
@@ -394,15 +395,9 @@ public final class RobustnessEvaluator {
     /** A seed for the engine's generator from (seed, batch, attack), mixed by SplitMix64. */
     static int attackSeed(long seed, int batch, int attack) {
         long z = seed;
-        z = mix(z + 0x9E3779B97F4A7C15L * (batch + 1L));
-        z = mix(z + 0x9E3779B97F4A7C15L * (attack + 1L));
-        return (int) (z ^ (z >>> 32));
-    }
-
-    private static long mix(long z) {
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
+        z = Seeds.mix64(z + Seeds.GOLDEN_GAMMA * (batch + 1L));
+        z = Seeds.mix64(z + Seeds.GOLDEN_GAMMA * (attack + 1L));
+        return Seeds.toInt(z);
     }
 
     private static boolean[] equal(long[] predicted, long[] labels) {

@@ -1,5 +1,7 @@
 package dev.awp.djl.training;
 
+import dev.awp.djl.internal.Seeds;
+
 /**
  * The seeds of a run, all derived from the specification's one seed: the engine's random-number
  * generator is re-seeded before every training batch from {@code (seed, epoch, iteration)} and
@@ -31,13 +33,10 @@ final class RunSeeds {
     }
 
     private static long mix(long state, long value) {
-        long z = state ^ (value + 0x9e3779b97f4a7c15L);
-        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
-        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
-        return z ^ (z >>> 31);
+        return Seeds.mix64(state ^ (value + Seeds.GOLDEN_GAMMA));
     }
 
     private static int toInt(long value) {
-        return (int) (value ^ (value >>> 32));
+        return Seeds.toInt(value);
     }
 }
