@@ -14,10 +14,11 @@ import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
 import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
+import com.google.common.primitives.Ints;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -294,7 +295,7 @@ final class DjlClassificationData implements ClassificationData {
                         Batchifier.STACK,
                         batchIndex + 1L,
                         total,
-                        new IntSlice(order, from, to));
+                        Collections.unmodifiableList(Ints.asList(order).subList(from, to)));
             } catch (RuntimeException e) {
                 batchManager.close();
                 throw e;
@@ -437,28 +438,5 @@ final class DjlClassificationData implements ClassificationData {
                 numClasses,
                 shown);
         return value;
-    }
-
-    /** An unmodifiable list view of a slice of an int array. */
-    private static final class IntSlice extends AbstractList<Integer> {
-        private final int[] values;
-        private final int from;
-        private final int to;
-
-        IntSlice(int[] values, int from, int to) {
-            this.values = values;
-            this.from = from;
-            this.to = to;
-        }
-
-        @Override
-        public Integer get(int i) {
-            return values[from + Objects.checkIndex(i, to - from)];
-        }
-
-        @Override
-        public int size() {
-            return to - from;
-        }
     }
 }

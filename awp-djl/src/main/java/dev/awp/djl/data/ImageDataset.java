@@ -10,9 +10,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
 import ai.djl.translate.Batchifier;
+import com.google.common.primitives.Ints;
 import java.nio.ByteBuffer;
-import java.util.AbstractList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -269,7 +270,7 @@ public final class ImageDataset implements ClassificationData {
      * @return the labels
      */
     public List<Integer> labels() {
-        return new IntSlice(labels, 0, labels.length);
+        return Collections.unmodifiableList(Ints.asList(labels).subList(0, labels.length));
     }
 
     /**
@@ -567,34 +568,11 @@ public final class ImageDataset implements ClassificationData {
                         Batchifier.STACK,
                         batchIndex + 1L,
                         total,
-                        new IntSlice(order, from, to));
+                        Collections.unmodifiableList(Ints.asList(order).subList(from, to)));
             } catch (RuntimeException e) {
                 batchManager.close();
                 throw e;
             }
-        }
-    }
-
-    /** An unmodifiable list view of a slice of an int array. */
-    private static final class IntSlice extends AbstractList<Integer> {
-        private final int[] order;
-        private final int from;
-        private final int to;
-
-        IntSlice(int[] order, int from, int to) {
-            this.order = order;
-            this.from = from;
-            this.to = to;
-        }
-
-        @Override
-        public Integer get(int i) {
-            return order[from + Objects.checkIndex(i, to - from)];
-        }
-
-        @Override
-        public int size() {
-            return to - from;
         }
     }
 }
