@@ -55,7 +55,7 @@ public final class InputGradients {
             NDArray leaf = x.stopGradient();
             leaf.attach(scope);
             leaf.setRequiresGradient(true);
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            try (GradientCollector collector = owner.getEngine().newGradientCollector()) {
                 NDArray value = loss.apply(target.logits(leaf, mode));
                 collector.backward(value);
             }

@@ -437,7 +437,7 @@ public final class AwpOptimizer extends Optimizer {
             List<NDArray> others,
             Guards.CheckedLabels labels) {
         try (GradientSuspension off = GradientSuspension.suspend(others);
-                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                GradientCollector collector = xAdv.getManager().getEngine().newGradientCollector()) {
             NDArray clean =
                     objective.usesCleanInputs()
                             ? block.forward(store, new NDList(x), true).head()

@@ -139,7 +139,7 @@ class AwpEasyTrainTest {
     class Memory {
 
         @Test
-        void should_not_leak_native_arrays_over_200_steps() {
+        void should_not_leak_native_arrays_over_60_steps() {
             Engine.getInstance().setRandomSeed(23);
             AwpOptimizer awp =
                     AwpOptimizer.wrap(
@@ -154,12 +154,12 @@ class AwpEasyTrainTest {
                             trainer, awp, Attacks.pgd(2), Objectives.trades(), batch);
                 }
                 int before = system.getManagedArrays().size();
-                for (int step = 0; step < 200; step++) {
+                for (int step = 0; step < 60; step++) {
                     AwpEasyTrain.trainBatch(
                             trainer, awp, Attacks.pgd(2), Objectives.trades(), batch);
                 }
                 int after = system.getManagedArrays().size();
-                assertThat(after).as("live NDArrays after 200 steps").isEqualTo(before);
+                assertThat(after).as("live NDArrays after 60 steps").isEqualTo(before);
             }
         }
     }
