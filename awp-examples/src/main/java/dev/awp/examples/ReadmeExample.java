@@ -57,7 +57,7 @@ public final class ReadmeExample {
                                 trainer.getManager(), 128, 0, 0, Augmentation.none())) {
                     // PGD-10 at w, v at w, step at w + v, restore w
                     result =
-                            AwpEasyTrain.trainBatch(
+                            AwpEasyTrain.trainStep(
                                     trainer, awp, Attacks.pgdTraining(), Objectives.pgdAt(), batch);
                     batch.close();
                 }

@@ -2,7 +2,6 @@ package dev.awp.djl.attack;
 
 import static java.util.Objects.requireNonNull;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;

@@ -3,7 +3,6 @@ package dev.awp.djl.perturbation;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -437,7 +436,8 @@ public final class AwpOptimizer extends Optimizer {
             List<NDArray> others,
             Guards.CheckedLabels labels) {
         try (GradientSuspension off = GradientSuspension.suspend(others);
-                GradientCollector collector = xAdv.getManager().getEngine().newGradientCollector()) {
+                GradientCollector collector =
+                        xAdv.getManager().getEngine().newGradientCollector()) {
             NDArray clean =
                     objective.usesCleanInputs()
                             ? block.forward(store, new NDList(x), true).head()

@@ -59,7 +59,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Runs a whole {@link AdversarialTraining} specification on a DJL model: the schedule, AWP's
- * warm-up, the objective and attack of every step ({@link AwpEasyTrain#trainBatch}), evaluation,
+ * warm-up, the objective and attack of every step ({@link AwpEasyTrain#trainStep}), evaluation,
  * checkpoints, resume, events and a metrics log. Named to avoid DJL's {@code Trainer}, which it
  * creates and drives.
  *
@@ -84,7 +84,7 @@ import org.slf4j.LoggerFactory;
  *   <li>for batch {@code i} of {@link ClassificationData#trainingBatches} (order and augmentation
  *       seeded by {@code (seed, e, i)}): the learning rate {@code schedule.learningRate(η, e, i, N,
  *       E)} is handed to the optimizer, the engine's random generator is re-seeded from {@code
- *       (seed, e, i)}, and {@link AwpEasyTrain#trainBatch} takes the step; a non-finite loss stops
+ *       (seed, e, i)}, and {@link AwpEasyTrain#trainStep} takes the step; a non-finite loss stops
  *       the run with an {@link IllegalStateException};
  *   <li>if the {@link dev.awp.training.EvaluationPlan} evaluates this epoch: clean and robust
  *       accuracy on a fixed validation subset, and robust accuracy on a fixed training subset, both
@@ -554,7 +554,7 @@ public final class AdversarialTrainer {
                     lastRate *= learningRateFactor;
                     learningRate.set(lastRate);
                     engine.setRandomSeed(RunSeeds.training(spec.seed(), epoch, iteration));
-                    result = AwpEasyTrain.trainBatch(trainer, awp, attack, objective, batch);
+                    result = AwpEasyTrain.trainStep(trainer, awp, attack, objective, batch);
                 }
                 if (!Double.isFinite(result.loss())) {
                     throw new Failure(

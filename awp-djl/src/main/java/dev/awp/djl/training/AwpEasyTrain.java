@@ -32,17 +32,23 @@ import java.util.Map;
 /**
  * Ready adversarial training steps, in the style of DJL's {@code EasyTrain}.
  *
- * <p>One call of {@link #trainBatch} is one step of the AWP paper (spec §2): the attack crafts
+ * <p>One call of {@link #trainStep} is one step of the AWP paper (spec §2): the attack crafts
  * {@code x'} at the unperturbed weights (input gradients only); {@link AwpOptimizer#perturb} adds
  * {@code v}; the objective's forward and backward run at {@code w + v} in training mode; {@code
  * trainer.step()} updates through the wrapped optimizer and restores {@code w}. Without an {@link
  * AwpOptimizer} it is the base method (PGD-AT, TRADES, MART, or a custom objective).
  *
+ * <p><b>It steps.</b> Unlike DJL's {@code EasyTrain.trainBatch}, which leaves {@code
+ * trainer.step()} to the caller, {@code trainStep} calls it (the perturbation must be restored
+ * right after the update); do not call {@code trainer.step()} again. This method was named {@code
+ * trainBatch} before 0.1.0 (see CHANGELOG.md): the name suggested DJL's contract and invited a
+ * second, silent momentum and weight-decay step.
+ *
  * <pre>{@code
  * InputAttack attack = InputAttacks.bind(Attacks.pgdTraining());
  * TrainingObjective objective = TrainingObjectives.bind(Objectives.pgdAt());
  * for (Batch batch : trainer.iterateDataset(data)) {
- *     BatchResult r = AwpEasyTrain.trainBatch(trainer, awp, attack, objective, batch);
+ *     BatchResult r = AwpEasyTrain.trainStep(trainer, awp, attack, objective, batch);
  *     batch.close();
  * }
  * }</pre>
@@ -78,7 +84,9 @@ public final class AwpEasyTrain {
     private AwpEasyTrain() {}
 
     /**
-     * Trains one batch with AWP.
+     * Trains one batch with AWP and takes the optimizer step: attack, perturb, forward and backward
+     * at {@code w + v}, {@code trainer.step()}, restore. Do not call {@code trainer.step()} after
+     * it.
      *
      * @param trainer the trainer, configured with {@code awp} as its optimizer, on one device
      * @param awp the trainer's optimizer, or {@code null} for the base method without AWP
@@ -93,7 +101,7 @@ public final class AwpEasyTrain {
      *     a gradient or an updated weight is NaN or infinite; {@link
      *     NonFiniteValueException#quantity()} names it and the weights are as before the step
      */
-    public static BatchResult trainBatch(
+    public static BatchResult trainStep(
             Trainer trainer, AwpOptimizer awp, Attack attack, Objective objective, Batch batch) {
         requireNonNull(trainer, "trainer");
         requireNonNull(attack, "attack");

@@ -6,7 +6,7 @@
  *       dev.awp.training.AdversarialTraining} specification: learning-rate schedule, AWP warm-up,
  *       evaluation on fixed seeded subsets (with the train–validation robust gap), atomic
  *       checkpoints, exact resume, events and a {@code metrics.jsonl} log;
- *   <li>{@link dev.awp.djl.training.AwpEasyTrain#trainBatch}, in the style of DJL's {@code
+ *   <li>{@link dev.awp.djl.training.AwpEasyTrain#trainStep}, in the style of DJL's {@code
  *       EasyTrain}, is one step: attack → AWP perturbation → forward and backward of the objective
  *       at {@code w + v} → optimizer step → restore, for any objective and any attack, for loops of
  *       your own.

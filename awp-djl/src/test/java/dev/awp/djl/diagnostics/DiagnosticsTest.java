@@ -62,7 +62,7 @@ class DiagnosticsTest {
         for (int epoch = 0; epoch < 2; epoch++) {
             for (Batch batch :
                     data.trainingBatches(trainer.getManager(), 32, 0, epoch, Augmentation.none())) {
-                AwpEasyTrain.trainBatch(trainer, null, Attacks.pgd(2), Objectives.pgdAt(), batch);
+                AwpEasyTrain.trainStep(trainer, null, Attacks.pgd(2), Objectives.pgdAt(), batch);
                 batch.close();
             }
         }

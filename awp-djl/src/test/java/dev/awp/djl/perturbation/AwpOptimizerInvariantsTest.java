@@ -509,7 +509,7 @@ class AwpOptimizerInvariantsTest {
                                     null,
                                     step,
                                     3)) {
-                        AwpEasyTrain.trainBatch(
+                        AwpEasyTrain.trainStep(
                                 trainer, awp, Attacks.pgd(2), Objectives.pgdAt(), batch);
                     }
                 }

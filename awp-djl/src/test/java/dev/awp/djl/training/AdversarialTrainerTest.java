@@ -345,7 +345,7 @@ class AdversarialTrainerTest {
                             .withOptimizer(OptimizerSpec.sgd(1e30, 0.9, 0));
             AdversarialTrainer trainer = TinyRuns.trainer(spec).build();
             try (Model model = TinyRuns.model()) {
-                // AwpEasyTrain.trainBatch stops the step before a non-finite value reaches the
+                // AwpEasyTrain.trainStep stops the step before a non-finite value reaches the
                 // weights; the trainer rolls back and stops with the step's exception as cause
                 assertThatThrownBy(() -> trainer.fit(model))
                         .isInstanceOf(TrainingDivergedException.class)

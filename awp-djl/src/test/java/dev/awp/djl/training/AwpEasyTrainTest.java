@@ -69,7 +69,7 @@ class AwpEasyTrainTest {
                 BatchResult first = null;
                 BatchResult last = null;
                 for (int step = 0; step < 30; step++) {
-                    last = AwpEasyTrain.trainBatch(trainer, awp, Attacks.pgd(2), objective, batch);
+                    last = AwpEasyTrain.trainStep(trainer, awp, Attacks.pgd(2), objective, batch);
                     if (first == null) {
                         first = last;
                     }
@@ -104,7 +104,7 @@ class AwpEasyTrainTest {
                                     0,
                                     1)) {
                 Engine.getInstance().setRandomSeed(31);
-                return AwpEasyTrain.trainBatch(
+                return AwpEasyTrain.trainStep(
                         trainer, awp, Attacks.pgd(2), Objectives.pgdAt(), shaped);
             }
         }
@@ -150,12 +150,12 @@ class AwpEasyTrainTest {
                 NDManager system = root(trainer.getManager());
                 // warm up: momentum states and v buffers are created once, on the first steps
                 for (int step = 0; step < 3; step++) {
-                    AwpEasyTrain.trainBatch(
+                    AwpEasyTrain.trainStep(
                             trainer, awp, Attacks.pgd(2), Objectives.trades(), batch);
                 }
                 int before = system.getManagedArrays().size();
                 for (int step = 0; step < 60; step++) {
-                    AwpEasyTrain.trainBatch(
+                    AwpEasyTrain.trainStep(
                             trainer, awp, Attacks.pgd(2), Objectives.trades(), batch);
                 }
                 int after = system.getManagedArrays().size();

@@ -48,7 +48,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.TestFactory;
 
 /**
- * Fault injection into one AWP training step ({@link AwpEasyTrain#trainBatch}): an exception or a
+ * Fault injection into one AWP training step ({@link AwpEasyTrain#trainStep}): an exception or a
  * non-finite value at each point of the step must leave every trainable parameter either
  * bit-identical to {@code w} (no update ran for it) or equal to what the step without the fault
  * produces (its update ran), never perturbed; and the next step must work.
@@ -210,7 +210,7 @@ class FaultInjectionTest {
 
         BatchResult step(Attack attack, TrainingObjective objective, Batch batch) {
             Engine.getInstance().setRandomSeed(SEED + 1);
-            return AwpEasyTrain.trainBatch(trainer, awp, attack, objective, batch);
+            return AwpEasyTrain.trainStep(trainer, awp, attack, objective, batch);
         }
 
         BatchResult step() {
@@ -483,7 +483,7 @@ class FaultInjectionTest {
                             rig -> {},
                             rig -> {
                                 Engine.getInstance().setRandomSeed(Rig.SEED + 1);
-                                return AwpEasyTrain.trainBatch(
+                                return AwpEasyTrain.trainStep(
                                         rig.trainer,
                                         null,
                                         constantAttack(Float.NaN),

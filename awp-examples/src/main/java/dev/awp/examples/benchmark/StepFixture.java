@@ -39,7 +39,7 @@ import java.util.Map;
 /**
  * One model, its trainer (SGD lr 0.01, momentum 0.9, weight decay 5e-4, wrapped in an {@link
  * AwpOptimizer} with γ = 0.01) and one fixed batch of random 32×32 RGB images: everything a timed
- * step needs. AT steps pass no {@code AwpOptimizer} to {@link AwpEasyTrain#trainBatch}, so AT and
+ * step needs. AT steps pass no {@code AwpOptimizer} to {@link AwpEasyTrain#trainStep}, so AT and
  * AT-AWP steps run on the same model, trainer and batch and can be interleaved.
  */
 final class StepFixture implements AutoCloseable {
@@ -173,24 +173,24 @@ final class StepFixture implements AutoCloseable {
 
     // --- whole steps, through the library ----------------------------------------------------
 
-    /** One PGD-AT step ({@link AwpEasyTrain#trainBatch} without AWP), in milliseconds. */
+    /** One PGD-AT step ({@link AwpEasyTrain#trainStep} without AWP), in milliseconds. */
     double at() {
         long start = System.nanoTime();
-        AwpEasyTrain.trainBatch(trainer, null, attack, objective, batch);
+        AwpEasyTrain.trainStep(trainer, null, attack, objective, batch);
         return millis(start);
     }
 
-    /** One AT-AWP step ({@link AwpEasyTrain#trainBatch} with AWP), in milliseconds. */
+    /** One AT-AWP step ({@link AwpEasyTrain#trainStep} with AWP), in milliseconds. */
     double atAwp() {
         long start = System.nanoTime();
-        AwpEasyTrain.trainBatch(trainer, awp, attack, objective, batch);
+        AwpEasyTrain.trainStep(trainer, awp, attack, objective, batch);
         return millis(start);
     }
 
     // --- the same steps, phase by phase -------------------------------------------------------
 
     /**
-     * One step done as {@link AwpEasyTrain#trainBatch} does it, with a clock between the phases:
+     * One step done as {@link AwpEasyTrain#trainStep} does it, with a clock between the phases:
      * {@code attack}, {@code awp_v} (computing v and adding it), {@code update_fwd_bwd} (forward
      * and backward at w + v), {@code step} (the optimizer step, which also restores w).
      */

@@ -115,8 +115,7 @@ public final class CustomAttackSnippet {
                 for (Batch batch : data.evaluationBatches(trainer.getManager(), 64)) {
                     // a custom attack goes wherever a built-in one does
                     result =
-                            AwpEasyTrain.trainBatch(
-                                    trainer, awp, attack, Objectives.pgdAt(), batch);
+                            AwpEasyTrain.trainStep(trainer, awp, attack, Objectives.pgdAt(), batch);
                     batch.close();
                 }
                 // end::use[]

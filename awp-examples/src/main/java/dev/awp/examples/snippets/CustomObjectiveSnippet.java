@@ -94,7 +94,7 @@ public final class CustomObjectiveSnippet {
                     // tag::step[]
                     // AWP computes v with the same objective the update minimizes
                     result =
-                            AwpEasyTrain.trainBatch(
+                            AwpEasyTrain.trainStep(
                                     trainer, awp, Attacks.pgdTraining(), mixed, batch);
                     // end::step[]
                     batch.close();

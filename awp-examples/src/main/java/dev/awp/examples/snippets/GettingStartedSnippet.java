@@ -81,7 +81,7 @@ public final class GettingStartedSnippet {
                                     trainer.getManager(), 64, 0, epoch, Augmentation.none())) {
                         // attack at w (PGD-10), v at w, step at w + v, restore w
                         last =
-                                AwpEasyTrain.trainBatch(
+                                AwpEasyTrain.trainStep(
                                         trainer,
                                         awp,
                                         Attacks.pgdTraining(),

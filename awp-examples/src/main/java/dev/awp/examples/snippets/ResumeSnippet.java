@@ -73,7 +73,7 @@ public final class ResumeSnippet {
                     for (Batch batch :
                             data.trainingBatches(
                                     trainer.getManager(), 64, 0, epoch, Augmentation.none())) {
-                        AwpEasyTrain.trainBatch(
+                        AwpEasyTrain.trainStep(
                                 trainer, awp, Attacks.pgdTraining(), Objectives.pgdAt(), batch);
                         batch.close();
                     }
