@@ -1,9 +1,13 @@
 package dev.awp.djl.data;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.RandomAccessDataset;
+import com.google.common.math.IntMath;
+import java.math.RoundingMode;
 import java.util.Objects;
 
 /**
@@ -123,7 +127,10 @@ public interface ClassificationData {
      * @return {@code ceil(size() / batchSize)}
      * @throws IllegalArgumentException if {@code batchSize < 1}
      */
-    int numBatches(int batchSize);
+    default int numBatches(int batchSize) {
+        checkArgument(batchSize >= 1, "batchSize must be >= 1 but was %s", batchSize);
+        return IntMath.divide(size(), batchSize, RoundingMode.CEILING);
+    }
 
     /**
      * The batches of one training epoch, in an order and with an augmentation that are functions of

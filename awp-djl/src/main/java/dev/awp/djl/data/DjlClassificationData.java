@@ -116,12 +116,6 @@ final class DjlClassificationData implements ClassificationData {
         return inputShape;
     }
 
-    @Override
-    public int numBatches(int batchSize) {
-        checkArgument(batchSize >= 1, "batchSize must be >= 1 but was %s", batchSize);
-        return (positions.length + batchSize - 1) / batchSize;
-    }
-
     /** The epoch order, the same permutation as {@link ImageDataset#epochOrder} for this size. */
     int[] epochOrder(long seed, int epoch) {
         checkArgument(epoch >= 0, "epoch must be >= 0 but was %s", epoch);

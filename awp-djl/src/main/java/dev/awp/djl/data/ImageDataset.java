@@ -353,19 +353,6 @@ public final class ImageDataset implements ClassificationData {
     }
 
     /**
-     * The number of batches of an epoch; the last one may be smaller.
-     *
-     * @param batchSize the batch size, at least 1
-     * @return \( \lceil \text{size} / \text{batchSize} \rceil \)
-     * @throws IllegalArgumentException if {@code batchSize < 1}
-     */
-    @Override
-    public int numBatches(int batchSize) {
-        checkArgument(batchSize >= 1, "batchSize must be >= 1 but was %s", batchSize);
-        return (labels.length + batchSize - 1) / batchSize;
-    }
-
-    /**
      * The batches of one training epoch: the images in {@link #epochOrder(long, int)} order, cut
      * into batches of {@code batchSize} (the last one smaller if the size is not a multiple), each
      * image augmented with draws from a generator seeded with {@code (seed, epoch, batch index)}.

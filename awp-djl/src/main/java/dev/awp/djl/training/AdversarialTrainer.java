@@ -556,20 +556,8 @@ public final class AdversarialTrainer {
                     engine.setRandomSeed(RunSeeds.training(spec.seed(), epoch, iteration));
                     result = AwpEasyTrain.trainStep(trainer, awp, attack, objective, batch);
                 }
-                if (!Double.isFinite(result.loss())) {
-                    throw new Failure(
-                            WarningKind.DIVERGENCE,
-                            epoch,
-                            String.format(
-                                    Locale.ROOT,
-                                    "training diverged: the loss was %s at epoch %d, iteration %d"
-                                            + " (learning rate %s)",
-                                    result.loss(),
-                                    epoch + 1,
-                                    iteration,
-                                    lastRate),
-                            null);
-                }
+                // trainStep throws NonFiniteValueException (caught by the epoch loop) before a
+                // non-finite loss could be returned
                 lossSum += result.loss() * result.size();
                 correct += result.adversarialCorrect();
                 seen += result.size();

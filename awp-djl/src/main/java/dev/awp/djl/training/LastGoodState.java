@@ -1,13 +1,11 @@
 package dev.awp.djl.training;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import dev.awp.djl.internal.Guards;
 import dev.awp.report.Accuracy;
 import dev.awp.report.EpochMetrics;
 import java.util.ArrayList;
@@ -23,8 +21,6 @@ import java.util.function.Function;
  * of their own; one copy of the model and of the optimizer state in memory.
  */
 final class LastGoodState implements AutoCloseable {
-
-    private static final NDIndex ALL = new NDIndex("...");
 
     private final Block block;
     private final NDManager manager;
@@ -95,12 +91,12 @@ final class LastGoodState implements AutoCloseable {
         int i = 0;
         for (Parameter parameter : block.getParameters().values()) {
             NDArray live = parameter.getArray();
-            // an indexed assignment copies values into the live tensor (never NDArray.copyTo: on
-            // PyTorch it re-points the tensor at a Java buffer)
-            live.set(ALL, parameters.get(i++));
+            // in place, bit for bit (never NDArray.copyTo: on PyTorch it re-points the tensor at a
+            // Java buffer)
+            Guards.copy(live, parameters.get(i++));
             if (live.hasGradient()) {
                 try (NDArray gradient = live.getGradient()) {
-                    gradient.set(ALL, 0f); // overwrites NaN too, which subtraction would keep
+                    Guards.zero(gradient); // overwrites NaN too, which subtraction would keep
                 }
             }
         }
@@ -135,17 +131,7 @@ final class LastGoodState implements AutoCloseable {
                 arrays.add(parameter.getArray());
             }
         }
-        if (arrays.isEmpty()) {
-            return true;
-        }
-        try (NDManager scope = arrays.get(0).getManager().newSubManager()) {
-            NDList sums = new NDList();
-            for (NDArray array : arrays) {
-                array.tempAttach(scope);
-                sums.add(array.abs().sum().toType(DataType.FLOAT64, false).reshape(1));
-            }
-            return Double.isFinite(NDArrays.concat(sums).sum().getDouble());
-        }
+        return Guards.firstNonFinite(arrays) < 0;
     }
 
     private void closeCurrent() {
