@@ -198,8 +198,8 @@ public final class AwpOptimizer extends Optimizer {
      * @param y the labels
      * @param xAdv the adversarial inputs from the attack, crafted at the unperturbed weights
      * @return the applied perturbation; close it after {@code trainer.step()}
-     * @throws IllegalStateException if a perturbation is still applied, if the trainer uses several
-     *     devices, or if the selection picks no tensor of the model
+     * @throws IllegalStateException if a perturbation is still applied (it is restored first), if
+     *     the trainer uses several devices, or if the selection picks no tensor of the model
      * @throws NonFiniteValueException if {@code x}, {@code xAdv} or {@code y}, the AWP pass loss or
      *     a {@code v_l} is NaN or infinite; the weights are then unchanged and the gradients zeroed
      * @throws IllegalArgumentException if the labels are not class indices of the logits: shape
@@ -214,9 +214,14 @@ public final class AwpOptimizer extends Optimizer {
         requireNonNull(y, "y");
         requireNonNull(xAdv, "xAdv");
         if (current != null) {
+            restore(current);
             throw new IllegalStateException(
-                    "a weight perturbation is still applied: close the previous"
-                            + " AppliedPerturbation (try-with-resources) before perturbing again");
+                    "a weight perturbation was still applied: the weights were restored to w and"
+                            + " this batch was not perturbed. Either trainer.step() was not called"
+                            + " after the previous perturb (or AwpEasyTrain.trainBatch), or this"
+                            + " AwpOptimizer is not the trainer's optimizer (configure it with"
+                            + " DefaultTrainingConfig.optOptimizer(awp)); close each"
+                            + " AppliedPerturbation (try-with-resources)");
         }
         if (trainer.getDevices().length != 1) {
             throw new IllegalStateException(
@@ -281,6 +286,9 @@ public final class AwpOptimizer extends Optimizer {
         }
         if (spec.stepOrder() == StepOrder.RESTORE_THEN_UPDATE) {
             restore.restoreExactly();
+            if (pending.isEmpty()) {
+                current = null;
+            }
             base.update(parameterId, weight, grad);
             return;
         }
@@ -289,10 +297,38 @@ public final class AwpOptimizer extends Optimizer {
         } catch (RuntimeException | Error e) {
             // the update did not complete: back to w exactly, as if it had not run
             restore.restoreExactly();
+            if (pending.isEmpty()) {
+                current = null;
+            }
             throw e;
         }
         weight.subi(restore.v);
         restore.original.close();
+        if (pending.isEmpty()) {
+            // the step restored every tensor: nothing is applied any more
+            current = null;
+        }
+    }
+
+    /**
+     * Whether weights are perturbed now: between {@link #perturb} and the {@code trainer.step()}
+     * that restores them (or the {@link AppliedPerturbation#close() close} of the perturbation).
+     *
+     * @return true while some tensor holds {@code w + v}
+     */
+    public boolean hasAppliedPerturbation() {
+        return current != null;
+    }
+
+    /**
+     * Restores every tensor still perturbed to its {@code w}, bit for bit, and ends the applied
+     * perturbation; does nothing when no perturbation is applied. For loops that abandon a batch
+     * between {@link #perturb} and {@code trainer.step()}.
+     */
+    public void restorePerturbation() {
+        if (current != null) {
+            restore(current);
+        }
     }
 
     /** Restores every tensor still perturbed; called by {@link AppliedPerturbation#close()}. */

@@ -1,9 +1,11 @@
 package dev.awp.djl.training;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -11,50 +13,70 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
+import ai.djl.training.dataset.Dataset;
 import ai.djl.training.listener.TrainingListener.BatchData;
+import ai.djl.translate.TranslateException;
 import ai.djl.util.Pair;
 import dev.awp.attack.Attack;
+import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.internal.Guards;
+import dev.awp.djl.objective.ObjectiveLoss;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AppliedPerturbation;
 import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.objective.Objective;
 import dev.awp.training.NonFiniteValueException;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * Ready adversarial training steps, in the style of DJL's {@code EasyTrain}.
+ * Adversarial training in the shape of DJL's {@code EasyTrain}: {@link #fit}, {@link #trainBatch},
+ * {@link #validateBatch} and {@link #evaluateDataset} do what DJL's methods of the same names do,
+ * with an attack, a training objective and, optionally, an {@link AwpOptimizer}; {@link #trainStep}
+ * is a whole step with the optimizer step included and checked.
  *
- * <p>One call of {@link #trainStep} is one step of the AWP paper (spec §2): the attack crafts
- * {@code x'} at the unperturbed weights (input gradients only); {@link AwpOptimizer#perturb} adds
- * {@code v}; the objective's forward and backward run at {@code w + v} in training mode; {@code
- * trainer.step()} updates through the wrapped optimizer and restores {@code w}. Without an {@link
- * AwpOptimizer} it is the base method (PGD-AT, TRADES, MART, or a custom objective).
+ * <p>One training step is one step of the AWP paper (spec §2): the attack crafts {@code x'} at the
+ * unperturbed weights (input gradients only); {@link AwpOptimizer#perturb} adds {@code v}; the
+ * objective's forward and backward run at {@code w + v} in training mode; {@code trainer.step()}
+ * updates through the wrapped optimizer, which restores {@code w}. Without an {@link AwpOptimizer}
+ * it is the base method (PGD-AT, TRADES, MART, or a custom objective).
  *
- * <p><b>It steps.</b> Unlike DJL's {@code EasyTrain.trainBatch}, which leaves {@code
- * trainer.step()} to the caller, {@code trainStep} calls it (the perturbation must be restored
- * right after the update); do not call {@code trainer.step()} again. This method was named {@code
- * trainBatch} before 0.1.0 (see CHANGELOG.md): the name suggested DJL's contract and invited a
- * second, silent momentum and weight-decay step.
+ * <p><b>Two ways to step.</b> Like DJL's, {@link #trainBatch} does <em>not</em> step: it leaves the
+ * gradients and {@code w + v} in place for the caller's {@code trainer.step()}, which updates and
+ * restores {@code w}. Call {@code trainer.step()} exactly once after each {@code trainBatch}; if it
+ * is skipped, the next {@code trainBatch} (or {@link AwpOptimizer#perturb}) restores {@code w} and
+ * throws. {@link #trainStep} calls {@code trainer.step()} itself, checks that the updated weights
+ * are finite and that the step restored {@code w}, and puts every weight back when it throws;
+ * {@link #fit} uses it. Before 0.1.0 {@code trainBatch} stepped (see CHANGELOG.md).
  *
  * <pre>{@code
- * InputAttack attack = InputAttacks.bind(Attacks.pgdTraining());
- * TrainingObjective objective = TrainingObjectives.bind(Objectives.pgdAt());
- * for (Batch batch : trainer.iterateDataset(data)) {
- *     BatchResult r = AwpEasyTrain.trainStep(trainer, awp, attack, objective, batch);
+ * // the DJL shape
+ * for (Batch batch : trainer.iterateDataset(train)) {
+ *     AwpEasyTrain.trainBatch(trainer, awp, attack, objective, batch);
+ *     trainer.step(); // updates at w + v, then restores w
  *     batch.close();
  * }
+ * // or the whole loop
+ * AwpEasyTrain.fit(trainer, 10, train, test, Attacks.pgdTraining(), Objectives.pgdAt(), awp);
  * }</pre>
  *
- * <p>DJL training listeners are notified of each batch with the adversarial logits as predictions,
- * so DJL's evaluators and progress bars keep working.
+ * <p><b>DJL's listeners and evaluators</b> are notified of each training batch ({@code
+ * onTrainingBatch}) with the adversarial logits as predictions, and of each validation batch
+ * ({@code onValidationBatch}) with the adversarial logits of the evaluation attack, so DJL's
+ * accuracy reads as adversarial accuracy. They see the objective's loss when the trainer's loss is
+ * an {@link ObjectiveLoss} ({@code new DefaultTrainingConfig(ObjectiveLoss.of(objective))}): the
+ * clean logits are then passed as the second prediction for TRADES and MART. With another loss (for
+ * example {@code Loss.softmaxCrossEntropyLoss()}) DJL reports that loss of the adversarial logits,
+ * which for PGD-AT is the objective and for TRADES and MART is not.
  *
  * <p><b>Checks.</b> Bad batches and non-finite values never reach the weights through the step.
  * Each check reduces every tensor to a scalar on the device and reads the scalars with one host
@@ -68,20 +90,135 @@ import java.util.Map;
  *   <li>{@code x_adv} finite (by {@link AwpOptimizer#perturb} when it perturbs, here otherwise),
  *       and everything {@link AwpOptimizer#perturb} checks;
  *   <li>before {@code trainer.step()}: the update loss and every trainable gradient finite —
- *       otherwise the step is not taken, the gradients are zeroed and {@code w} is restored;
- *   <li>after {@code trainer.step()}: every updated weight finite (a NaN learning rate, or an
- *       update that overflows, fails here) — otherwise every trainable weight gets its value before
- *       the step back, bit for bit, from a copy taken at the start of the step.
+ *       otherwise the gradients are zeroed, {@code w} is restored and the method throws (so the
+ *       caller's step, if any, is never reached);
+ *   <li>after {@code trainer.step()} ({@link #trainStep} and {@link #fit} only): every updated
+ *       weight finite (a NaN learning rate, or an update that overflows, fails here) — otherwise
+ *       every trainable weight gets its value before the step back, bit for bit.
  * </ul>
  *
  * <p>When a step throws, for whatever reason, no weight is left perturbed: each trainable weight is
  * either bit-identical to its value before the step or, if the optimizer updated it before the
  * failure, holds that update. BatchNorm running statistics keep what the forwards that ran gave
  * them.
+ *
+ * <p>{@link #fit} and these methods take their randomness (the attacks' random starts, the
+ * dataset's sampler) from the engine and the dataset as DJL's {@code EasyTrain} does; for one seed
+ * that fixes everything, bit-exact resume and checkpoints, use {@link AdversarialTrainer}.
  */
 public final class AwpEasyTrain {
 
+    private static final Logger LOG = LoggerFactory.getLogger(AwpEasyTrain.class);
+
     private AwpEasyTrain() {}
+
+    /**
+     * Trains for some epochs and validates after each, like DJL's {@code EasyTrain.fit}: every
+     * training batch is a {@link #trainStep}, the validation set is attacked with {@code attack} in
+     * BatchNorm inference mode ({@link #evaluateDataset}), and the listeners get {@code onEpoch}
+     * after each epoch. The {@link AwpOptimizer}'s epoch (which decides its warm-up) is set to its
+     * value at the call plus the epoch's index before each epoch, and to its value plus {@code
+     * numEpoch} at the end, whether or not its {@link AwpOptimizer#epochListener()} is registered.
+     * Each epoch is logged at INFO.
+     *
+     * @param trainer the trainer, configured with {@code awp} as its optimizer when AWP is used
+     * @param numEpoch the number of epochs, at least 1
+     * @param trainingDataset the training data
+     * @param validateDataset the validation data, or {@code null} for none
+     * @param attack the training attack, also used (in inference mode) for validation
+     * @param objective the training objective
+     * @param awp the trainer's optimizer, or {@code null} for the base method without AWP
+     * @return what each epoch measured, in order
+     * @throws IOException if the data cannot be read
+     * @throws TranslateException if DJL cannot batch the data
+     * @throws IllegalArgumentException if {@code numEpoch < 1}, or a batch is invalid (see {@link
+     *     #trainStep})
+     * @throws NonFiniteValueException if a step meets a non-finite value (the weights are as before
+     *     that step)
+     */
+    public static List<EpochResult> fit(
+            Trainer trainer,
+            int numEpoch,
+            Dataset trainingDataset,
+            Dataset validateDataset,
+            Attack attack,
+            Objective objective,
+            AwpOptimizer awp)
+            throws IOException, TranslateException {
+        requireNonNull(trainer, "trainer");
+        requireNonNull(trainingDataset, "trainingDataset");
+        requireNonNull(attack, "attack");
+        requireNonNull(objective, "objective");
+        checkArgument(numEpoch >= 1, "numEpoch must be >= 1 but was %s", numEpoch);
+        int firstEpoch = awp == null ? 0 : awp.getEpoch();
+        List<EpochResult> epochs = new ArrayList<>(numEpoch);
+        for (int e = 0; e < numEpoch; e++) {
+            if (awp != null) {
+                awp.setEpoch(firstEpoch + e);
+            }
+            double lossSum = 0;
+            long correct = 0;
+            long examples = 0;
+            long perturbedBatches = 0;
+            for (Batch batch : trainer.iterateDataset(trainingDataset)) {
+                try {
+                    BatchResult result = trainStep(trainer, awp, attack, objective, batch);
+                    lossSum += result.loss() * result.size();
+                    correct += result.adversarialCorrect();
+                    examples += result.size();
+                    perturbedBatches += result.perturbed() ? 1 : 0;
+                } finally {
+                    batch.close();
+                }
+            }
+            ValidationResult validation =
+                    validateDataset == null
+                            ? null
+                            : evaluateDataset(trainer, validateDataset, attack);
+            EpochResult epoch =
+                    new EpochResult(
+                            firstEpoch + e,
+                            examples == 0 ? Double.NaN : lossSum / examples,
+                            correct,
+                            examples,
+                            perturbedBatches,
+                            validation);
+            epochs.add(epoch);
+            LOG.info("{}", epoch);
+            trainer.notifyListeners(listener -> listener.onEpoch(trainer));
+        }
+        if (awp != null) {
+            awp.setEpoch(firstEpoch + numEpoch);
+        }
+        return epochs;
+    }
+
+    /**
+     * Computes one batch's gradients with AWP and leaves the step to the caller, like DJL's {@code
+     * EasyTrain.trainBatch}: attack, perturb, forward and backward at {@code w + v}. The weights
+     * stay at {@code w + v} until the caller's {@code trainer.step()}, which updates them through
+     * {@code awp} and restores {@code w}; call it exactly once. If a check fails or anything
+     * throws, {@code w} is restored and the gradients are those of the failed backward or zero.
+     *
+     * @param trainer the trainer, configured with {@code awp} as its optimizer, on one device
+     * @param awp the trainer's optimizer, or {@code null} for the base method without AWP
+     * @param attack the training attack (a specification or an {@link InputAttack})
+     * @param objective the training objective (a specification or a {@link TrainingObjective})
+     * @param batch the batch; not closed
+     * @return the batch's loss and adversarial accuracy
+     * @throws IllegalStateException if the trainer uses several devices, or if the weights are
+     *     still perturbed by the previous {@code trainBatch} (its {@code trainer.step()} was not
+     *     called, or {@code awp} is not the trainer's optimizer): they are restored first
+     * @throws IllegalArgumentException if {@code x} leaves the threat model's bounds or the labels
+     *     are not class indices of the model's logits
+     * @throws NonFiniteValueException if {@code x}, the labels, {@code x_adv}, a loss, a {@code v}
+     *     or a gradient is NaN or infinite; {@link NonFiniteValueException#quantity()} names it and
+     *     the weights are as before the call
+     */
+    public static BatchResult trainBatch(
+            Trainer trainer, AwpOptimizer awp, Attack attack, Objective objective, Batch batch) {
+        return train(trainer, awp, attack, objective, batch, false);
+    }
 
     /**
      * Trains one batch with AWP and takes the optimizer step: attack, perturb, forward and backward
@@ -94,7 +231,9 @@ public final class AwpEasyTrain {
      * @param objective the training objective (a specification or a {@link TrainingObjective})
      * @param batch the batch; not closed
      * @return the step's loss and adversarial accuracy
-     * @throws IllegalStateException if the trainer uses several devices
+     * @throws IllegalStateException if the trainer uses several devices, or if {@code awp} is not
+     *     the trainer's optimizer (its step did not restore {@code w}; every weight is put back to
+     *     its value before the step)
      * @throws IllegalArgumentException if {@code x} leaves the threat model's bounds or the labels
      *     are not class indices of the model's logits
      * @throws NonFiniteValueException if {@code x}, the labels, {@code x_adv}, a loss, a {@code v},
@@ -103,19 +242,111 @@ public final class AwpEasyTrain {
      */
     public static BatchResult trainStep(
             Trainer trainer, AwpOptimizer awp, Attack attack, Objective objective, Batch batch) {
+        return train(trainer, awp, attack, objective, batch, true);
+    }
+
+    /**
+     * Measures one batch's clean and adversarial accuracy at the current weights, like DJL's {@code
+     * EasyTrain.validateBatch}: the attack runs with BatchNorm in inference mode ({@link
+     * Attack#withBatchNormMode}) whatever its specification says, the logits come from {@code
+     * trainer.evaluate}, so neither the weights nor the running statistics change. Listeners get
+     * {@code onValidationBatch} with the adversarial logits as predictions (and the clean logits
+     * second when the trainer's loss is an {@link ObjectiveLoss}).
+     *
+     * @param trainer the trainer, on one device
+     * @param attack the evaluation attack (a specification or an {@link InputAttack})
+     * @param batch the batch; not closed
+     * @return the batch's clean and adversarial correct counts
+     * @throws IllegalStateException if the trainer uses several devices
+     * @throws IllegalArgumentException if {@code x} leaves the threat model's bounds or the labels
+     *     are not class indices of the model's logits
+     * @throws NonFiniteValueException if {@code x} or the labels are NaN or infinite
+     */
+    public static ValidationResult validateBatch(Trainer trainer, Attack attack, Batch batch) {
+        requireNonNull(trainer, "trainer");
+        requireNonNull(attack, "attack");
+        requireNonNull(batch, "batch");
+        Device device = singleDevice(trainer);
+        InputAttack inputAttack = InputAttacks.bind(attack.withBatchNormMode(BatchNormMode.EVAL));
+        try (NDManager scope = trainer.getManager().newSubManager(device)) {
+            NDArray x = onDevice(batch.getData().head(), device, scope);
+            Guards.CheckedLabels labels =
+                    Guards.checkBatch(
+                            inputAttack.threatModel(),
+                            x,
+                            onDevice(batch.getLabels().head(), device, scope));
+            NDArray y = labels.vector();
+            NDArray clean = trainer.evaluate(new NDList(x)).head();
+            labels.checkClasses(clean);
+            NDArray xAdv = inputAttack.generate(AttackTarget.of(trainer), x, y);
+            NDArray adversarial = trainer.evaluate(new NDList(xAdv)).head();
+            NDArray classes = y.toType(DataType.INT64, false);
+            NDArray counts =
+                    NDArrays.stack(
+                            new NDList(
+                                    clean.argMax(1).eq(classes).sum(),
+                                    adversarial.argMax(1).eq(classes).sum()));
+            long[] correct = counts.toLongArray();
+            BatchData data =
+                    new BatchData(
+                            batch,
+                            Map.of(device, new NDList(y)),
+                            Map.of(device, predictions(trainer, adversarial, clean)));
+            trainer.notifyListeners(listener -> listener.onValidationBatch(trainer, data));
+            return new ValidationResult(correct[0], correct[1], y.size());
+        }
+    }
+
+    /**
+     * Measures a dataset's clean and adversarial accuracy at the current weights, like DJL's {@code
+     * EasyTrain.evaluateDataset}: {@link #validateBatch} on every batch of {@code
+     * trainer.iterateDataset(dataset)}, each batch closed after.
+     *
+     * @param trainer the trainer, on one device
+     * @param dataset the data
+     * @param attack the evaluation attack, run with BatchNorm in inference mode
+     * @return the clean and adversarial correct counts over the dataset
+     * @throws IOException if the data cannot be read
+     * @throws TranslateException if DJL cannot batch the data
+     */
+    public static ValidationResult evaluateDataset(Trainer trainer, Dataset dataset, Attack attack)
+            throws IOException, TranslateException {
+        requireNonNull(trainer, "trainer");
+        requireNonNull(dataset, "dataset");
+        requireNonNull(attack, "attack");
+        ValidationResult total = new ValidationResult(0, 0, 0);
+        for (Batch batch : trainer.iterateDataset(dataset)) {
+            try {
+                total = total.plus(validateBatch(trainer, attack, batch));
+            } finally {
+                batch.close();
+            }
+        }
+        return total;
+    }
+
+    private static BatchResult train(
+            Trainer trainer,
+            AwpOptimizer awp,
+            Attack attack,
+            Objective objective,
+            Batch batch,
+            boolean step) {
         requireNonNull(trainer, "trainer");
         requireNonNull(attack, "attack");
         requireNonNull(objective, "objective");
         requireNonNull(batch, "batch");
-        Device[] devices = trainer.getDevices();
-        if (devices.length != 1) {
+        Device device = singleDevice(trainer);
+        if (awp != null && awp.hasAppliedPerturbation()) {
+            awp.restorePerturbation();
             throw new IllegalStateException(
-                    "adversarial training supports one device per trainer but the trainer uses "
-                            + Arrays.toString(devices));
+                    "the weights were still perturbed by the previous batch: they are restored to"
+                            + " w and this batch was not trained. Call trainer.step() once after"
+                            + " each AwpEasyTrain.trainBatch, and configure the trainer with the"
+                            + " AwpOptimizer as its optimizer (DefaultTrainingConfig.optOptimizer)");
         }
         InputAttack inputAttack = InputAttacks.bind(attack);
         TrainingObjective trainingObjective = TrainingObjectives.bind(objective);
-        Device device = devices[0];
         try (NDManager scope = trainer.getManager().newSubManager(device)) {
             NDArray x = onDevice(batch.getData().head(), device, scope);
             Guards.CheckedLabels labels =
@@ -136,20 +367,25 @@ public final class AwpEasyTrain {
                 }
             }
             List<Pair<String, NDArray>> weights = trainableWeights(trainer);
-            NDList before = new NDList(weights.size());
-            for (Pair<String, NDArray> weight : weights) {
-                before.add(weight.getValue().duplicate());
+            NDList before = null;
+            if (step) {
+                before = new NDList(weights.size());
+                for (Pair<String, NDArray> weight : weights) {
+                    before.add(weight.getValue().duplicate());
+                }
+                before.attach(scope);
             }
-            before.attach(scope);
-            BatchResult result;
-            try (AppliedPerturbation v =
+            AppliedPerturbation v =
                     awp == null
                             ? AppliedPerturbation.none()
-                            : awp.perturb(trainer, trainingObjective, x, y, xAdv)) {
+                            : awp.perturb(trainer, trainingObjective, x, y, xAdv);
+            boolean leavePerturbed = false;
+            try {
+                NDArray cleanLogits;
                 NDArray adversarialLogits;
                 NDArray loss;
                 try (GradientCollector collector = trainer.newGradientCollector()) {
-                    NDArray cleanLogits =
+                    cleanLogits =
                             trainingObjective.usesCleanInputs()
                                     ? trainer.forward(new NDList(x)).head()
                                     : null;
@@ -159,24 +395,80 @@ public final class AwpEasyTrain {
                     collector.backward(loss);
                 }
                 checkFiniteBeforeStep(weights, loss);
-                trainer.step();
-                checkFiniteAfterStep(weights, before);
+                if (step) {
+                    trainer.step();
+                    checkRestored(awp, weights, before);
+                    checkFiniteAfterStep(weights, before);
+                }
                 long correct =
                         adversarialLogits
                                 .argMax(1)
                                 .eq(y.toType(DataType.INT64, false))
                                 .sum()
                                 .getLong();
-                result = new BatchResult(loss.getFloat(), correct, y.size(), v.isActive());
+                BatchResult result =
+                        new BatchResult(loss.getFloat(), correct, y.size(), v.isActive());
                 BatchData data =
                         new BatchData(
                                 batch,
                                 Map.of(device, new NDList(y)),
-                                Map.of(device, new NDList(adversarialLogits)));
+                                Map.of(
+                                        device,
+                                        predictions(trainer, adversarialLogits, cleanLogits)));
                 trainer.notifyListeners(listener -> listener.onTrainingBatch(trainer, data));
+                leavePerturbed = !step;
+                return result;
+            } finally {
+                if (!leavePerturbed) {
+                    v.close();
+                }
             }
-            return result;
         }
+    }
+
+    /**
+     * After {@code trainer.step()} the wrapped optimizer has restored every perturbed tensor; if
+     * the perturbation is still applied, the trainer stepped with another optimizer, and AWP's
+     * restore would silently drop the update: every weight is put back to its value before the step
+     * and the misconfiguration is reported.
+     */
+    private static void checkRestored(
+            AwpOptimizer awp, List<Pair<String, NDArray>> weights, NDList before) {
+        if (awp == null || !awp.hasAppliedPerturbation()) {
+            return;
+        }
+        awp.restorePerturbation();
+        for (int i = 0; i < weights.size(); i++) {
+            Guards.copy(weights.get(i).getValue(), before.get(i));
+        }
+        throw new IllegalStateException(
+                "trainer.step() did not restore the weight perturbation: the AwpOptimizer is not"
+                        + " the trainer's optimizer. Configure the trainer with it"
+                        + " (DefaultTrainingConfig.optOptimizer(awp)); every weight was put back"
+                        + " to its value before the step");
+    }
+
+    /**
+     * What DJL's listeners see as predictions: the adversarial logits, and the clean logits second
+     * when the trainer's loss is an {@link ObjectiveLoss} that needs them.
+     */
+    private static NDList predictions(Trainer trainer, NDArray adversarial, NDArray clean) {
+        if (clean != null
+                && trainer.getLoss() instanceof ObjectiveLoss loss
+                && loss.objective().usesCleanInputs()) {
+            return new NDList(adversarial, clean);
+        }
+        return new NDList(adversarial);
+    }
+
+    private static Device singleDevice(Trainer trainer) {
+        Device[] devices = trainer.getDevices();
+        if (devices.length != 1) {
+            throw new IllegalStateException(
+                    "adversarial training supports one device per trainer but the trainer uses "
+                            + Arrays.toString(devices));
+        }
+        return devices[0];
     }
 
     /**

@@ -6,10 +6,11 @@
  *       dev.awp.training.AdversarialTraining} specification: learning-rate schedule, AWP warm-up,
  *       evaluation on fixed seeded subsets (with the train–validation robust gap), atomic
  *       checkpoints, exact resume, events and a {@code metrics.jsonl} log;
- *   <li>{@link dev.awp.djl.training.AwpEasyTrain#trainStep}, in the style of DJL's {@code
- *       EasyTrain}, is one step: attack → AWP perturbation → forward and backward of the objective
- *       at {@code w + v} → optimizer step → restore, for any objective and any attack, for loops of
- *       your own.
+ *   <li>{@link dev.awp.djl.training.AwpEasyTrain} mirrors DJL's {@code EasyTrain} ({@code fit},
+ *       {@code trainBatch}, {@code validateBatch}, {@code evaluateDataset}) with an attack, an
+ *       objective and an AWP optimizer; {@link dev.awp.djl.training.AwpEasyTrain#trainStep} is one
+ *       whole step: attack → AWP perturbation → forward and backward of the objective at {@code w +
+ *       v} → optimizer step → restore, for any objective and any attack, for loops of your own.
  * </ul>
  */
 package dev.awp.djl.training;
