@@ -143,6 +143,18 @@ abstract class AbstractAdversarialTraining {
     }
 
     /**
+     * Which training-mode forwards each step runs beyond those its loss needs; they move the
+     * BatchNorm running statistics, not the weights. See {@link BatchNormForwards}.
+     *
+     * @return the forwards; default {@link BatchNormForwards#MINIMAL} ({@link Recipes} use {@link
+     *     BatchNormForwards#OFFICIAL})
+     */
+    @Value.Default
+    public BatchNormForwards batchNormForwards() {
+        return BatchNormForwards.MINIMAL;
+    }
+
+    /**
      * The seed of every random choice of the run (initialization, shuffling, augmentation, attack
      * starts).
      *

@@ -10,7 +10,9 @@ import dev.awp.perturbation.WeightPerturbation;
  * Generalization</a>, NeurIPS 2020, and its reference code), and the same configurations without
  * AWP for comparison. All use batch 128, SGD with learning rate 0.1, momentum 0.9 and weight decay
  * 5e-4 on all parameters, evaluation by PGD-20 on a validation subset, the best and last
- * checkpoints, and seed 0.
+ * checkpoints, seed 0, and the official scripts' training-mode forwards ({@link
+ * BatchNormForwards#OFFICIAL}), so that BatchNorm running statistics evolve as in the official
+ * code.
  *
  * <table>
  *   <caption>The recipes</caption>
@@ -19,9 +21,9 @@ import dev.awp.perturbation.WeightPerturbation;
  *   <tr><td>{@link #atAwp()}</td><td>PGD-AT</td><td>{@link Attacks#pgdTraining()}</td>
  *       <td>0.01 / 0</td><td>200</td><td>{@link Schedules#reference()}</td></tr>
  *   <tr><td>{@link #tradesAwp()}</td><td>TRADES β = 6</td><td>{@link Attacks#tradesTraining()}</td>
- *       <td>0.005 / 10</td><td>200</td><td>{@link Schedules#tradesReference()}</td></tr>
+ *       <td>0.005 / 9</td><td>200</td><td>{@link Schedules#tradesReference()}</td></tr>
  *   <tr><td>{@link #martAwp()}</td><td>MART β = 6</td><td>{@link Attacks#martTraining()}</td>
- *       <td>0.005 / 10</td><td>100</td><td>{@link Schedules#martReference()}</td></tr>
+ *       <td>0.005 / 9</td><td>100</td><td>{@link Schedules#martReference()}</td></tr>
  * </table>
  *
  * <p>{@link #at()}, {@link #trades()} and {@link #mart()} are the same without weight perturbation.
@@ -46,7 +48,8 @@ public final class Recipes {
     }
 
     /**
-     * TRADES-AWP: TRADES with β = 6 and AWP γ = 0.005 after 10 warm-up epochs, TRADES's attack
+     * TRADES-AWP: TRADES with β = 6 and AWP γ = 0.005 from the 10th epoch (0-based warm-up 9: the
+     * official script counts epochs from 1 and perturbs when {@code epoch >= 10}), TRADES's attack
      * ({@link Attacks#tradesTraining()}: KL to the clean prediction, Gaussian start, 10 steps of
      * 2/255 within 8/255), 200 epochs, batch 128, SGD 0.1 / 0.9 / 5e-4, ×0.1 from 1-based epoch 100
      * and ×0.01 from 150 ({@link Schedules#tradesReference()}, 0-based milestones 99 and 149).
@@ -55,20 +58,20 @@ public final class Recipes {
      */
     public static AdversarialTraining tradesAwp() {
         return trades().withWeightPerturbation(
-                        WeightPerturbation.builder().gamma(0.005).warmupEpochs(10).build());
+                        WeightPerturbation.builder().gamma(0.005).warmupEpochs(9).build());
     }
 
     /**
-     * MART-AWP: MART with β = 6 and AWP γ = 0.005 after 10 warm-up epochs (by analogy with
-     * TRADES-AWP; not published as code), MART's attack ({@link Attacks#martTraining()}), 100
-     * epochs, batch 128, SGD 0.1 / 0.9 / 5e-4, ×0.1 from 1-based epoch 75 and ×0.01 from 90 ({@link
-     * Schedules#martReference()}, 0-based milestones 74 and 89).
+     * MART-AWP: MART with β = 6 and AWP γ = 0.005 from the 10th epoch (0-based warm-up 9, by
+     * analogy with TRADES-AWP; not published as code), MART's attack ({@link
+     * Attacks#martTraining()}), 100 epochs, batch 128, SGD 0.1 / 0.9 / 5e-4, ×0.1 from 1-based
+     * epoch 75 and ×0.01 from 90 ({@link Schedules#martReference()}, 0-based milestones 74 and 89).
      *
      * @return the specification
      */
     public static AdversarialTraining martAwp() {
         return mart().withWeightPerturbation(
-                        WeightPerturbation.builder().gamma(0.005).warmupEpochs(10).build());
+                        WeightPerturbation.builder().gamma(0.005).warmupEpochs(9).build());
     }
 
     /**
@@ -85,6 +88,7 @@ public final class Recipes {
                 .batchSize(128)
                 .optimizer(OptimizerSpec.sgd(0.1, 0.9, 5e-4))
                 .schedule(Schedules.reference())
+                .batchNormForwards(BatchNormForwards.OFFICIAL)
                 .build();
     }
 
@@ -102,6 +106,7 @@ public final class Recipes {
                 .batchSize(128)
                 .optimizer(OptimizerSpec.sgd(0.1, 0.9, 5e-4))
                 .schedule(Schedules.tradesReference())
+                .batchNormForwards(BatchNormForwards.OFFICIAL)
                 .build();
     }
 
@@ -121,6 +126,7 @@ public final class Recipes {
                 .batchSize(128)
                 .optimizer(OptimizerSpec.sgd(0.1, 0.9, 5e-4))
                 .schedule(Schedules.martReference())
+                .batchNormForwards(BatchNormForwards.OFFICIAL)
                 .build();
     }
 }

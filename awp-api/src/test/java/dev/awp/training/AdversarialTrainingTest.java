@@ -220,7 +220,7 @@ class AdversarialTrainingTest {
                             .withSchedule(Schedules.multiStep(0.1, 10, 15))
                             .withEpochs(20);
             assertThat(short20.epochs()).isEqualTo(20);
-            assertThat(short20.weightPerturbation().warmupEpochs()).isEqualTo(10);
+            assertThat(short20.weightPerturbation().warmupEpochs()).isEqualTo(9);
         }
 
         @Test

@@ -68,9 +68,12 @@ class RecipesTest {
         }
 
         @Test
-        void should_perturb_weights_with_gamma_0005_after_10_epochs() {
+        void should_perturb_weights_with_gamma_0005_from_the_10th_epoch() {
+            // the official script counts epochs from 1 and perturbs when epoch >= 10
             assertThat(recipe.weightPerturbation().gamma()).isEqualTo(0.005);
-            assertThat(recipe.weightPerturbation().warmupEpochs()).isEqualTo(10);
+            assertThat(recipe.weightPerturbation().warmupEpochs()).isEqualTo(9);
+            assertThat(recipe.weightPerturbation().isActive(8)).isFalse();
+            assertThat(recipe.weightPerturbation().isActive(9)).isTrue();
         }
 
         @Test
@@ -100,9 +103,12 @@ class RecipesTest {
         }
 
         @Test
-        void should_perturb_weights_with_gamma_0005_after_10_epochs() {
+        void should_perturb_weights_with_gamma_0005_from_the_10th_epoch() {
+            // the official script counts epochs from 1 and perturbs when epoch >= 10
             assertThat(recipe.weightPerturbation().gamma()).isEqualTo(0.005);
-            assertThat(recipe.weightPerturbation().warmupEpochs()).isEqualTo(10);
+            assertThat(recipe.weightPerturbation().warmupEpochs()).isEqualTo(9);
+            assertThat(recipe.weightPerturbation().isActive(8)).isFalse();
+            assertThat(recipe.weightPerturbation().isActive(9)).isTrue();
         }
 
         @Test
@@ -111,6 +117,35 @@ class RecipesTest {
             assertThat(recipe.batchSize()).isEqualTo(128);
             assertThat(recipe.optimizer()).isEqualTo(REFERENCE_SGD);
             assertThat(recipe.schedule()).isEqualTo(Schedules.martReference());
+        }
+    }
+
+    @Nested
+    class BatchNormStatistics {
+        @Test
+        void should_run_the_official_forwards_in_every_paper_recipe() {
+            for (AdversarialTraining recipe :
+                    new AdversarialTraining[] {
+                        Recipes.at(),
+                        Recipes.atAwp(),
+                        Recipes.trades(),
+                        Recipes.tradesAwp(),
+                        Recipes.mart(),
+                        Recipes.martAwp()
+                    }) {
+                assertThat(recipe.batchNormForwards()).isEqualTo(BatchNormForwards.OFFICIAL);
+            }
+        }
+
+        @Test
+        void should_run_only_the_needed_forwards_in_a_built_specification() {
+            AdversarialTraining built =
+                    AdversarialTraining.builder()
+                            .objective(Objectives.pgdAt())
+                            .attack(Attacks.pgdTraining())
+                            .epochs(1)
+                            .build();
+            assertThat(built.batchNormForwards()).isEqualTo(BatchNormForwards.MINIMAL);
         }
     }
 

@@ -61,6 +61,18 @@ public final class TrainingObjectives {
                         + objective.getClass().getName());
     }
 
+    /**
+     * The specification an objective was bound from: for what {@link #bind} returned for a built-in
+     * specification, that specification; otherwise the objective itself.
+     *
+     * @param objective a specification or an executable objective
+     * @return the built-in specification behind it, or {@code objective}
+     */
+    public static Objective specificationOf(Objective objective) {
+        requireNonNull(objective, "objective");
+        return objective instanceof Bound bound ? bound.spec : objective;
+    }
+
     private abstract static class Bound implements TrainingObjective {
         private final Objective spec;
 

@@ -554,7 +554,14 @@ public final class AdversarialTrainer {
                     lastRate *= learningRateFactor;
                     learningRate.set(lastRate);
                     engine.setRandomSeed(RunSeeds.training(spec.seed(), epoch, iteration));
-                    result = AwpEasyTrain.trainStep(trainer, awp, attack, objective, batch);
+                    result =
+                            AwpEasyTrain.trainStep(
+                                    trainer,
+                                    awp,
+                                    attack,
+                                    objective,
+                                    batch,
+                                    spec.batchNormForwards());
                 }
                 // trainStep throws NonFiniteValueException (caught by the epoch loop) before a
                 // non-finite loss could be returned

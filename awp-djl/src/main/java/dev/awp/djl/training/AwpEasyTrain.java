@@ -29,6 +29,9 @@ import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AppliedPerturbation;
 import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.objective.Objective;
+import dev.awp.objective.PgdAtObjective;
+import dev.awp.objective.TradesObjective;
+import dev.awp.training.BatchNormForwards;
 import dev.awp.training.NonFiniteValueException;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -217,7 +220,7 @@ public final class AwpEasyTrain {
      */
     public static BatchResult trainBatch(
             Trainer trainer, AwpOptimizer awp, Attack attack, Objective objective, Batch batch) {
-        return train(trainer, awp, attack, objective, batch, false);
+        return train(trainer, awp, attack, objective, batch, false, BatchNormForwards.MINIMAL);
     }
 
     /**
@@ -242,7 +245,43 @@ public final class AwpEasyTrain {
      */
     public static BatchResult trainStep(
             Trainer trainer, AwpOptimizer awp, Attack attack, Objective objective, Batch batch) {
-        return train(trainer, awp, attack, objective, batch, true);
+        return trainStep(trainer, awp, attack, objective, batch, BatchNormForwards.MINIMAL);
+    }
+
+    /**
+     * {@link #trainStep(Trainer, AwpOptimizer, Attack, Objective, Batch)} with the training-mode
+     * forwards of the official scripts when {@code forwards} asks for them, so that the BatchNorm
+     * running statistics evolve as in the official code: for PGD-AT, one more forward of {@code x'}
+     * after an attack in training mode (before the AWP pass) and, with {@link
+     * BatchNormForwards#OFFICIAL}, a forward of {@code x} after the restore; for TRADES, the
+     * update's forwards in the order {@code f(x')}, {@code f(x)}, {@code f(x)}. The weights are the
+     * same in every mode. The official forwards apply to the built-in objectives (given as
+     * specifications or bound by {@link TrainingObjectives#bind}); a custom objective runs its own
+     * forwards.
+     *
+     * @param trainer the trainer, configured with {@code awp} as its optimizer, on one device
+     * @param awp the trainer's optimizer, or {@code null} for the base method without AWP
+     * @param attack the training attack (a specification or an {@link InputAttack})
+     * @param objective the training objective (a specification or a {@link TrainingObjective})
+     * @param batch the batch; not closed
+     * @param forwards which extra training-mode forwards to run
+     * @return the step's loss and adversarial accuracy
+     * @throws IllegalStateException see {@link #trainStep(Trainer, AwpOptimizer, Attack, Objective,
+     *     Batch)}
+     * @throws IllegalArgumentException see {@link #trainStep(Trainer, AwpOptimizer, Attack,
+     *     Objective, Batch)}
+     * @throws NonFiniteValueException see {@link #trainStep(Trainer, AwpOptimizer, Attack,
+     *     Objective, Batch)}
+     */
+    public static BatchResult trainStep(
+            Trainer trainer,
+            AwpOptimizer awp,
+            Attack attack,
+            Objective objective,
+            Batch batch,
+            BatchNormForwards forwards) {
+        requireNonNull(forwards, "forwards");
+        return train(trainer, awp, attack, objective, batch, true, forwards);
     }
 
     /**
@@ -331,7 +370,8 @@ public final class AwpEasyTrain {
             Attack attack,
             Objective objective,
             Batch batch,
-            boolean step) {
+            boolean step,
+            BatchNormForwards forwards) {
         requireNonNull(trainer, "trainer");
         requireNonNull(attack, "attack");
         requireNonNull(objective, "objective");
@@ -356,6 +396,13 @@ public final class AwpEasyTrain {
                             onDevice(batch.getLabels().head(), device, scope));
             NDArray y = labels.vector();
             NDArray xAdv = inputAttack.generate(AttackTarget.of(trainer), x, y);
+            boolean official = forwards != BatchNormForwards.MINIMAL;
+            Objective specification = TrainingObjectives.specificationOf(objective);
+            boolean pgdAt = specification instanceof PgdAtObjective;
+            if (official && pgdAt && inputAttack.batchNormMode() == BatchNormMode.TRAIN) {
+                // the reference's restart-selection pass: a training-mode forward of x'
+                trainer.forward(new NDList(xAdv)).close();
+            }
             if (awp == null || !awp.isActive()) {
                 // AwpOptimizer.perturb checks x_adv when it perturbs; otherwise check it here
                 if (Guards.firstNonFinite(List.of(xAdv)) >= 0) {
@@ -384,21 +431,38 @@ public final class AwpEasyTrain {
                 NDArray cleanLogits;
                 NDArray adversarialLogits;
                 NDArray loss;
+                boolean tradesOrder = official && specification instanceof TradesObjective;
                 try (GradientCollector collector = trainer.newGradientCollector()) {
-                    cleanLogits =
-                            trainingObjective.usesCleanInputs()
-                                    ? trainer.forward(new NDList(x)).head()
-                                    : null;
-                    adversarialLogits = trainer.forward(new NDList(xAdv)).head();
+                    if (tradesOrder) {
+                        // the official TRADES update: f(x'), then f(x) for the KL target ...
+                        adversarialLogits = trainer.forward(new NDList(xAdv)).head();
+                        cleanLogits = trainer.forward(new NDList(x)).head();
+                    } else {
+                        cleanLogits =
+                                trainingObjective.usesCleanInputs()
+                                        ? trainer.forward(new NDList(x)).head()
+                                        : null;
+                        adversarialLogits = trainer.forward(new NDList(xAdv)).head();
+                    }
                     labels.checkClasses(adversarialLogits);
                     loss = trainingObjective.loss(cleanLogits, adversarialLogits, y);
                     collector.backward(loss);
+                }
+                if (tradesOrder) {
+                    // ... and f(x) again for the cross-entropy: equal logits (same weights, batch
+                    // statistics), so one clean branch gives the same loss; the running
+                    // statistics see the third forward
+                    trainer.forward(new NDList(x)).close();
                 }
                 checkFiniteBeforeStep(weights, loss);
                 if (step) {
                     trainer.step();
                     checkRestored(awp, weights, before);
                     checkFiniteAfterStep(weights, before);
+                    if (pgdAt && forwards == BatchNormForwards.OFFICIAL) {
+                        // the reference's logging forward on x, after the restore
+                        trainer.forward(new NDList(x)).close();
+                    }
                 }
                 long correct =
                         adversarialLogits
@@ -407,7 +471,11 @@ public final class AwpEasyTrain {
                                 .sum()
                                 .getLong();
                 BatchResult result =
-                        new BatchResult(loss.getFloat(), correct, y.size(), v.isActive());
+                        new BatchResult(
+                                loss.toType(DataType.FLOAT64, false).getDouble(),
+                                correct,
+                                y.size(),
+                                v.isActive());
                 BatchData data =
                         new BatchData(
                                 batch,

@@ -154,6 +154,22 @@ public final class TestModels {
         }
     }
 
+    /**
+     * Lets {@code trainer.step()} run on a float64 model: DJL 0.36's one-time {@code
+     * Trainer.checkGradients} reads the gradient sum with {@code getFloat()} and throws on float64,
+     * so this marks the check as done (reflection on the private {@code gradientsChecked} flag;
+     * test-only). The step itself ({@code ParameterStore.updateAllParameters}) handles float64.
+     */
+    public static void skipFloat32GradientCheck(Trainer trainer) {
+        try {
+            java.lang.reflect.Field checked = Trainer.class.getDeclaredField("gradientsChecked");
+            checked.setAccessible(true);
+            checked.setBoolean(trainer, true);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("DJL's Trainer changed: no gradientsChecked flag", e);
+        }
+    }
+
     /** Runs the block and returns the first output (inference or training mode). */
     public static NDArray forward(Trainer trainer, NDArray x, boolean training) {
         NDList out = training ? trainer.forward(new NDList(x)) : trainer.evaluate(new NDList(x));

@@ -77,8 +77,10 @@ public final class ConfigurationSnippet {
     public static List<AdversarialTraining> recipes() {
         // tag::recipes[]
         AdversarialTraining atAwp = Recipes.atAwp(); // PGD-AT + AWP γ 0.01, 200 epochs
-        AdversarialTraining tradesAwp = Recipes.tradesAwp(); // TRADES β 6 + AWP γ 0.005, warm-up 10
-        AdversarialTraining martAwp = Recipes.martAwp(); // MART β 6 + AWP γ 0.005, warm-up 10
+        AdversarialTraining tradesAwp =
+                Recipes.tradesAwp(); // TRADES β 6 + AWP γ 0.005 from the 10th epoch
+        AdversarialTraining martAwp =
+                Recipes.martAwp(); // MART β 6 + AWP γ 0.005 from the 10th epoch
         AdversarialTraining baseline = Recipes.at(); // the same without AWP, for comparison
         // end::recipes[]
         // tag::override[]
