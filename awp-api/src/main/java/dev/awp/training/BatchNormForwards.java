@@ -22,6 +22,12 @@ package dev.awp.training;
  * </table>
  *
  * <p>The AWP pass that computes {@code v} never moves the running statistics, in either mode.
+ *
+ * <p>Not reproduced: the official AT-AWP script leaves the model in eval mode after each epoch's
+ * test evaluation and switches back to training mode only after the next epoch's first attack, so
+ * the first batch of every epoch but the first is attacked with running statistics (and without
+ * the restart-selection update). That changes one step's {@code x'} per epoch, an accident of the
+ * script; awp attacks every batch in the attack's own mode.
  */
 public enum BatchNormForwards {
     /** Only the forwards the loss needs: cheapest. The default of a built specification. */
