@@ -23,15 +23,21 @@ public final class DomainBounds {
 
     private final InputDomain domain;
     private final Shape exampleShape;
+    private final DataType type;
     private final double lower;
     private final double upper;
     private final NDArray lowerArray;
     private final NDArray upperArray;
 
     private DomainBounds(
-            InputDomain domain, Shape exampleShape, NDArray lowerArray, NDArray upperArray) {
+            InputDomain domain,
+            Shape exampleShape,
+            DataType type,
+            NDArray lowerArray,
+            NDArray upperArray) {
         this.domain = domain;
         this.exampleShape = exampleShape;
+        this.type = type;
         this.lower = domain.smallestLowerBound();
         this.upper = domain.largestUpperBound();
         this.lowerArray = lowerArray;
@@ -54,7 +60,7 @@ public final class DomainBounds {
         Shape shape = x.getShape();
         Shape exampleShape = shape.slice(1);
         if (domain.isScalar()) {
-            return new DomainBounds(domain, exampleShape, null, null);
+            return new DomainBounds(domain, exampleShape, x.getDataType(), null, null);
         }
         long elements = exampleShape.size();
         if (elements != domain.featureCount()) {
@@ -75,6 +81,7 @@ public final class DomainBounds {
         return new DomainBounds(
                 domain,
                 exampleShape,
+                x.getDataType(),
                 array(manager, domain.lowerBounds(), x, broadcast),
                 array(manager, domain.upperBounds(), x, broadcast));
     }
@@ -199,7 +206,9 @@ public final class DomainBounds {
                 count == 1 ? "the only value outside" : "the first of " + count + " values outside",
                 feature,
                 example,
-                s[from + 2],
+                type == DataType.FLOAT64
+                        ? Double.toString(s[from + 2])
+                        : Float.toString((float) s[from + 2]),
                 low,
                 high);
     }
