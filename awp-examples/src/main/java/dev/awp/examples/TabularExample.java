@@ -70,6 +70,7 @@ public final class TabularExample {
      */
     public static final double EPSILON = 0.25;
 
+    // tag::bounds[]
     /**
      * Each feature's natural range, in its own unit: amount (€) [0, 20 000], hour [0, 23], distance
      * from home (km) [0, 20 000], transactions in the last 24 h [0, 50], merchant risk [0, 1], card
@@ -78,8 +79,9 @@ public final class TabularExample {
      */
     public static final InputDomain NATURAL_BOUNDS =
             InputDomain.perFeature(
-                    new double[FEATURES],
+                    new double[FEATURES], // nothing below 0
                     new double[] {20_000, 23, 20_000, 50, 1, 1, 1, 3_650, 1, 1, 1, 1});
+    // end::bounds[]
 
     private static final Set<String> OPTIONS =
             Set.of("train-size", "test-size", "epochs", "batch-size", "seed");
