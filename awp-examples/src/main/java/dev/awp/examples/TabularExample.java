@@ -81,6 +81,7 @@ public final class TabularExample {
             InputDomain.perFeature(
                     new double[FEATURES], // nothing below 0
                     new double[] {20_000, 23, 20_000, 50, 1, 1, 1, 3_650, 1, 1, 1, 1});
+
     // end::bounds[]
 
     private static final Set<String> OPTIONS =
