@@ -5,8 +5,9 @@
  * dev.awp.attack.ThreatModel}. The built-in {@link dev.awp.attack.PgdAttack} and {@link
  * dev.awp.attack.FgsmAttack} are immutable specifications; engine bindings (such as {@code
  * awp-djl}) execute them. {@link dev.awp.attack.Attacks} has presets for the conventions of the AWP
- * paper. Inputs live in the threat model's bounds (default [0, 1]); normalization, if any, belongs
- * inside the model.
+ * paper. Inputs live in the threat model's {@link dev.awp.attack.InputDomain} (scalar bounds, [0,
+ * 1] by default, or per-feature bounds for tabular data); normalization, if any, belongs inside the
+ * model.
  */
 @ValueStyle
 package dev.awp.attack;

@@ -9,6 +9,7 @@ import ai.djl.nn.SequentialBlock;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.dataset.ArrayDataset;
 import dev.awp.attack.Attacks;
+import dev.awp.attack.InputDomain;
 import dev.awp.attack.PgdAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.data.ClassificationData;
@@ -30,12 +31,24 @@ import java.util.Random;
 import java.util.Set;
 
 /**
- * Adversarial training on tabular data: a small MLP on synthetic card transactions (12 features
- * scaled to [0, 1], legitimate or fraudulent) held in a DJL {@link ArrayDataset} and read through
- * {@link ClassificationData#of(String, ai.djl.training.dataset.RandomAccessDataset, int)}. It is
- * trained twice under the same seed, with PGD-AT and with AT-AWP, and each model is evaluated with
- * PGD-20 in an L∞ ball of ε = 0.05 (5% of each feature's range), printing clean and robust accuracy
- * on the test transactions.
+ * Adversarial training on tabular data: a small MLP on synthetic card transactions (12 features on
+ * their natural scales — amounts in euros, counts, hours, days, ratios and flags — legitimate or
+ * fraudulent) held in a DJL {@link ArrayDataset} and read through {@link
+ * ClassificationData#of(String, ai.djl.training.dataset.RandomAccessDataset, int)}. It is trained
+ * twice under the same seed, with PGD-AT and with AT-AWP, and each model is evaluated with PGD-20,
+ * printing clean and robust accuracy on the test transactions.
+ *
+ * <p><b>ε and the scale of the features.</b> ε is a single number for all 12 features, in the units
+ * of the model's inputs, so the inputs must put the features on a common scale first: a radius of
+ * 0.05 means nothing to an amount of €3,000 and everything to a flag. The example feeds the model
+ * standardized features (each feature minus its training mean, over its training standard
+ * deviation), so ε = {@value #EPSILON} lets the adversary move every feature by a quarter of its
+ * standard deviation — some tens of euros of the amount, about an hour and a half of the hour,
+ * about a tenth of a flag. Each feature's natural range ({@link #NATURAL_BOUNDS}: no negative
+ * amount, distance or count, an hour in [0, 23], ratios and flags in [0, 1]) is standardized the
+ * same way into a per-feature {@link InputDomain}, so every perturbed transaction stays possible:
+ * the attacks clip to it, and the trainer and the evaluator refuse data outside it, naming the
+ * feature.
  *
  * <pre>
  * ./mvnw -q verify -Prun -pl awp-examples -am -DskipTests \
@@ -51,8 +64,25 @@ public final class TabularExample {
     /** The number of features of a transaction. */
     public static final int FEATURES = 12;
 
-    /** The L∞ radius of the attacks, in units of a feature's [0, 1] range. */
-    public static final double EPSILON = 0.05;
+    /**
+     * The L∞ radius of the attacks, in standard deviations of each feature (the inputs are
+     * standardized).
+     */
+    public static final double EPSILON = 0.25;
+
+    // tag::bounds[]
+    /**
+     * Each feature's natural range, in its own unit: amount (€) [0, 20 000], hour [0, 23], distance
+     * from home (km) [0, 20 000], transactions in the last 24 h [0, 50], merchant risk [0, 1], card
+     * present, online [0, 1], account age (days) [0, 3650], foreign [0, 1], and three ratios that
+     * carry nothing [0, 1].
+     */
+    public static final InputDomain NATURAL_BOUNDS =
+            InputDomain.perFeature(
+                    new double[FEATURES], // nothing below 0
+                    new double[] {20_000, 23, 20_000, 50, 1, 1, 1, 3_650, 1, 1, 1, 1});
+
+    // end::bounds[]
 
     private static final Set<String> OPTIONS =
             Set.of("train-size", "test-size", "epochs", "batch-size", "seed");
@@ -101,15 +131,21 @@ public final class TabularExample {
 
         Transactions train = Transactions.generate(trainSize, seed);
         Transactions test = Transactions.generate(testSize, seed + 1_000_003L);
-        float[] min = train.min();
-        float[] max = train.max();
+        // tag::domain[]
+        // the inputs: each feature standardized with its training mean and standard deviation
+        Standardization standardize = Standardization.fit(train.features());
+        // the natural ranges, standardized the same way; ε is in standard deviations
+        InputDomain domain = standardize.apply(NATURAL_BOUNDS);
+        ThreatModel ball = ThreatModel.linf(EPSILON, domain);
+        // end::domain[]
         try (NDManager manager = NDManager.newBaseManager()) {
             // tag::adapter[]
             ArrayDataset trainSet =
                     new ArrayDataset.Builder()
                             .setData(
                                     manager.create(
-                                            train.scaled(min, max), new Shape(trainSize, FEATURES)))
+                                            standardize.apply(train.features()),
+                                            new Shape(trainSize, FEATURES)))
                             .optLabels(manager.create(train.labels()))
                             // DJL's own loops sample; the adapter draws its seeded order itself
                             .setSampling(batchSize, true)
@@ -120,14 +156,14 @@ public final class TabularExample {
                     new ArrayDataset.Builder()
                             .setData(
                                     manager.create(
-                                            test.scaled(min, max), new Shape(testSize, FEATURES)))
+                                            standardize.apply(test.features()),
+                                            new Shape(testSize, FEATURES)))
                             .optLabels(manager.create(test.labels()))
                             .setSampling(batchSize, false)
                             .build();
             ClassificationData testData = ClassificationData.of("test transactions", testSet, 2);
 
             // tag::spec[]
-            ThreatModel ball = ThreatModel.linf(EPSILON);
             PgdAttack pgd10 = Attacks.pgdTraining().withThreatModel(ball).withStepSize(EPSILON / 4);
             PgdAttack pgd20 = Attacks.pgd20().withThreatModel(ball).withStepSize(EPSILON / 4);
             AdversarialTraining pgdAt =
@@ -179,14 +215,18 @@ public final class TabularExample {
         System.out.printf(
                 Locale.ROOT,
                 "%nMLP on %d synthetic transactions (%.0f%% fraud), %d epochs, batch %d, seed %d;"
-                        + " L∞ ε = %s, trained with PGD-10, evaluated on %d test transactions with"
-                        + " PGD-20%n",
+                        + " L∞ ε = %s standard deviations (amount ±€%.0f, hour ±%.1f h, account"
+                        + " age ±%.0f days) inside each feature's natural range, trained with"
+                        + " PGD-10, evaluated on %d test transactions with PGD-20%n",
                 trainSize,
                 100.0 * train.fraudShare(),
                 epochs,
                 batchSize,
                 seed,
                 EPSILON,
+                EPSILON * standardize.std()[0],
+                EPSILON * standardize.std()[1],
+                EPSILON * standardize.std()[7],
                 testSize);
         System.out.printf(
                 Locale.ROOT, "| %-8s | %8s | %13s |%n", "method", "clean", "PGD-20 robust");
@@ -214,9 +254,58 @@ public final class TabularExample {
     }
 
     /**
-     * Synthetic card transactions, about 30% fraudulent: amount, hour, distance from home,
-     * transactions in the last day, merchant risk, card present, online, account age, foreign, and
-     * three features that carry nothing.
+     * Per-feature standardization, {@code (v − mean) / std}, fitted on the training features; a
+     * feature without spread keeps a standard deviation of 1.
+     */
+    record Standardization(double[] mean, double[] std) {
+
+        static Standardization fit(float[] features) {
+            int rows = features.length / FEATURES;
+            double[] mean = new double[FEATURES];
+            double[] std = new double[FEATURES];
+            for (int i = 0; i < features.length; i++) {
+                mean[i % FEATURES] += features[i] / (double) rows;
+            }
+            for (int i = 0; i < features.length; i++) {
+                double d = features[i] - mean[i % FEATURES];
+                std[i % FEATURES] += d * d / rows;
+            }
+            for (int j = 0; j < FEATURES; j++) {
+                std[j] = std[j] > 0 ? Math.sqrt(std[j]) : 1;
+            }
+            return new Standardization(mean, std);
+        }
+
+        /** The standardized features, row after row. */
+        float[] apply(float[] features) {
+            float[] standardized = new float[features.length];
+            for (int i = 0; i < features.length; i++) {
+                standardized[i] = (float) standardize(i % FEATURES, features[i]);
+            }
+            return standardized;
+        }
+
+        /** The bounds of each feature, standardized: the domain of the model's inputs. */
+        InputDomain apply(InputDomain natural) {
+            double[] lower = natural.lowerBounds();
+            double[] upper = natural.upperBounds();
+            for (int j = 0; j < FEATURES; j++) {
+                lower[j] = standardize(j, lower[j]);
+                upper[j] = standardize(j, upper[j]);
+            }
+            return InputDomain.perFeature(lower, upper);
+        }
+
+        private double standardize(int feature, double value) {
+            return (value - mean[feature]) / std[feature];
+        }
+    }
+
+    /**
+     * Synthetic card transactions, about 30% fraudulent, each feature in its natural unit and
+     * inside {@link #NATURAL_BOUNDS}: amount (€), hour, distance from home (km), transactions in
+     * the last day, merchant risk, card present, online, account age (days), foreign, and three
+     * ratios that carry nothing.
      */
     record Transactions(float[] features, long[] labels) {
 
@@ -228,21 +317,21 @@ public final class TabularExample {
                 boolean fraud = random.nextDouble() < 0.3;
                 labels[i] = fraud ? 1 : 0;
                 float[] f = new float[FEATURES];
-                f[0] =
-                        (float)
-                                (fraud
-                                        ? 4.0 + 1.2 * random.nextGaussian()
-                                        : 3.2 + 1.0 * random.nextGaussian()); // log amount
+                double logAmount =
+                        fraud
+                                ? 4.0 + 1.2 * random.nextGaussian()
+                                : 3.2 + 1.0 * random.nextGaussian();
+                f[0] = (float) Math.min(Math.exp(logAmount), 20_000); // €
                 f[1] =
                         fraud && random.nextDouble() < 0.5
                                 ? random.nextInt(6)
                                 : 7 + random.nextInt(17); // hour
                 f[2] =
                         (float)
-                                Math.log1p(
-                                        -(fraud ? 60 : 12)
-                                                * Math.log(1 - random.nextDouble())); // log km
-                f[3] = poisson(random, fraud ? 5 : 2); // transactions, last 24 h
+                                Math.min(
+                                        -(fraud ? 60 : 12) * Math.log(1 - random.nextDouble()),
+                                        20_000); // km
+                f[3] = Math.min(poisson(random, fraud ? 5 : 2), 50); // transactions, last 24 h
                 f[4] =
                         (float)
                                 (fraud
@@ -254,10 +343,10 @@ public final class TabularExample {
                         (float)
                                 (fraud
                                         ? 3650 * Math.pow(random.nextDouble(), 3)
-                                        : 3650 * random.nextDouble()); // account age
+                                        : 3650 * random.nextDouble()); // account age, days
                 f[8] = random.nextDouble() < (fraud ? 0.25 : 0.05) ? 1 : 0; // foreign
                 for (int j = 9; j < FEATURES; j++) {
-                    f[j] = (float) random.nextGaussian();
+                    f[j] = (float) random.nextDouble();
                 }
                 System.arraycopy(f, 0, features, i * FEATURES, FEATURES);
             }
@@ -273,36 +362,6 @@ public final class TabularExample {
                 count++;
             }
             return count;
-        }
-
-        float[] min() {
-            float[] min = new float[FEATURES];
-            java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
-            for (int i = 0; i < features.length; i++) {
-                min[i % FEATURES] = Math.min(min[i % FEATURES], features[i]);
-            }
-            return min;
-        }
-
-        float[] max() {
-            float[] max = new float[FEATURES];
-            java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
-            for (int i = 0; i < features.length; i++) {
-                max[i % FEATURES] = Math.max(max[i % FEATURES], features[i]);
-            }
-            return max;
-        }
-
-        /** Min–max scaled to [0, 1] with the training set's range, clipped outside it. */
-        float[] scaled(float[] min, float[] max) {
-            float[] scaled = new float[features.length];
-            for (int i = 0; i < features.length; i++) {
-                int j = i % FEATURES;
-                float range = max[j] - min[j];
-                float v = range > 0 ? (features[i] - min[j]) / range : 0;
-                scaled[i] = Math.min(1, Math.max(0, v));
-            }
-            return scaled;
         }
 
         double fraudShare() {

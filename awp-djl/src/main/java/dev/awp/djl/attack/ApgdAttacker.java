@@ -13,6 +13,7 @@ import dev.awp.attack.ApgdLoss;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.Norm;
 import dev.awp.attack.ThreatModel;
+import dev.awp.djl.internal.DomainBounds;
 import dev.awp.djl.internal.GradientSuspension;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
@@ -27,7 +28,8 @@ import java.util.Arrays;
  *
  * <ol>
  *   <li>start on the surface of the ε-ball: L∞ {@code x + ε·t/‖t‖∞} with {@code t ~ U(−1, 1)}, L2
- *       {@code x + ε·t/‖t‖₂} with {@code t ~ N(0, 1)}, clamped to the input bounds;
+ *       {@code x + ε·t/‖t‖₂} with {@code t ~ N(0, 1)}, clamped to the input domain (scalar or
+ *       per-feature bounds);
  *   <li>per example: step size {@code η = 2ε}; best point and best loss; {@code N} iterations of
  *       {@code z = P(x_k + η·s(∇))}, {@code x_{k+1} = P(x_k + a·(z − x_k) + (1 − a)·(x_k −
  *       x_{k−1}))} with {@code a = 1} on the first iteration and 0.75 afterwards;
@@ -68,7 +70,8 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
         try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
                 NDManager scope = owner.newSubManager(x.getDevice())) {
             Scopes.borrow(scope, x, y);
-            Guards.CheckedLabels checked = Guards.checkBatch(spec.threatModel(), x, y);
+            DomainBounds domain = DomainBounds.of(spec.threatModel().domain(), x, scope);
+            Guards.CheckedLabels checked = Guards.checkBatch(domain, x, y);
             NDArray labels = checked.vector().toType(DataType.INT64, false);
             long[] labelValues = labels.toLongArray();
             NDArray clean = target.logits(x, mode);
@@ -107,7 +110,7 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
                         yt = order.get(":, {}", classes - rank);
                         yt.attach(runScope);
                     }
-                    RunResult result = new Run(target, xs, ys, yt, runScope).execute();
+                    RunResult result = new Run(target, xs, ys, yt, domain, runScope).execute();
                     long[] pick = new long[batch];
                     for (int i = 0; i < batch; i++) {
                         pick[i] = i;
@@ -190,6 +193,7 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
         private final long[] labels;
         private final int m;
         private final ThreatModel tm;
+        private final DomainBounds domain;
         private final boolean linf;
         private final NDArray lower;
         private final NDArray upper;
@@ -202,7 +206,13 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
         private NDArray bestGradient;
         private NDArray lastAdversarial;
 
-        Run(AttackTarget target, NDArray x, NDArray y, NDArray targets, NDManager scope) {
+        Run(
+                AttackTarget target,
+                NDArray x,
+                NDArray y,
+                NDArray targets,
+                DomainBounds domain,
+                NDManager scope) {
             this.target = target;
             this.x = x;
             this.y = y;
@@ -211,10 +221,11 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
             this.labels = y.toLongArray();
             this.m = labels.length;
             this.tm = spec.threatModel();
+            this.domain = domain;
             this.linf = tm.norm() == Norm.LINF;
             if (linf) {
-                lower = x.sub(tm.epsilon()).maximum(tm.lowerBound());
-                upper = x.add(tm.epsilon()).minimum(tm.upperBound());
+                lower = domain.atLeastLower(x.sub(tm.epsilon()));
+                upper = domain.atMostUpper(x.add(tm.epsilon()));
                 lower.attach(scope);
                 upper.attach(scope);
             } else {
@@ -326,7 +337,7 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
             return new RunResult(fooled, bestLoss, lastAdversarial, best);
         }
 
-        /** The random start on the surface of the ε-ball, clamped to the bounds. */
+        /** The random start on the surface of the ε-ball, clamped to the input domain. */
         private NDArray start(NDManager work) {
             double eps = tm.epsilon();
             NDArray t;
@@ -343,7 +354,7 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
                 t = work.randomNormal(x.getShape(), x.getDataType());
                 norm = PgdAttacker.perExampleNorm(t);
             }
-            return x.add(t.div(norm).mul(eps)).clip(tm.lowerBound(), tm.upperBound());
+            return domain.clip(x.add(t.div(norm).mul(eps)));
         }
 
         /** Loss, predictions and input gradient at {@code point}. */
@@ -382,7 +393,7 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
 
         /** The projection onto the ε-ball around {@code x} and the input bounds. */
         private NDArray project(NDArray candidate) {
-            return PgdAttacker.project(candidate, x, lower, upper, tm);
+            return PgdAttacker.project(candidate, x, lower, upper, tm, domain);
         }
 
         private NDArray column(NDManager work, double[] values) {

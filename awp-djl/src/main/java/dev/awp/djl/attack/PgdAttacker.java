@@ -11,6 +11,7 @@ import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.Norm;
 import dev.awp.attack.PgdAttack;
 import dev.awp.attack.ThreatModel;
+import dev.awp.djl.internal.DomainBounds;
 import dev.awp.djl.internal.GradientSuspension;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
@@ -21,9 +22,10 @@ import java.util.Arrays;
  *
  * <p>Per run: start ({@code x}, uniform in the ε-ball, or {@code x + σ·N(0,1)}); then {@code steps}
  * times: input gradient of the summed per-example loss, step ({@code α·sign(∇)} for L∞, {@code
- * α·∇/‖∇‖} per example for L2), projection onto the ε-ball around {@code x} and the input bounds.
- * With several restarts the perturbation of highest per-example loss is kept (ties go to the later
- * run, as in the reference code). Weight gradients are off for the whole attack.
+ * α·∇/‖∇‖} per example for L2), projection onto the ε-ball around {@code x} and the input domain
+ * (scalar or per-feature bounds, bound to the batch once). With several restarts the perturbation
+ * of highest per-example loss is kept (ties go to the later run, as in the reference code). Weight
+ * gradients are off for the whole attack.
  */
 final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
 
@@ -43,13 +45,14 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
         try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
                 NDManager scope = owner.newSubManager()) {
             Scopes.borrow(scope, x, y);
-            Guards.CheckedLabels labels = Guards.checkBatch(spec.threatModel(), x, y);
+            DomainBounds domain = DomainBounds.of(spec.threatModel().domain(), x, scope);
+            Guards.CheckedLabels labels = Guards.checkBatch(domain, x, y);
             NDArray cleanLogits = null;
             if (spec.loss().kind() == AttackLoss.Kind.KL_TO_CLEAN) {
                 cleanLogits = target.logits(x, mode).stopGradient();
                 labels.checkClasses(cleanLogits);
             }
-            Bounds bounds = new Bounds(x, spec.threatModel());
+            Bounds bounds = new Bounds(x, spec.threatModel(), domain);
             NDArray best = null;
             NDArray bestLoss = null;
             for (int run = 0; run < spec.restarts(); run++) {
@@ -89,7 +92,7 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
             NDArray cleanLogits,
             Bounds bounds,
             NDManager scope) {
-        NDArray adv = start(x, scope);
+        NDArray adv = start(x, bounds.domain, scope);
         for (int step = 0; step < spec.steps(); step++) {
             NDArray next;
             try (NDManager iteration = scope.newSubManager()) {
@@ -118,7 +121,7 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
     }
 
     /** The first point of a run, attached to {@code scope}. */
-    private NDArray start(NDArray x, NDManager scope) {
+    private NDArray start(NDArray x, DomainBounds domain, NDManager scope) {
         ThreatModel tm = spec.threatModel();
         double eps = tm.epsilon();
         switch (spec.randomStart()) {
@@ -146,8 +149,7 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
                                     .mul(eps);
                     delta = direction.div(perExampleNorm(direction)).mul(radius);
                 }
-                return x.add(delta.toDevice(x.getDevice(), false))
-                        .clip(tm.lowerBound(), tm.upperBound());
+                return domain.clip(x.add(delta.toDevice(x.getDevice(), false)));
             default:
                 throw new AssertionError(spec.randomStart());
         }
@@ -170,12 +172,18 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
     }
 
     /**
-     * Projects onto the ε-ball around {@code x} and the input bounds: L∞ clamps to {@code [lower,
-     * upper]} (precomputed {@code max(x − ε, lo)} and {@code min(x + ε, hi)}); L2 shrinks each
-     * example's {@code δ} to norm at most ε, then clamps to the bounds. Shared by PGD and APGD.
+     * Projects onto the ε-ball around {@code x} and the input domain: L∞ clamps to {@code [lower,
+     * upper]} (precomputed {@code max(x − ε, lo)} and {@code min(x + ε, hi)}, per feature with
+     * per-feature bounds); L2 shrinks each example's {@code δ} to norm at most ε, then clamps to
+     * the domain. Shared by PGD and APGD.
      */
     static NDArray project(
-            NDArray candidate, NDArray x, NDArray lower, NDArray upper, ThreatModel tm) {
+            NDArray candidate,
+            NDArray x,
+            NDArray lower,
+            NDArray upper,
+            ThreatModel tm,
+            DomainBounds domain) {
         if (tm.norm() == Norm.LINF) {
             return candidate.maximum(lower).minimum(upper);
         }
@@ -183,7 +191,7 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
         NDArray norms = perExampleNorm(delta);
         NDArray factor = norms.getManager().ones(norms.getShape(), norms.getDataType());
         factor = factor.minimum(norms.pow(-1).mul(tm.epsilon()));
-        return x.add(delta.mul(factor)).clip(tm.lowerBound(), tm.upperBound());
+        return domain.clip(x.add(delta.mul(factor)));
     }
 
     /** {@code (B, 1, ..., 1)} with the rank of {@code a}. */
@@ -194,19 +202,21 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
         return new Shape(dims);
     }
 
-    /** Projection onto the ε-ball around {@code x} and the input bounds. */
+    /** Projection onto the ε-ball around {@code x} and the input domain. */
     private static final class Bounds {
         private final NDArray x;
         private final ThreatModel tm;
+        private final DomainBounds domain;
         private final NDArray lower;
         private final NDArray upper;
 
-        Bounds(NDArray x, ThreatModel tm) {
+        Bounds(NDArray x, ThreatModel tm, DomainBounds domain) {
             this.x = x;
             this.tm = tm;
+            this.domain = domain;
             if (tm.norm() == Norm.LINF) {
-                lower = x.sub(tm.epsilon()).maximum(tm.lowerBound());
-                upper = x.add(tm.epsilon()).minimum(tm.upperBound());
+                lower = domain.atLeastLower(x.sub(tm.epsilon()));
+                upper = domain.atMostUpper(x.add(tm.epsilon()));
             } else {
                 lower = null;
                 upper = null;
@@ -214,7 +224,7 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
         }
 
         NDArray project(NDArray candidate) {
-            return PgdAttacker.project(candidate, x, lower, upper, tm);
+            return PgdAttacker.project(candidate, x, lower, upper, tm, domain);
         }
     }
 }

@@ -9,6 +9,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.awp.attack.InputDomain;
 import dev.awp.attack.Norm;
 import dev.awp.attack.ThreatModel;
 import dev.awp.report.Accuracy;
@@ -43,8 +44,10 @@ import java.util.Optional;
  * }</pre>
  *
  * Accuracies are written with their value and 95% Wilson interval for readers; only the counts are
- * read back. {@code subsetSeed} is absent when the whole dataset was evaluated; {@code ownAccuracy}
- * is null in a cascade.
+ * read back. A threat model with per-feature bounds also has {@code "featureBounds":
+ * {"lowerBounds": [...], "upperBounds": [...]}} (its {@code lowerBound} and {@code upperBound} are
+ * then their smallest and largest); documents without it read as scalar bounds. {@code subsetSeed}
+ * is absent when the whole dataset was evaluated; {@code ownAccuracy} is null in a cascade.
  */
 public final class RobustnessReportJson {
 
@@ -181,16 +184,51 @@ public final class RobustnessReportJson {
         json.addProperty("epsilon", tm.epsilon());
         json.addProperty("lowerBound", tm.lowerBound());
         json.addProperty("upperBound", tm.upperBound());
+        tm.featureBounds()
+                .ifPresent(
+                        features -> {
+                            JsonObject bounds = new JsonObject();
+                            bounds.add("lowerBounds", numbers(features.lowerBounds()));
+                            bounds.add("upperBounds", numbers(features.upperBounds()));
+                            json.add("featureBounds", bounds);
+                        });
         return json;
     }
 
     private static ThreatModel threatModel(JsonObject json) {
-        return ThreatModel.builder()
-                .norm(Norm.valueOf(string(json, "norm")))
-                .epsilon(json.get("epsilon").getAsDouble())
-                .lowerBound(json.get("lowerBound").getAsDouble())
-                .upperBound(json.get("upperBound").getAsDouble())
+        ThreatModel.Builder tm =
+                ThreatModel.builder()
+                        .norm(Norm.valueOf(string(json, "norm")))
+                        .epsilon(json.get("epsilon").getAsDouble());
+        JsonElement features = json.get("featureBounds");
+        if (features == null || features.isJsonNull()) {
+            return tm.lowerBound(json.get("lowerBound").getAsDouble())
+                    .upperBound(json.get("upperBound").getAsDouble())
+                    .build();
+        }
+        // lowerBound and upperBound are then the per-feature bounds' envelope, implied by them
+        JsonObject bounds = features.getAsJsonObject();
+        return tm.featureBounds(
+                        InputDomain.perFeature(
+                                numbers(bounds.getAsJsonArray("lowerBounds")),
+                                numbers(bounds.getAsJsonArray("upperBounds"))))
                 .build();
+    }
+
+    private static JsonArray numbers(double[] values) {
+        JsonArray array = new JsonArray(values.length);
+        for (double value : values) {
+            array.add(value);
+        }
+        return array;
+    }
+
+    private static double[] numbers(JsonArray array) {
+        double[] values = new double[array.size()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = array.get(i).getAsDouble();
+        }
+        return values;
     }
 
     private static JsonObject accuracy(Accuracy accuracy) {

@@ -1,6 +1,8 @@
 package dev.awp.djl.evaluation;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import dev.awp.attack.Attack;
@@ -9,6 +11,7 @@ import dev.awp.attack.Norm;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputGradients;
+import dev.awp.djl.internal.DomainBounds;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.objective.Losses;
 import java.util.ArrayList;
@@ -22,8 +25,12 @@ final class SanityChecks {
 
     private SanityChecks() {}
 
-    /** Inputs must lie within the threat model's bounds. */
+    /** Inputs must lie within the threat model's input domain. */
     static void checkBounds(NDArray x, ThreatModel tm, int batchIndex) {
+        if (tm.featureBounds().isPresent()) {
+            checkFeatureBounds(x, tm, batchIndex);
+            return;
+        }
         float min = x.min().getFloat();
         float max = x.max().getFloat();
         if (min < tm.lowerBound() || max > tm.upperBound() || Float.isNaN(min + max)) {
@@ -34,6 +41,33 @@ final class SanityChecks {
                                     + " inside the model, or set the threat model's bounds",
                             tm.lowerBound(), tm.upperBound(), batchIndex, min, max));
         }
+    }
+
+    private static void checkFeatureBounds(NDArray x, ThreatModel tm, int batchIndex) {
+        try (NDManager scope = x.getManager().newSubManager()) {
+            Scopes.borrow(scope, x);
+            DomainBounds domain = DomainBounds.of(tm.domain(), x, scope);
+            NDList scalars = domain.outsideScalars(x);
+            scalars.add(x.sum());
+            double[] s = NDArrays.stack(castTo64(scalars)).toDoubleArray();
+            String outside = domain.describeOutside(s, 0);
+            if (outside != null || Double.isNaN(s[3])) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "inputs must be within the threat model's per-feature bounds but"
+                                        + " in batch %d %s: scale the inputs as the bounds"
+                                        + " expect, or widen the threat model's featureBounds",
+                                batchIndex, outside == null ? "some values were NaN" : outside));
+            }
+        }
+    }
+
+    private static NDList castTo64(NDList scalars) {
+        NDList cast = new NDList(scalars.size());
+        for (NDArray scalar : scalars) {
+            cast.add(scalar.toType(DataType.FLOAT64, false));
+        }
+        return cast;
     }
 
     /** An attack's outputs must respect its threat model. */
@@ -55,22 +89,40 @@ final class SanityChecks {
                             : delta.reshape(batch, -1).norm(new int[] {1}).max().getDouble();
             double min = adv.min().toType(DataType.FLOAT64, false).getDouble();
             double max = adv.max().toType(DataType.FLOAT64, false).getDouble();
-            boolean inBall = size <= tm.epsilon() * (1 + TOLERANCE) + TOLERANCE * 1e-2;
-            boolean inBounds = min >= tm.lowerBound() && max <= tm.upperBound();
+            // x + δ is rounded at the scale of x: a float32 ulp per component (a few for a norm)
+            double scale = x.abs().max().toType(DataType.FLOAT64, false).getDouble();
+            double perExample = x.getShape().size() / (double) batch;
+            double rounding =
+                    Math.ulp((float) scale) * (tm.norm() == Norm.LINF ? 1 : Math.sqrt(perExample));
+            boolean inBall = size <= tm.epsilon() * (1 + TOLERANCE) + TOLERANCE * 1e-2 + rounding;
+            boolean inBounds;
+            String bounds;
+            String detail = "";
+            if (tm.featureBounds().isPresent()) {
+                DomainBounds domain = DomainBounds.of(tm.domain(), x, scope);
+                double[] s = NDArrays.stack(castTo64(domain.outsideScalars(adv))).toDoubleArray();
+                String outside = domain.describeOutside(s, 0);
+                inBounds = outside == null;
+                bounds = "per-feature bounds";
+                detail = inBounds ? "" : "; " + outside;
+            } else {
+                inBounds = min >= tm.lowerBound() && max <= tm.upperBound();
+                bounds = String.format("bounds [%s, %s]", tm.lowerBound(), tm.upperBound());
+            }
             if (!inBall || !inBounds || Double.isNaN(size)) {
                 throw new IllegalStateException(
                         String.format(
-                                "attack %s must stay within its threat model (%s ε = %s, bounds"
-                                        + " [%s, %s]) but returned a perturbation of size %s and"
-                                        + " values in [%s, %s]",
+                                "attack %s must stay within its threat model (%s ε = %s, %s) but"
+                                        + " returned a perturbation of size %s and values in"
+                                        + " [%s, %s]%s",
                                 attack.name(),
                                 tm.norm(),
                                 tm.epsilon(),
-                                tm.lowerBound(),
-                                tm.upperBound(),
+                                bounds,
                                 size,
                                 min,
-                                max));
+                                max,
+                                detail));
             }
         }
     }

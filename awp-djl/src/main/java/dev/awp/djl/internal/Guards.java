@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import dev.awp.attack.InputDomain;
 import dev.awp.attack.ThreatModel;
 import dev.awp.training.NonFiniteValueException;
 import java.util.ArrayList;
@@ -24,33 +25,72 @@ public final class Guards {
 
     /**
      * Checks a batch at the boundary of a training step or an attack: {@code x} finite and inside
-     * the threat model's bounds; the labels shaped {@code (B)} or {@code (B, 1)}, finite,
-     * integral-valued and non-negative. One host read.
+     * the threat model's {@link ThreatModel#domain() input domain}; the labels shaped {@code (B)}
+     * or {@code (B, 1)}, finite, integral-valued and non-negative. One host read.
      *
-     * @param tm the threat model whose bounds {@code x} must respect
+     * @param tm the threat model whose domain {@code x} must respect
      * @param x the clean inputs, shape {@code (B, ...)}
      * @param y the labels
      * @return the labels as a vector and their largest value, for {@link
      *     CheckedLabels#checkClasses}
      * @throws NonFiniteValueException if {@code x} ("x") or {@code y} ("y") is not finite
-     * @throws IllegalArgumentException if {@code x} leaves the bounds or the labels are not class
-     *     indices
+     * @throws IllegalArgumentException if per-feature bounds do not match the shape of an example,
+     *     {@code x} leaves the domain, or the labels are not class indices
      */
     public static CheckedLabels checkBatch(ThreatModel tm, NDArray x, NDArray y) {
-        NDArray labels = labelVector(x, y);
-        double[] s = read(minMax(x), labelStatistics(labels));
-        checkFiniteRange("x", s[0], s[1]);
-        if (s[0] < tm.lowerBound() || s[1] > tm.upperBound()) {
-            throw new IllegalArgumentException(
-                    String.format(
-                            "x must lie in the threat model's bounds [%s, %s] but ranged over"
-                                    + " [%s, %s]; scale the inputs to the bounds (pixels in [0,"
-                                    + " 255]: divide by 255; inputs in [-1, 1]: (x + 1) / 2),"
-                                    + " normalize inside the model, or set the ThreatModel's"
-                                    + " bounds",
-                            tm.lowerBound(), tm.upperBound(), s[0], s[1]));
+        try (NDManager local = x.getManager().newSubManager()) {
+            return checkBatch(DomainBounds.of(tm.domain(), x, local), x, y);
         }
-        return checkLabels(labels, s, 2);
+    }
+
+    /**
+     * Checks a batch as {@link #checkBatch(ThreatModel, NDArray, NDArray)} does, against a domain
+     * already bound to it (an attack binds it once per batch and clips with the same arrays). With
+     * per-feature bounds the message names the first component outside them: its feature index,
+     * example, value and bounds. One host read.
+     *
+     * @param bounds the domain bound to {@code x}
+     * @param x the clean inputs, shape {@code (B, ...)}
+     * @param y the labels
+     * @return the labels as a vector and their largest value
+     * @throws NonFiniteValueException if {@code x} ("x") or {@code y} ("y") is not finite
+     * @throws IllegalArgumentException if {@code x} leaves the domain or the labels are not class
+     *     indices
+     */
+    public static CheckedLabels checkBatch(DomainBounds bounds, NDArray x, NDArray y) {
+        NDArray labels = labelVector(x, y);
+        InputDomain domain = bounds.domain();
+        if (bounds.isScalar()) {
+            double[] s = read(minMax(x), labelStatistics(labels));
+            checkFiniteRange("x", s[0], s[1]);
+            double lower = domain.smallestLowerBound();
+            double upper = domain.largestUpperBound();
+            if (s[0] < lower || s[1] > upper) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                "x must lie in the threat model's bounds [%s, %s] but ranged over"
+                                        + " [%s, %s]; scale the inputs to the bounds (pixels in"
+                                        + " [0, 255]: divide by 255; inputs in [-1, 1]: (x + 1) /"
+                                        + " 2), normalize inside the model, or set the"
+                                        + " ThreatModel's bounds",
+                                lower, upper, s[0], s[1]));
+            }
+            return checkLabels(labels, s, 2);
+        }
+        NDList scalars = minMax(x);
+        scalars.addAll(bounds.outsideScalars(x));
+        double[] s = read(scalars, labelStatistics(labels));
+        checkFiniteRange("x", s[0], s[1]);
+        String outside = bounds.describeOutside(s, 2);
+        if (outside != null) {
+            throw new IllegalArgumentException(
+                    "x must lie in the threat model's per-feature bounds but "
+                            + outside
+                            + "; bring the inputs to the scale the bounds describe (the same"
+                            + " scaling for training and test data), or widen the ThreatModel's"
+                            + " featureBounds");
+        }
+        return checkLabels(labels, s, 5);
     }
 
     /**

@@ -8,14 +8,18 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
 import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
+import dev.awp.attack.InputDomain;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.evaluation.TrainedModels;
+import dev.awp.djl.testing.FeatureBox;
+import dev.awp.djl.testing.TestModels;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -166,6 +170,80 @@ class ApgdAttackerTest {
             float[] before = x.toFloatArray();
             run(Attacks.apgdCe().withSteps(3));
             assertThat(x.toFloatArray()).containsExactly(before);
+        }
+    }
+
+    @Nested
+    class PerFeatureDomain {
+        /** float32 rounding of {@code x + δ} at the scale of the amounts (up to 1000). */
+        static final float SLACK = Math.ulp(1000f);
+
+        Model mlp;
+        AttackTarget mlpTarget;
+        NDArray features;
+        NDArray labels;
+
+        @BeforeEach
+        void setUpMlp() {
+            mlp = TestModels.model("mlp", TestModels.mlp(), DataType.FLOAT32);
+            mlp.getBlock()
+                    .initialize(manager, DataType.FLOAT32, new Shape(16, FeatureBox.FEATURES));
+            mlpTarget = AttackTarget.of(mlp.getBlock());
+            features = FeatureBox.inputs(manager, 16, 5);
+            labels = manager.randomInteger(0, 3, new Shape(16), DataType.INT64);
+        }
+
+        @AfterEach
+        void tearDownMlp() {
+            mlp.close();
+        }
+
+        NDArray attack(ApgdAttack apgd) {
+            return InputAttacks.bind(apgd).generate(mlpTarget, features, labels);
+        }
+
+        @Test
+        void should_stay_in_the_feature_bounds_and_the_linf_ball() {
+            NDArray adv =
+                    attack(
+                            Attacks.apgdCe()
+                                    .withThreatModel(ThreatModel.linf(0.5, FeatureBox.DOMAIN))
+                                    .withSteps(10));
+            FeatureBox.assertInsideWithSomeOnABound(adv);
+            float maxDelta = adv.sub(features).abs().max().getFloat();
+            assertThat(maxDelta).isLessThanOrEqualTo(0.5f + SLACK).isGreaterThan(0f);
+        }
+
+        @Test
+        void should_stay_in_the_feature_bounds_and_the_l2_ball() {
+            double eps = 1.0;
+            NDArray adv =
+                    attack(
+                            Attacks.apgdCe()
+                                    .withThreatModel(ThreatModel.l2(eps, FeatureBox.DOMAIN))
+                                    .withSteps(10));
+            FeatureBox.assertInsideWithSomeOnABound(adv);
+            for (float norm : adv.sub(features).norm(new int[] {1}).toFloatArray()) {
+                assertThat(norm).isLessThanOrEqualTo((float) eps + 2 * SLACK);
+            }
+        }
+
+        @Test
+        void should_match_the_scalar_unit_domain_bit_for_bit() {
+            // the SyntheticShapes images (32, 3, 32, 32): 3072 pairs of [0, 1] per example
+            double[] upper = new double[3 * 32 * 32];
+            java.util.Arrays.fill(upper, 1);
+            InputDomain unitPerFeature = InputDomain.perFeature(new double[upper.length], upper);
+            ApgdAttack scalar = Attacks.apgdCe().withSteps(5);
+            ApgdAttack perFeature =
+                    scalar.withThreatModel(scalar.threatModel().withDomain(unitPerFeature));
+
+            Engine.getInstance().setRandomSeed(5);
+            float[] expected = run(scalar).toFloatArray();
+            Engine.getInstance().setRandomSeed(5);
+            float[] actual = run(perFeature).toFloatArray();
+
+            assertThat(actual).containsExactly(expected);
         }
     }
 

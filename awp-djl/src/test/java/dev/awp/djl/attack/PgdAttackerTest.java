@@ -1,12 +1,14 @@
 package dev.awp.djl.attack;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -16,10 +18,14 @@ import dev.awp.attack.Attack;
 import dev.awp.attack.AttackLoss;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
+import dev.awp.attack.FgsmAttack;
+import dev.awp.attack.InputDomain;
+import dev.awp.attack.Norm;
 import dev.awp.attack.PgdAttack;
 import dev.awp.attack.RandomStart;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.objective.Losses;
+import dev.awp.djl.testing.FeatureBox;
 import dev.awp.djl.testing.TestModels;
 import java.util.ArrayList;
 import java.util.List;
@@ -253,6 +259,144 @@ class PgdAttackerTest {
             InputAttacks.bind(Attacks.pgd(3).withBatchNormMode(BatchNormMode.TRAIN))
                     .generate(target, x, y);
             assertThat(runningMean()).isNotEqualTo(before);
+        }
+    }
+
+    @Nested
+    class PerFeatureDomain {
+        /** float32 rounding of {@code x + δ} at the scale of the amounts (up to 1000). */
+        static final float SLACK = Math.ulp(1000f);
+
+        Model mlp;
+        Trainer mlpTrainer;
+        AttackTarget mlpTarget;
+        NDArray features;
+        NDArray labels;
+
+        @BeforeEach
+        void setUpMlp() {
+            mlp = TestModels.model("mlp", TestModels.mlp(), DataType.FLOAT32);
+            mlpTrainer = TestModels.trainer(mlp, TestModels.sgd(0.1f, 0, 0), new Shape(16, 3));
+            mlpTarget = AttackTarget.of(mlpTrainer);
+            NDManager manager = mlpTrainer.getManager();
+            features = FeatureBox.inputs(manager, 16, 5);
+            labels = manager.randomInteger(0, 3, new Shape(16), DataType.INT64);
+        }
+
+        @AfterEach
+        void tearDownMlp() {
+            mlpTrainer.close();
+            mlp.close();
+        }
+
+        PgdAttack pgd(ThreatModel tm, RandomStart start) {
+            return PgdAttack.builder()
+                    .threatModel(tm)
+                    .steps(5)
+                    .stepSize(tm.epsilon() / 2)
+                    .randomStart(start)
+                    .build();
+        }
+
+        NDArray attack(Attack attack) {
+            return InputAttacks.bind(attack).generate(mlpTarget, features, labels);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(RandomStart.class)
+        void should_stay_in_the_feature_bounds_and_the_linf_ball(RandomStart start) {
+            NDArray adv = attack(pgd(ThreatModel.linf(0.5, FeatureBox.DOMAIN), start));
+            FeatureBox.assertInsideWithSomeOnABound(adv);
+            float maxDelta = adv.sub(features).abs().max().getFloat();
+            assertThat(maxDelta).isLessThanOrEqualTo(0.5f + SLACK).isGreaterThan(0f);
+        }
+
+        @Test
+        void should_bind_where_scalar_bounds_over_the_same_range_would_not() {
+            ThreatModel envelope = ThreatModel.linf(0.5, InputDomain.of(-1, 1000));
+            NDArray loose = attack(pgd(envelope, RandomStart.UNIFORM));
+            // the box matters: scalar bounds let counts go negative and ratios above 1
+            assertThat(FeatureBox.outside(loose)).isPositive();
+        }
+
+        @Test
+        void should_keep_l2_norms_within_epsilon_and_the_feature_bounds() {
+            double eps = 1.0;
+            NDArray adv = attack(pgd(ThreatModel.l2(eps, FeatureBox.DOMAIN), RandomStart.UNIFORM));
+            FeatureBox.assertInsideWithSomeOnABound(adv);
+            for (float norm : adv.sub(features).norm(new int[] {1}).toFloatArray()) {
+                assertThat(norm).isLessThanOrEqualTo((float) eps + 2 * SLACK);
+            }
+        }
+
+        @Test
+        void should_run_fgsm_from_a_random_start_inside_the_feature_bounds() {
+            FgsmAttack fgsm =
+                    FgsmAttack.builder()
+                            .threatModel(ThreatModel.linf(0.5, FeatureBox.DOMAIN))
+                            .stepSize(0.5)
+                            .randomStart(RandomStart.UNIFORM)
+                            .build();
+            NDArray adv = attack(fgsm);
+            FeatureBox.assertInsideWithSomeOnABound(adv);
+            assertThat(adv.sub(features).abs().max().getFloat()).isLessThanOrEqualTo(0.5f + SLACK);
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @EnumSource(Norm.class)
+        void should_match_the_scalar_unit_domain_bit_for_bit(Norm norm) {
+            // the conv model's inputs (16, 3, 6, 6): 108 pairs of [0, 1], broadcast per example
+            double[] upper = new double[3 * 6 * 6];
+            java.util.Arrays.fill(upper, 1);
+            InputDomain unitPerFeature = InputDomain.perFeature(new double[upper.length], upper);
+            double eps = norm == Norm.LINF ? EPS : 0.5;
+            PgdAttack scalar =
+                    pgd(ThreatModel.builder().norm(norm).epsilon(eps).build(), RandomStart.UNIFORM)
+                            .withStepSize(eps / 4);
+            PgdAttack perFeature =
+                    scalar.withThreatModel(scalar.threatModel().withDomain(unitPerFeature));
+            assertThat(perFeature.threatModel().featureBounds()).isPresent();
+
+            Engine.getInstance().setRandomSeed(7);
+            float[] expected = InputAttacks.bind(scalar).generate(target, x, y).toFloatArray();
+            Engine.getInstance().setRandomSeed(7);
+            float[] actual = InputAttacks.bind(perFeature).generate(target, x, y).toFloatArray();
+
+            assertThat(actual).containsExactly(expected);
+            // the bounds were active: some components were clipped to exactly 0 or 1
+            float[] clean = x.toFloatArray();
+            int clipped = 0;
+            for (int i = 0; i < clean.length; i++) {
+                clipped += (actual[i] == 0f || actual[i] == 1f) && actual[i] != clean[i] ? 1 : 0;
+            }
+            assertThat(clipped).isPositive();
+        }
+
+        @Test
+        void should_reject_inputs_outside_the_feature_bounds_naming_the_first() {
+            features.set(new NDIndex("2, 1"), 12.5f);
+            features.set(new NDIndex("5, 2"), -3f);
+            assertThatIllegalArgumentException()
+                    .isThrownBy(
+                            () ->
+                                    attack(
+                                            pgd(
+                                                    ThreatModel.linf(0.5, FeatureBox.DOMAIN),
+                                                    RandomStart.NONE)))
+                    .withMessageStartingWith("x must lie in the threat model's per-feature bounds")
+                    .withMessageContaining("the first of 2 values outside")
+                    .withMessageContaining("feature 1 of example 2, was 12.5 (bounds [0.0, 10.0])");
+        }
+
+        @Test
+        void should_reject_bounds_that_do_not_match_an_example() {
+            PgdAttack threeFeatures =
+                    pgd(ThreatModel.linf(EPS, FeatureBox.DOMAIN), RandomStart.NONE);
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> InputAttacks.bind(threeFeatures).generate(target, x, y))
+                    .withMessageContaining("per-feature bounds must have one pair per element")
+                    .withMessageContaining("(3, 6, 6): 108 elements")
+                    .withMessageContaining("but had shape (3)");
         }
     }
 
