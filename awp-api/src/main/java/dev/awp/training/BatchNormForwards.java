@@ -25,8 +25,8 @@ package dev.awp.training;
  *
  * <p>Not reproduced: the official AT-AWP script leaves the model in eval mode after each epoch's
  * test evaluation and switches back to training mode only after the next epoch's first attack, so
- * the first batch of every epoch but the first is attacked with running statistics (and without
- * the restart-selection update). That changes one step's {@code x'} per epoch, an accident of the
+ * the first batch of every epoch but the first is attacked with running statistics (and without the
+ * restart-selection update). That changes one step's {@code x'} per epoch, an accident of the
  * script; awp attacks every batch in the attack's own mode.
  */
 public enum BatchNormForwards {

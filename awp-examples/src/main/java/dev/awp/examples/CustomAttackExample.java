@@ -12,6 +12,7 @@ import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputGradients;
+import dev.awp.djl.attack.Projection;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.data.SyntheticShapes;
 import dev.awp.djl.model.SmallCnn;
@@ -93,11 +94,9 @@ public final class CustomAttackExample {
             double epsilon = threatModel.epsilon();
             float alpha = (float) (epsilon / steps);
             NDManager owner = x.getManager();
-            try (NDManager scope = owner.newSubManager()) {
-                NDArray lower = x.sub(epsilon).maximum(threatModel.lowerBound());
-                NDArray upper = x.add(epsilon).minimum(threatModel.upperBound());
-                lower.attach(scope);
-                upper.attach(scope);
+            try (NDManager scope = owner.newSubManager();
+                    // the ε-ball around x within the input domain (scalar or per-feature bounds)
+                    Projection ball = Projection.around(x, threatModel)) {
                 NDArray adversarial = x.duplicate();
                 adversarial.attach(scope);
                 NDArray momentum = x.zerosLike();
@@ -113,11 +112,7 @@ public final class CustomAttackExample {
                     gradient.attach(scope);
                     NDArray l1 = gradient.abs().sum(new int[] {1, 2, 3}).reshape(perExample);
                     momentum = momentum.mul(decay).add(gradient.div(l1.add(1e-12)));
-                    adversarial =
-                            adversarial
-                                    .add(momentum.sign().mul(alpha))
-                                    .maximum(lower)
-                                    .minimum(upper);
+                    adversarial = ball.project(adversarial.add(momentum.sign().mul(alpha)));
                 }
                 adversarial.attach(owner);
                 return adversarial;

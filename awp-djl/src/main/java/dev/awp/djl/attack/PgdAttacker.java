@@ -203,7 +203,7 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
     }
 
     /** Projection onto the ε-ball around {@code x} and the input domain. */
-    private static final class Bounds {
+    static final class Bounds {
         private final NDArray x;
         private final ThreatModel tm;
         private final DomainBounds domain;
@@ -225,6 +225,19 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
 
         NDArray project(NDArray candidate) {
             return PgdAttacker.project(candidate, x, lower, upper, tm, domain);
+        }
+
+        /** The clean inputs. */
+        NDArray x() {
+            return x;
+        }
+
+        /** Moves the precomputed L∞ box into {@code manager}. */
+        void attach(NDManager manager) {
+            if (lower != null) {
+                lower.attach(manager);
+                upper.attach(manager);
+            }
         }
     }
 }

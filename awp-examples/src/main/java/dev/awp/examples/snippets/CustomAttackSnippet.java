@@ -15,6 +15,7 @@ import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputGradients;
+import dev.awp.djl.attack.Projection;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.data.SyntheticShapes;
 import dev.awp.djl.model.SmallCnn;
@@ -67,10 +68,12 @@ public final class CustomAttackSnippet {
         @Override
         public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
             double eps = threatModel.epsilon();
-            try (NDManager scope = x.getManager().newSubManager()) {
+            try (NDManager scope = x.getManager().newSubManager();
+                    // the ε-ball around x within the input domain (scalar or per-feature bounds)
+                    Projection ball = Projection.around(x, threatModel)) {
                 NDArray start =
-                        x.add(scope.randomNormal(x.getShape()).sign().mul(alpha))
-                                .clip(threatModel.lowerBound(), threatModel.upperBound());
+                        ball.clipToDomain(
+                                x.add(scope.randomNormal(x.getShape()).sign().mul(alpha)));
                 // ∇x of the loss, with no weight gradient computed; BatchNorm in inference mode.
                 NDArray grad =
                         InputGradients.of(
@@ -78,11 +81,7 @@ public final class CustomAttackSnippet {
                                 start,
                                 BatchNormMode.EVAL,
                                 logits -> Losses.crossEntropy(logits, y));
-                NDArray adv =
-                        start.add(grad.sign().mul(eps - alpha))
-                                .minimum(x.add(eps)) // back into the ε-ball around x
-                                .maximum(x.sub(eps))
-                                .clip(threatModel.lowerBound(), threatModel.upperBound());
+                NDArray adv = ball.project(start.add(grad.sign().mul(eps - alpha)));
                 adv.attach(x.getManager()); // the caller owns the result
                 return adv;
             }
