@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import dev.awp.internal.Checks;
+import java.util.Locale;
 import java.util.Optional;
 import org.immutables.value.Value;
 
@@ -154,10 +155,12 @@ abstract class AbstractThreatModel {
         if (featureBounds().isPresent()) {
             throw new IllegalStateException(
                     String.format(
+                            Locale.ROOT,
                             "%s applies to a scalar domain but this threat model has %d"
                                     + " per-feature bounds: use withDomain(InputDomain.of(lower,"
                                     + " upper)) or withDomain(InputDomain.perFeature(..))",
-                            attribute, featureBounds().get().featureCount()));
+                            attribute,
+                            featureBounds().get().featureCount()));
         }
     }
 

@@ -20,7 +20,7 @@ import org.immutables.value.Value;
  *
  * <pre>{@code
  * RobustnessReport report = evaluator.evaluate(model.getBlock(), testSet, 1000, 0L);
- * System.out.printf("clean %.1f%%, robust %.1f%% [%.1f, %.1f]%n",
+ * System.out.printf(Locale.ROOT, "clean %.1f%%, robust %.1f%% [%.1f, %.1f]%n",
  *         100 * report.cleanAccuracy().value(), 100 * report.robustAccuracy().value(),
  *         100 * report.robustAccuracy().lower(), 100 * report.robustAccuracy().upper());
  * }</pre>

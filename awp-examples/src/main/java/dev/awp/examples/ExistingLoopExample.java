@@ -31,6 +31,7 @@ import dev.awp.perturbation.WeightPerturbation;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -137,7 +138,8 @@ public final class ExistingLoopExample {
                         batch.close();
                     }
                     epochLosses.add(lossSum / batches);
-                    System.out.printf("epoch %d: loss %.4f%n", epoch, lossSum / batches);
+                    System.out.printf(
+                            Locale.ROOT, "epoch %d: loss %.4f%n", epoch, lossSum / batches);
                 }
                 // end::loop[]
             }

@@ -18,6 +18,7 @@ import dev.awp.djl.training.AwpEasyTrain;
 import dev.awp.djl.training.BatchResult;
 import dev.awp.objective.Objectives;
 import dev.awp.perturbation.WeightPerturbation;
+import java.util.Locale;
 import java.util.Set;
 
 /** The usage example shown in the README; {@code ReadmeTest} keeps the two identical. */
@@ -75,7 +76,9 @@ public final class ReadmeExample {
     public static void main(String[] args) {
         BatchResult last = runExample(args);
         System.out.printf(
+                Locale.ROOT,
                 "last batch: loss %.4f, adversarial accuracy %.3f%n",
-                last.loss(), last.adversarialAccuracy());
+                last.loss(),
+                last.adversarialAccuracy());
     }
 }

@@ -225,7 +225,12 @@ public final class RobustOverfittingLab {
                         .checkpoints(CheckpointPolicy.none())
                         .build();
         System.out.printf(
-                "== %s, seed %d: %d epochs on %d images%n", method, seed, epochs, train.size());
+                Locale.ROOT,
+                "== %s, seed %d: %d epochs on %d images%n",
+                method,
+                seed,
+                epochs,
+                train.size());
         long start = System.nanoTime();
         try (Model model = Model.newInstance(method)) {
             model.setBlock(

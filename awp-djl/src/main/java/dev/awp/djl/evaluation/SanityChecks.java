@@ -16,6 +16,7 @@ import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.objective.Losses;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** The evaluator's sanity checks: errors for invalid inputs and outputs, warnings for hints. */
 final class SanityChecks {
@@ -36,10 +37,15 @@ final class SanityChecks {
         if (min < tm.lowerBound() || max > tm.upperBound() || Float.isNaN(min + max)) {
             throw new IllegalArgumentException(
                     String.format(
+                            Locale.ROOT,
                             "inputs must be within the threat model's bounds [%s, %s] but batch %d"
                                     + " had values in [%s, %s]: feed raw inputs and normalize"
                                     + " inside the model, or set the threat model's bounds",
-                            tm.lowerBound(), tm.upperBound(), batchIndex, min, max));
+                            tm.lowerBound(),
+                            tm.upperBound(),
+                            batchIndex,
+                            min,
+                            max));
         }
     }
 
@@ -54,10 +60,12 @@ final class SanityChecks {
             if (outside != null || Double.isNaN(s[3])) {
                 throw new IllegalArgumentException(
                         String.format(
+                                Locale.ROOT,
                                 "inputs must be within the threat model's per-feature bounds but"
                                         + " in batch %d %s: scale the inputs as the bounds"
                                         + " expect, or widen the threat model's featureBounds",
-                                batchIndex, outside == null ? "some values were NaN" : outside));
+                                batchIndex,
+                                outside == null ? "some values were NaN" : outside));
             }
         }
     }
@@ -78,8 +86,11 @@ final class SanityChecks {
             if (!adv.getShape().equals(x.getShape())) {
                 throw new IllegalStateException(
                         String.format(
+                                Locale.ROOT,
                                 "attack %s must return inputs of shape %s but returned %s",
-                                attack.name(), x.getShape(), adv.getShape()));
+                                attack.name(),
+                                x.getShape(),
+                                adv.getShape()));
             }
             NDArray delta = adv.sub(x).toType(DataType.FLOAT64, false);
             long batch = x.getShape().get(0);
@@ -107,11 +118,14 @@ final class SanityChecks {
                 detail = inBounds ? "" : "; " + outside;
             } else {
                 inBounds = min >= tm.lowerBound() && max <= tm.upperBound();
-                bounds = String.format("bounds [%s, %s]", tm.lowerBound(), tm.upperBound());
+                bounds =
+                        String.format(
+                                Locale.ROOT, "bounds [%s, %s]", tm.lowerBound(), tm.upperBound());
             }
             if (!inBall || !inBounds || Double.isNaN(size)) {
                 throw new IllegalStateException(
                         String.format(
+                                Locale.ROOT,
                                 "attack %s must stay within its threat model (%s ε = %s, %s) but"
                                         + " returned a perturbation of size %s and values in"
                                         + " [%s, %s]%s",
@@ -155,12 +169,14 @@ final class SanityChecks {
             if (zero > 0) {
                 warnings.add(
                         String.format(
+                                Locale.ROOT,
                                 "input gradients of the cross-entropy are exactly zero for %d of"
                                         + " %d examples of the first batch: a hint of gradient"
                                         + " masking (saturated softmax, non-differentiable or"
                                         + " quantizing layers); gradient attacks may overestimate"
                                         + " robustness, so confirm with a gradient-free attack",
-                                zero, batch));
+                                zero,
+                                batch));
             }
 
             NDArray again = target.logits(x, BatchNormMode.EVAL);
@@ -170,6 +186,7 @@ final class SanityChecks {
             if (difference > 1e-5 * (1 + scale)) {
                 warnings.add(
                         String.format(
+                                Locale.ROOT,
                                 "two identical forward passes in inference mode differ by up to"
                                         + " %s: the model is randomized (dropout or noise at"
                                         + " inference?), and attacks need expectation over"

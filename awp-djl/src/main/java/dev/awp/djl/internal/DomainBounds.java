@@ -9,6 +9,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.InputDomain;
+import java.util.Locale;
 
 /**
  * An {@link InputDomain} bound to a batch {@code x} of shape {@code (B, ...)}: what attacks clip to
@@ -66,11 +67,15 @@ public final class DomainBounds {
         if (elements != domain.featureCount()) {
             throw new IllegalArgumentException(
                     String.format(
+                            Locale.ROOT,
                             "the threat model's per-feature bounds must have one pair per element"
                                     + " of an example of x (shape %s: %d elements, flattened in"
                                     + " row-major order) but had shape (%d); give inputs of"
                                     + " shape (B, %d) or bounds for every element",
-                            exampleShape, elements, domain.featureCount(), domain.featureCount()));
+                            exampleShape,
+                            elements,
+                            domain.featureCount(),
+                            domain.featureCount()));
         }
         long[] dims = new long[shape.dimension()];
         dims[0] = 1;
@@ -202,6 +207,7 @@ public final class DomainBounds {
         double low = isScalar() ? lower : domain.lowerBounds()[feature];
         double high = isScalar() ? upper : domain.upperBounds()[feature];
         return String.format(
+                Locale.ROOT,
                 "%s, feature %d of example %d, was %s (bounds [%s, %s])",
                 count == 1 ? "the only value outside" : "the first of " + count + " values outside",
                 feature,

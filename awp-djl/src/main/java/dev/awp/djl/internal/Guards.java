@@ -12,6 +12,7 @@ import dev.awp.attack.ThreatModel;
 import dev.awp.training.NonFiniteValueException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The checks that keep bad batches and non-finite values away from the weights, shared by the
@@ -68,12 +69,16 @@ public final class Guards {
             if (s[0] < lower || s[1] > upper) {
                 throw new IllegalArgumentException(
                         String.format(
+                                Locale.ROOT,
                                 "x must lie in the threat model's bounds [%s, %s] but ranged over"
                                         + " [%s, %s]; scale the inputs to the bounds (pixels in"
                                         + " [0, 255]: divide by 255; inputs in [-1, 1]: (x + 1) /"
                                         + " 2), normalize inside the model, or set the"
                                         + " ThreatModel's bounds",
-                                lower, upper, s[0], s[1]));
+                                lower,
+                                upper,
+                                s[0],
+                                s[1]));
             }
             return checkLabels(labels, s, 2);
         }
@@ -115,11 +120,13 @@ public final class Guards {
             throw new NonFiniteValueException(
                     "x_adv",
                     String.format(
+                            Locale.ROOT,
                             "x_adv must be finite but ranged over [%s, %s]: the attack returned NaN"
                                     + " or infinity from finite x, so the model's logits were"
                                     + " probably non-finite. Training may have diverged: lower the"
                                     + " learning rate, or check the model's weights",
-                            s[2], s[3]));
+                            s[2],
+                            s[3]));
         }
         return checkLabels(labels, s, 4);
     }
@@ -204,9 +211,11 @@ public final class Guards {
             if (max >= classes) {
                 throw new IllegalArgumentException(
                         String.format(
+                                Locale.ROOT,
                                 "labels must be in [0, %d) (the logits' class count) but one was"
                                         + " %d",
-                                classes, max));
+                                classes,
+                                max));
             }
         }
     }
@@ -220,9 +229,13 @@ public final class Guards {
         if (!vector && !column) {
             throw new IllegalArgumentException(
                     String.format(
+                            Locale.ROOT,
                             "labels must have shape (%d) or (%d, 1), one class index per example"
                                     + " of x %s, but was %s",
-                            batch, batch, x.getShape(), shape));
+                            batch,
+                            batch,
+                            x.getShape(),
+                            shape));
         }
         DataType type = y.getDataType();
         if (!type.isInteger() && !type.isFloating()) {
@@ -249,7 +262,10 @@ public final class Guards {
             throw new NonFiniteValueException(
                     "y",
                     String.format(
-                            "y (the labels) must be finite but ranged over [%s, %s]", min, max));
+                            Locale.ROOT,
+                            "y (the labels) must be finite but ranged over [%s, %s]",
+                            min,
+                            max));
         }
         if (s.length > from + 2 && s[from + 2] != 0) {
             throw new IllegalArgumentException(
@@ -257,7 +273,7 @@ public final class Guards {
         }
         if (min < 0) {
             throw new IllegalArgumentException(
-                    String.format("labels must be >= 0 but one was %d", (long) min));
+                    String.format(Locale.ROOT, "labels must be >= 0 but one was %d", (long) min));
         }
         return new CheckedLabels(labels, (long) max);
     }
@@ -281,8 +297,11 @@ public final class Guards {
             throw new NonFiniteValueException(
                     quantity,
                     String.format(
+                            Locale.ROOT,
                             "%s must be finite but ranged over [%s, %s] (NaN or infinity)",
-                            quantity, min, max));
+                            quantity,
+                            min,
+                            max));
         }
     }
 

@@ -16,6 +16,7 @@ import dev.awp.djl.diagnostics.PerturbationComparison;
 import dev.awp.djl.diagnostics.WeightLandscape;
 import dev.awp.djl.model.SmallCnn;
 import dev.awp.objective.Objectives;
+import java.util.Locale;
 
 /** The diagnostics of the reports how-to: the weight loss landscape and random vs adversarial v. */
 public final class DiagnosticsSnippet {
@@ -58,7 +59,7 @@ public final class DiagnosticsSnippet {
                                 .build()
                                 .compute("AT-AWP", model.getBlock(), test);
                 System.out.println(landscape.toCsv()); // alpha, adversarial and clean loss
-                System.out.printf("sharpness %.4f%n", landscape.sharpness());
+                System.out.printf(Locale.ROOT, "sharpness %.4f%n", landscape.sharpness());
                 // end::landscape[]
                 try (Batch batch = test.batch(trainer.getManager(), 0, 1, 2, 3, 4, 5, 6, 7)) {
                     // tag::comparison[]
@@ -73,8 +74,10 @@ public final class DiagnosticsSnippet {
                                     5, // random draws
                                     0); // seed
                     System.out.printf(
+                            Locale.ROOT,
                             "loss increase: adversarial v %.5f, random v %.5f%n",
-                            comparison.adversarialIncrease(), comparison.randomIncrease());
+                            comparison.adversarialIncrease(),
+                            comparison.randomIncrease());
                     // end::comparison[]
                     return new Result(landscape, comparison);
                 }

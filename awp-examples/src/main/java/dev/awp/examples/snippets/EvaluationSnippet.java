@@ -8,6 +8,7 @@ import dev.awp.djl.evaluation.RobustnessReportJson;
 import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Evaluating a model under a cascade of attacks, and reading the report (site: concepts, how-to).
@@ -35,14 +36,17 @@ public final class EvaluationSnippet {
         // end::evaluate[]
         // tag::read[]
         System.out.printf(
+                Locale.ROOT,
                 "clean %.1f %% [%.1f, %.1f]%n",
                 100 * report.cleanAccuracy().value(),
                 100 * report.cleanAccuracy().lower(),
                 100 * report.cleanAccuracy().upper());
         for (AttackResult attack : report.attacks()) {
             System.out.printf(
+                    Locale.ROOT,
                     "after %-8s robust %.1f %%%n",
-                    attack.name(), 100 * attack.cumulativeAccuracy().value());
+                    attack.name(),
+                    100 * attack.cumulativeAccuracy().value());
         }
         String json = RobustnessReportJson.toJson(report);
         // end::read[]

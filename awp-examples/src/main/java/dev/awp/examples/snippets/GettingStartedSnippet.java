@@ -24,6 +24,7 @@ import dev.awp.djl.training.AwpEasyTrain;
 import dev.awp.djl.training.BatchResult;
 import dev.awp.objective.Objectives;
 import dev.awp.perturbation.WeightPerturbation;
+import java.util.Locale;
 
 /**
  * The getting-started page, step by step: data, model, AWP optimizer, training epochs, and a PGD-20
@@ -90,8 +91,11 @@ public final class GettingStartedSnippet {
                         batch.close();
                     }
                     System.out.printf(
+                            Locale.ROOT,
                             "epoch %d: loss %.3f, adversarial accuracy %.3f%n",
-                            epoch, last.loss(), last.adversarialAccuracy());
+                            epoch,
+                            last.loss(),
+                            last.adversarialAccuracy());
                 }
                 // end::train[]
                 // tag::evaluate[]
@@ -108,8 +112,10 @@ public final class GettingStartedSnippet {
                     batch.close();
                 }
                 System.out.printf(
+                        Locale.ROOT,
                         "clean %.3f, PGD-20 %.3f%n",
-                        (double) clean / test.size(), (double) robust / test.size());
+                        (double) clean / test.size(),
+                        (double) robust / test.size());
                 // end::evaluate[]
                 return new Result(
                         last.loss(), (double) clean / test.size(), (double) robust / test.size());

@@ -18,6 +18,7 @@ import dev.awp.training.EvaluationPlan;
 import dev.awp.training.Recipes;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The "when training goes wrong" how-to: a divergence policy, warnings as events, and resuming from
@@ -80,7 +81,7 @@ public final class SafeTrainingSnippet {
             trainer.fit(model); // refuses a directory with a previous run: optOverwrite(true)
         } catch (TrainingDivergedException e) {
             // the model holds the last good weights (never NaN); e.report() has the good epochs
-            System.err.printf("stopped (%s): %s%n", e.kind(), e.getMessage());
+            System.err.printf(Locale.ROOT, "stopped (%s): %s%n", e.kind(), e.getMessage());
             throw e;
         }
         // end::listen[]
