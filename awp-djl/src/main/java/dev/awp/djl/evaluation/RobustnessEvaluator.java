@@ -8,6 +8,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.dataset.Batch;
@@ -244,7 +245,8 @@ public final class RobustnessEvaluator {
             for (Batch batch : dataset.evaluationBatches(manager, batchSize)) {
                 try (batch) {
                     NDArray x = batch.getData().head();
-                    NDArray y = batch.getLabels().head();
+                    // labels of any numeric type, as int64 class indices for the host reads
+                    NDArray y = batch.getLabels().head().toType(DataType.INT64, false);
                     SanityChecks.checkBounds(x, threatModel, batchIndex);
                     boolean[] correct;
                     try (NDManager scope = batch.getManager().newSubManager()) {

@@ -86,9 +86,11 @@ import org.slf4j.LoggerFactory;
  *       E)} is handed to the optimizer, the engine's random generator is re-seeded from {@code
  *       (seed, e, i)}, and {@link AwpEasyTrain#trainStep} takes the step; a non-finite loss stops
  *       the run with an {@link IllegalStateException};
- *   <li>if the {@link dev.awp.training.EvaluationPlan} evaluates this epoch: clean and robust
- *       accuracy on a fixed validation subset, and robust accuracy on a fixed training subset, both
- *       at the unperturbed weights in inference mode;
+ *   <li>if the {@link dev.awp.training.EvaluationPlan} evaluates this epoch: a {@link
+ *       dev.awp.djl.evaluation.RobustnessEvaluator} measures clean and robust accuracy on a fixed
+ *       validation subset, and robust accuracy on a fixed training subset, both at the unperturbed
+ *       weights in inference mode (an example is robust if it is classified correctly at the clean
+ *       input and under the plan's attack);
  *   <li>checkpoints per the {@link dev.awp.training.CheckpointPolicy} (best, periodic, last), one
  *       line in {@code metrics.jsonl}, then {@link EpochEnded}.
  * </ol>
