@@ -2,7 +2,9 @@ package dev.awp.attack;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.common.collect.ImmutableMap;
 import dev.awp.internal.Checks;
+import java.util.Map;
 import java.util.Set;
 import org.immutables.value.Value;
 
@@ -180,6 +182,23 @@ abstract class AbstractApgdAttack implements Attack {
     public final int effectiveTargetClasses(int numClasses) {
         checkNumClasses(numClasses);
         return targeted() ? Math.min(targetClasses(), numClasses - 1) : 0;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code steps}, {@code restarts}, {@code loss}, {@code targeted}, {@code
+     *     targetClasses} (targeted only) and {@code rho}
+     */
+    @Override
+    public Map<String, Object> parameters() {
+        ImmutableMap.Builder<String, Object> parameters = ImmutableMap.builder();
+        parameters.put("steps", steps()).put("restarts", restarts()).put("loss", loss());
+        parameters.put("targeted", targeted());
+        if (targeted()) {
+            parameters.put("targetClasses", targetClasses());
+        }
+        return parameters.put("rho", rho()).build();
     }
 
     @Value.Check

@@ -2,7 +2,9 @@ package dev.awp.attack;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.common.collect.ImmutableMap;
 import dev.awp.internal.Checks;
+import java.util.Map;
 import org.immutables.value.Value;
 
 /**
@@ -52,6 +54,16 @@ abstract class AbstractFgsmAttack implements Attack {
     @Value.Default
     public String name() {
         return "FGSM";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code stepSize} and {@code randomStart}
+     */
+    @Override
+    public Map<String, Object> parameters() {
+        return ImmutableMap.of("stepSize", stepSize(), "randomStart", randomStart());
     }
 
     @Value.Check

@@ -2,7 +2,9 @@ package dev.awp.attack;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import com.google.common.collect.ImmutableMap;
 import dev.awp.internal.Checks;
+import java.util.Map;
 import java.util.regex.Pattern;
 import org.immutables.value.Value;
 
@@ -94,6 +96,28 @@ abstract class AbstractPgdAttack implements Attack {
     @Value.Default
     public BatchNormMode batchNormMode() {
         return BatchNormMode.EVAL;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code steps}, {@code stepSize}, {@code randomStart}, {@code gaussianStd} (with a
+     *     {@link RandomStart#GAUSSIAN} start only), {@code restarts}, {@code loss} (its kind) and
+     *     {@code kappa}
+     */
+    @Override
+    public Map<String, Object> parameters() {
+        ImmutableMap.Builder<String, Object> parameters = ImmutableMap.builder();
+        parameters.put("steps", steps()).put("stepSize", stepSize());
+        parameters.put("randomStart", randomStart());
+        if (randomStart() == RandomStart.GAUSSIAN) {
+            parameters.put("gaussianStd", gaussianStd());
+        }
+        return parameters
+                .put("restarts", restarts())
+                .put("loss", loss().kind())
+                .put("kappa", loss().kappa())
+                .build();
     }
 
     /**

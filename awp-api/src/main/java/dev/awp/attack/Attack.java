@@ -1,12 +1,15 @@
 package dev.awp.attack;
 
+import java.util.Map;
+
 /**
  * An input attack: a recipe for crafting adversarial examples inside a {@link ThreatModel}.
  *
  * <p>This type is open. The built-in specifications are {@link PgdAttack}, {@link FgsmAttack} and
  * {@link ApgdAttack}; a user-defined attack implements the engine binding's attack interface (in
  * {@code awp-djl}: {@code dev.awp.djl.attack.InputAttack}), which extends this type, and is then
- * accepted everywhere a built-in attack is.
+ * accepted everywhere a built-in attack is. Override {@link #parameters()} so that reports say how
+ * it is configured.
  */
 public interface Attack {
 
@@ -23,6 +26,34 @@ public interface Attack {
      * @return the name
      */
     String name();
+
+    /**
+     * The attack's own settings, for reports: ordered name → value entries, e.g. {@code steps →
+     * 20}, {@code stepSize → 0.00784…} for PGD-20. A robustness report writes, for each attack, its
+     * {@link #name()} and then its type, the norm and ε of its {@link #threatModel()}, these
+     * entries in their order, and its {@link #batchNormMode()}; so leave those four out (the keys
+     * {@code type}, {@code norm}, {@code epsilon} and {@code batchNormMode} are the report's). Each
+     * value is written with {@link String#valueOf(Object)}: use strings, numbers, booleans or
+     * enums.
+     *
+     * <p>The built-in attacks list every setting that changes what they compute. A custom attack
+     * should override this method; the default, an empty map, leaves its report with the name,
+     * class, threat model and BatchNorm mode only.
+     *
+     * <pre>{@code
+     * public Map<String, Object> parameters() {
+     *     Map<String, Object> parameters = new LinkedHashMap<>();
+     *     parameters.put("steps", steps);
+     *     parameters.put("decay", decay);
+     *     return parameters;
+     * }
+     * }</pre>
+     *
+     * @return the settings in a stable order, without null keys or values; empty by default
+     */
+    default Map<String, Object> parameters() {
+        return Map.of();
+    }
 
     /**
      * How BatchNorm runs while the attack queries the model: {@link BatchNormMode#EVAL} (running

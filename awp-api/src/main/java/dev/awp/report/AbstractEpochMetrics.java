@@ -76,7 +76,8 @@ abstract class AbstractEpochMetrics {
 
     /**
      * The accuracy on the validation subset under the evaluation attack, if this epoch was
-     * evaluated.
+     * evaluated: the share of examples classified correctly both at the clean input and under the
+     * attack, as a robustness evaluation counts them (so never above {@link #cleanAccuracy()}).
      *
      * @return the accuracy, present exactly when {@link #cleanAccuracy()} is
      */
@@ -84,7 +85,8 @@ abstract class AbstractEpochMetrics {
 
     /**
      * The accuracy on the fixed training subset under the evaluation attack, at the unperturbed
-     * weights, if this epoch was evaluated and the plan measures it.
+     * weights, if this epoch was evaluated and the plan measures it; counted as {@link
+     * #robustAccuracy()} is.
      *
      * @return the accuracy; only present with {@link #robustAccuracy()}
      */

@@ -3,6 +3,7 @@ package dev.awp.attack;
 import static dev.awp.testing.Rejections.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.entry;
 
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,27 @@ class ApgdAttackTest {
         @Test
         void should_keep_a_custom_name() {
             assertThat(Attacks.apgdCe().withName("mine").withSteps(5).name()).isEqualTo("mine");
+        }
+    }
+
+    @Nested
+    class Parameters {
+        @Test
+        void should_describe_every_setting_in_order() {
+            assertThat(Attacks.apgdCe().parameters())
+                    .containsExactly(
+                            entry("steps", 100),
+                            entry("restarts", 1),
+                            entry("loss", ApgdLoss.CROSS_ENTROPY),
+                            entry("targeted", false),
+                            entry("rho", 0.75));
+        }
+
+        @Test
+        void should_add_the_target_classes_when_targeted() {
+            assertThat(Attacks.apgdT().parameters())
+                    .containsEntry("targeted", true)
+                    .containsEntry("targetClasses", 9);
         }
     }
 

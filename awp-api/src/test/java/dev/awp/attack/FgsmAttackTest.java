@@ -3,6 +3,7 @@ package dev.awp.attack;
 import static dev.awp.testing.Rejections.assertRejected;
 import static dev.awp.testing.Rejections.invalid;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -39,6 +40,16 @@ class FgsmAttackTest {
         void should_accept_uniform_start() {
             assertThat(fgsm().withRandomStart(RandomStart.UNIFORM).randomStart())
                     .isEqualTo(RandomStart.UNIFORM);
+        }
+    }
+
+    @Nested
+    class Parameters {
+        @Test
+        void should_describe_the_step_and_the_start() {
+            assertThat(fgsm().parameters())
+                    .containsExactly(
+                            entry("stepSize", 0.1), entry("randomStart", RandomStart.NONE));
         }
     }
 

@@ -4,6 +4,7 @@ import static dev.awp.testing.Rejections.assertRejected;
 import static dev.awp.testing.Rejections.invalid;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.entry;
 
 import java.util.stream.Stream;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
@@ -91,6 +92,28 @@ class PgdAttackTest {
         @Test
         void should_correct_an_automatic_name_that_contradicts_the_steps() {
             assertThat(pgd(20).withName("PGD-7").name()).isEqualTo("PGD-20");
+        }
+    }
+
+    @Nested
+    class Parameters {
+        @Test
+        void should_describe_every_setting_in_order() {
+            assertThat(pgd(20).parameters())
+                    .containsExactly(
+                            entry("steps", 20),
+                            entry("stepSize", 2 / 255.0),
+                            entry("randomStart", RandomStart.UNIFORM),
+                            entry("restarts", 1),
+                            entry("loss", AttackLoss.Kind.CROSS_ENTROPY),
+                            entry("kappa", AttackLoss.crossEntropy().kappa()));
+        }
+
+        @Test
+        void should_add_the_gaussian_std_with_a_gaussian_start() {
+            assertThat(pgd(10).withRandomStart(RandomStart.GAUSSIAN).parameters())
+                    .containsEntry("gaussianStd", 0.001);
+            assertThat(pgd(10).parameters()).doesNotContainKey("gaussianStd");
         }
     }
 

@@ -25,14 +25,17 @@ import dev.awp.training.CheckpointPolicy;
 import dev.awp.training.EvaluationPlan;
 import dev.awp.training.OptimizerSpec;
 import dev.awp.training.Recipes;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
  * Plugs a user-defined attack into the trainer: {@link MomentumIterativeFgsm} (MI-FGSM, Dong et
  * al., CVPR 2018) implements {@link InputAttack} with {@link InputGradients}, and AT-AWP trains a
  * {@link SmallCnn} on {@link SyntheticShapes} with it as the training attack; evaluation stays
- * PGD-20 (the same L∞ threat model, as the specification requires).
+ * PGD-20 (the same L∞ threat model, as the specification requires). The attack describes its
+ * settings with {@link InputAttack#parameters()}, so that robustness reports show them.
  *
  * <p>Options: {@code --train-size} (default 1000), {@code --test-size} (200), {@code --epochs} (3),
  * {@code --width} (8), {@code --quiet}, {@code --help}.
@@ -84,6 +87,20 @@ public final class CustomAttackExample {
         @Override
         public String name() {
             return "MI-FGSM-" + steps;
+        }
+
+        /**
+         * The settings reports write beside the name, type, threat model and BatchNorm mode.
+         *
+         * @return {@code steps}, {@code stepSize} (ε / steps) and {@code decay}
+         */
+        @Override
+        public Map<String, Object> parameters() {
+            Map<String, Object> parameters = new LinkedHashMap<>();
+            parameters.put("steps", steps);
+            parameters.put("stepSize", threatModel.epsilon() / steps);
+            parameters.put("decay", decay);
+            return parameters;
         }
 
         @Override

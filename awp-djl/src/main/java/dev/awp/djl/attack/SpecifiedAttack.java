@@ -5,10 +5,11 @@ import static java.util.Objects.requireNonNull;
 import dev.awp.attack.Attack;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.ThreatModel;
+import java.util.Map;
 
 /**
- * An {@link InputAttack} that runs an API specification: its threat model and name are the
- * specification's.
+ * An {@link InputAttack} that runs an API specification: its threat model, name and parameters are
+ * the specification's.
  *
  * @param <S> the specification's type
  */
@@ -29,6 +30,11 @@ abstract class SpecifiedAttack<S extends Attack> implements InputAttack {
     @Override
     public final String name() {
         return spec.name();
+    }
+
+    @Override
+    public final Map<String, Object> parameters() {
+        return spec.parameters();
     }
 
     @Override

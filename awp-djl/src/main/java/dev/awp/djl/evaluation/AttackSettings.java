@@ -1,53 +1,63 @@
 package dev.awp.djl.evaluation;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
 import dev.awp.attack.FgsmAttack;
 import dev.awp.attack.PgdAttack;
 import dev.awp.attack.ThreatModel;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** The settings of an attack as the name → value entries of a report. */
+/**
+ * The settings of an attack as the name → value entries of a report: its type, the norm and ε of
+ * its threat model, its own {@link Attack#parameters()} in their order, and its BatchNorm mode.
+ */
 final class AttackSettings {
+
+    /** The keys the report writes itself; an attack's parameters must not use them. */
+    private static final List<String> RESERVED =
+            List.of("type", "norm", "epsilon", "batchNormMode");
 
     private AttackSettings() {}
 
-    static Map<String, String> of(Attack attack) {
+    /**
+     * The settings of an attack.
+     *
+     * @param attack the attack
+     * @param label how messages name the attack, e.g. {@code "attacks[2]"}
+     * @throws IllegalArgumentException if its parameters use a reserved key or hold a null
+     */
+    static Map<String, String> of(Attack attack, String label) {
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("type", type(attack));
         ThreatModel tm = attack.threatModel();
         settings.put("norm", tm.norm().name());
         settings.put("epsilon", Double.toString(tm.epsilon()));
-        if (attack instanceof PgdAttack) {
-            PgdAttack pgd = (PgdAttack) attack;
-            settings.put("steps", Integer.toString(pgd.steps()));
-            settings.put("stepSize", Double.toString(pgd.stepSize()));
-            settings.put("randomStart", pgd.randomStart().name());
-            settings.put("restarts", Integer.toString(pgd.restarts()));
-            settings.put("loss", pgd.loss().kind().name());
-            settings.put("kappa", Double.toString(pgd.loss().kappa()));
-            settings.put("batchNormMode", pgd.batchNormMode().name());
-        } else if (attack instanceof FgsmAttack) {
-            FgsmAttack fgsm = (FgsmAttack) attack;
-            settings.put("stepSize", Double.toString(fgsm.stepSize()));
-            settings.put("randomStart", fgsm.randomStart().name());
-            settings.put("batchNormMode", fgsm.batchNormMode().name());
-        } else if (attack instanceof ApgdAttack) {
-            ApgdAttack apgd = (ApgdAttack) attack;
-            settings.put("steps", Integer.toString(apgd.steps()));
-            settings.put("restarts", Integer.toString(apgd.restarts()));
-            settings.put("loss", apgd.loss().name());
-            settings.put("targeted", Boolean.toString(apgd.targeted()));
-            if (apgd.targeted()) {
-                settings.put("targetClasses", Integer.toString(apgd.targetClasses()));
-            }
-            settings.put("rho", Double.toString(apgd.rho()));
-            settings.put("batchNormMode", apgd.batchNormMode().name());
-        } else {
-            settings.put("description", attack.toString());
-        }
-        return settings;
+        Map<String, Object> parameters = attack.parameters();
+        checkArgument(parameters != null, "%s.parameters() must not be null but was null", label);
+        parameters.forEach(
+                (key, value) -> {
+                    checkArgument(
+                            key != null && value != null,
+                            "%s.parameters() must not hold null keys or values but had %s → %s",
+                            label,
+                            key,
+                            value);
+                    checkArgument(
+                            !RESERVED.contains(key),
+                            "%s.parameters() must not use the report's own keys %s but had %s:"
+                                    + " rename it",
+                            label,
+                            RESERVED,
+                            key);
+                    settings.put(key, String.valueOf(value));
+                });
+        settings.put("batchNormMode", attack.batchNormMode().name());
+        return Collections.unmodifiableMap(settings);
     }
 
     private static String type(Attack attack) {

@@ -8,6 +8,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.dataset.Batch;
@@ -34,6 +35,7 @@ import dev.awp.report.RobustnessReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +60,12 @@ import org.slf4j.LoggerFactory;
  * examples. With {@link AttackAccounting#INDEPENDENT}, every attack runs on every example that is
  * correct at the clean input, so that each attack's own accuracy is comparable with published
  * single-attack numbers, at the cost of running every attack in full.
+ *
+ * <p><b>What is recorded.</b> Each {@link AttackResult} carries the attack's {@link Attack#name()}
+ * and its settings: its type ({@code PGD}, {@code FGSM}, {@code APGD}, or a custom attack's class
+ * name), the norm and ε of its threat model, its own {@link Attack#parameters()} in their order,
+ * and its BatchNorm mode. A custom attack that overrides {@link Attack#parameters()} is thus
+ * described as fully as a built-in one.
  *
  * <p><b>Inference mode.</b> The model runs in inference mode throughout (BatchNorm uses and keeps
  * its running statistics); built-in attacks configured with {@link BatchNormMode#TRAIN} are
@@ -89,6 +97,7 @@ public final class RobustnessEvaluator {
 
     private final List<Attack> attacks;
     private final List<InputAttack> executables;
+    private final List<Map<String, String>> settings;
     private final ThreatModel threatModel;
     private final AttackAccounting accounting;
     private final int batchSize;
@@ -100,6 +109,7 @@ public final class RobustnessEvaluator {
         this.attacks = List.copyOf(builder.attacks);
         this.threatModel = attacks.get(0).threatModel();
         List<InputAttack> bound = new ArrayList<>();
+        List<Map<String, String>> described = new ArrayList<>();
         for (int i = 0; i < attacks.size(); i++) {
             Attack attack = attacks.get(i);
             checkArgument(
@@ -117,8 +127,10 @@ public final class RobustnessEvaluator {
                     i,
                     mode);
             bound.add(InputAttacks.bind(attack));
+            described.add(AttackSettings.of(attack, "attacks[" + i + "]"));
         }
         this.executables = List.copyOf(bound);
+        this.settings = List.copyOf(described);
         this.accounting = builder.accounting;
         this.batchSize = builder.batchSize;
         this.seed = builder.seed;
@@ -244,7 +256,8 @@ public final class RobustnessEvaluator {
             for (Batch batch : dataset.evaluationBatches(manager, batchSize)) {
                 try (batch) {
                     NDArray x = batch.getData().head();
-                    NDArray y = batch.getLabels().head();
+                    // labels of any numeric type, as int64 class indices for the host reads
+                    NDArray y = batch.getLabels().head().toType(DataType.INT64, false);
                     SanityChecks.checkBounds(x, threatModel, batchIndex);
                     boolean[] correct;
                     try (NDManager scope = batch.getManager().newSubManager()) {
@@ -359,7 +372,7 @@ public final class RobustnessEvaluator {
             AttackResult.Builder result =
                     AttackResult.builder()
                             .name(attack.name())
-                            .parameters(AttackSettings.of(attack))
+                            .parameters(settings.get(k))
                             .attacked(counts.attacked[k])
                             .survived(counts.survived[k])
                             .cumulativeAccuracy(Accuracy.of(counts.cumulative[k], n))
@@ -554,7 +567,9 @@ public final class RobustnessEvaluator {
          *
          * @return the evaluator
          * @throws IllegalArgumentException if the attacks do not share one threat model, if a
-         *     built-in attack runs BatchNorm in training mode, or if an attack cannot be executed
+         *     built-in attack runs BatchNorm in training mode, if an attack cannot be executed, or
+         *     if an attack's {@link Attack#parameters()} use a key the report writes itself ({@code
+         *     type}, {@code norm}, {@code epsilon}, {@code batchNormMode}) or hold a null
          */
         public RobustnessEvaluator build() {
             return new RobustnessEvaluator(this);

@@ -86,9 +86,11 @@ import org.slf4j.LoggerFactory;
  *       E)} is handed to the optimizer, the engine's random generator is re-seeded from {@code
  *       (seed, e, i)}, and {@link AwpEasyTrain#trainStep} takes the step; a non-finite loss stops
  *       the run with an {@link IllegalStateException};
- *   <li>if the {@link dev.awp.training.EvaluationPlan} evaluates this epoch: clean and robust
- *       accuracy on a fixed validation subset, and robust accuracy on a fixed training subset, both
- *       at the unperturbed weights in inference mode;
+ *   <li>if the {@link dev.awp.training.EvaluationPlan} evaluates this epoch: a {@link
+ *       dev.awp.djl.evaluation.RobustnessEvaluator} measures clean and robust accuracy on a fixed
+ *       validation subset, and robust accuracy on a fixed training subset, both at the unperturbed
+ *       weights in inference mode (an example is robust if it is classified correctly at the clean
+ *       input and under the plan's attack);
  *   <li>checkpoints per the {@link dev.awp.training.CheckpointPolicy} (best, periodic, last), one
  *       line in {@code metrics.jsonl}, then {@link EpochEnded}.
  * </ol>
@@ -124,11 +126,11 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Events</h2>
  *
- * {@link TrainingEventListener}s receive the events in the order their interface documents. DJL
- * {@link TrainingListener}s added with {@link Builder#addTrainingListeners} receive {@code
- * onTrainingBegin} and {@code onTrainingEnd} from the DJL trainer, {@code onTrainingBatch} after
- * every step (with the adversarial logits as predictions) and {@code onEpoch} after every epoch's
- * training batches.
+ * {@link TrainingEventListener}s added with {@link Builder#addEventListeners} receive the events in
+ * the order their interface documents. DJL {@link TrainingListener}s added with {@link
+ * Builder#addTrainingListeners} receive {@code onTrainingBegin} and {@code onTrainingEnd} from the
+ * DJL trainer, {@code onTrainingBatch} after every step (with the adversarial logits as
+ * predictions) and {@code onEpoch} after every epoch's training batches.
  *
  * <p>Data: any {@link ClassificationData} — an {@link dev.awp.djl.data.ImageDataset} or your own;
  * the model is initialized with the training data's input shape. Limitations: one device. Instances
@@ -153,7 +155,7 @@ public final class AdversarialTrainer {
     private final Device device;
     private final boolean progressBar;
     private final boolean overwrite;
-    private final List<TrainingEventListener> listeners;
+    private final List<TrainingEventListener> eventListeners;
     private final List<TrainingListener> djlListeners;
 
     private AdversarialTrainer(Builder builder) {
@@ -174,8 +176,8 @@ public final class AdversarialTrainer {
         if (builder.progressBar) {
             all.add(EpochSummary.toStandardOutput());
         }
-        all.addAll(builder.listeners);
-        this.listeners = List.copyOf(all);
+        all.addAll(builder.eventListeners);
+        this.eventListeners = List.copyOf(all);
         this.djlListeners = List.copyOf(builder.djlListeners);
     }
 
@@ -820,7 +822,7 @@ public final class AdversarialTrainer {
         }
 
         private void emit(Consumer<TrainingEventListener> event) {
-            for (TrainingEventListener listener : listeners) {
+            for (TrainingEventListener listener : eventListeners) {
                 event.accept(listener);
             }
         }
@@ -852,7 +854,7 @@ public final class AdversarialTrainer {
         private Device device;
         private boolean progressBar = true;
         private boolean overwrite;
-        private final List<TrainingEventListener> listeners = new ArrayList<>();
+        private final List<TrainingEventListener> eventListeners = new ArrayList<>();
         private final List<TrainingListener> djlListeners = new ArrayList<>();
 
         private Builder(AdversarialTraining spec) {
@@ -951,21 +953,40 @@ public final class AdversarialTrainer {
         }
 
         /**
-         * Adds listeners of the run's events.
+         * Adds awp's listeners of the run's events ({@link TrainingEventListener}: training
+         * started, evaluation completed, epoch ended, checkpoint written, warning, training
+         * finished). For DJL's own {@link TrainingListener}s, which the DJL trainer calls per batch
+         * and per epoch, use {@link #addTrainingListeners}.
          *
          * @param listeners the listeners, called in the order added
          * @return this builder
          * @throws NullPointerException if a listener is null
          */
-        public Builder addListeners(TrainingEventListener... listeners) {
+        public Builder addEventListeners(TrainingEventListener... listeners) {
             for (TrainingEventListener listener : listeners) {
-                this.listeners.add(requireNonNull(listener, "listener"));
+                this.eventListeners.add(requireNonNull(listener, "listener"));
             }
             return this;
         }
 
         /**
-         * Adds DJL training listeners to the DJL trainer the run creates.
+         * Adds awp's listeners of the run's events.
+         *
+         * @param listeners the listeners, called in the order added
+         * @return this builder
+         * @throws NullPointerException if a listener is null
+         * @deprecated renamed {@link #addEventListeners(TrainingEventListener...)}, so that it
+         *     reads apart from {@link #addTrainingListeners(TrainingListener...)} (DJL's
+         *     listeners); this forwarding method will be removed in the next release.
+         */
+        @Deprecated
+        public Builder addListeners(TrainingEventListener... listeners) {
+            return addEventListeners(listeners);
+        }
+
+        /**
+         * Adds DJL training listeners to the DJL trainer the run creates. For awp's listeners of
+         * the run's events, use {@link #addEventListeners}.
          *
          * @param listeners the listeners
          * @return this builder

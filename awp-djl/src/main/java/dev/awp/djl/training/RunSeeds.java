@@ -4,10 +4,11 @@ import dev.awp.djl.internal.Seeds;
 
 /**
  * The seeds of a run, all derived from the specification's one seed: the engine's random-number
- * generator is re-seeded before every training batch from {@code (seed, epoch, iteration)} and
- * before every evaluation batch from {@code (seed, batch)}, so random starts and restarts depend on
- * the position in the run only, which makes runs reproducible and resumable without saving the
- * generator's state. Mixing is SplitMix64's finalizer.
+ * generator is re-seeded before every training batch from {@code (seed, epoch, iteration)}, and the
+ * evaluations' {@link dev.awp.djl.evaluation.RobustnessEvaluator}s get a seed per split from {@code
+ * (seed, split)} (they re-seed the engine before every attack on every batch from it), so random
+ * starts and restarts depend on the position in the run only, which makes runs reproducible and
+ * resumable without saving the generator's state. Mixing is SplitMix64's finalizer.
  */
 final class RunSeeds {
 
@@ -27,9 +28,9 @@ final class RunSeeds {
         return toInt(mix(mix(mix(seed, TRAINING), epoch), iteration));
     }
 
-    /** The engine seed for one evaluation batch, the same at every evaluation. */
-    static int evaluation(long seed, int split, int batch) {
-        return toInt(mix(mix(mix(seed, EVALUATION), split), batch));
+    /** The evaluator's seed for one split, the same at every evaluation. */
+    static long evaluation(long seed, int split) {
+        return mix(mix(seed, EVALUATION), split);
     }
 
     private static long mix(long state, long value) {

@@ -196,7 +196,7 @@ class DjlClassificationDataTrainingTest {
                             .setValidationData(validation)
                             .optProgressBar(false)
                             .optOutputDirectory(dir.resolve("interrupted"))
-                            .addListeners(crash)
+                            .addEventListeners(crash)
                             .build();
             assertThatThrownBy(() -> interrupted.fit(model)).hasMessage("simulated crash");
         }

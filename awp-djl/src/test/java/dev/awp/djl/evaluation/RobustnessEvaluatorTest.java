@@ -3,6 +3,7 @@ package dev.awp.djl.evaluation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.entry;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -18,6 +19,7 @@ import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
+import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.data.SyntheticShapes;
 import dev.awp.djl.model.SmallCnn;
@@ -25,7 +27,9 @@ import dev.awp.report.AttackAccounting;
 import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -372,6 +376,76 @@ class RobustnessEvaluatorTest {
                         .withMessageStartingWith(
                                 "attack too-far must stay within its threat model");
             }
+        }
+    }
+
+    /**
+     * A custom attack that returns the clean inputs and describes itself with {@code parameters}.
+     */
+    static InputAttack describedBy(Map<String, Object> parameters) {
+        return new InputAttack() {
+            @Override
+            public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
+                return x.duplicate();
+            }
+
+            @Override
+            public ThreatModel threatModel() {
+                return Attacks.fgsm().threatModel();
+            }
+
+            @Override
+            public String name() {
+                return "identity";
+            }
+
+            @Override
+            public Map<String, Object> parameters() {
+                return parameters;
+            }
+        };
+    }
+
+    @Nested
+    class AttackDescriptions {
+        @Test
+        void should_write_a_custom_attacks_parameters_after_its_threat_model() {
+            Map<String, Object> parameters = new LinkedHashMap<>();
+            parameters.put("strength", 3);
+            parameters.put("schedule", "linear");
+            InputAttack attack = describedBy(parameters);
+            try (Model model = TrainedModels.untrained(10)) {
+                RobustnessReport report =
+                        quiet(List.of(attack))
+                                .build()
+                                .evaluate(model.getBlock(), SyntheticShapes.test(8, 1));
+
+                assertThat(report.attacks().get(0).name()).isEqualTo("identity");
+                assertThat(report.attacks().get(0).parameters())
+                        .containsExactly(
+                                entry("type", attack.getClass().getName()),
+                                entry("norm", "LINF"),
+                                entry("epsilon", Double.toString(8 / 255.0)),
+                                entry("strength", "3"),
+                                entry("schedule", "linear"),
+                                entry("batchNormMode", "EVAL"));
+            }
+        }
+
+        @Test
+        void should_describe_a_bound_attack_by_its_specification() {
+            InputAttack bound = InputAttacks.bind(Attacks.pgd(2));
+
+            assertThat(bound.parameters()).isEqualTo(Attacks.pgd(2).parameters());
+        }
+
+        @Test
+        void should_reject_parameters_that_use_the_reports_own_keys() {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> quiet(List.of(describedBy(Map.of("epsilon", 0.1)))).build())
+                    .withMessageStartingWith(
+                            "attacks[0].parameters() must not use the report's own keys")
+                    .withMessageEndingWith("but had epsilon: rename it");
         }
     }
 

@@ -160,7 +160,7 @@ class AdversarialTrainerTest {
                     fit(
                             TinyRuns.trainer(spec)
                                     .optOutputDirectory(dir)
-                                    .addListeners(recorder)
+                                    .addEventListeners(recorder)
                                     .build());
 
             List<String> expected = new ArrayList<>();
@@ -173,6 +173,27 @@ class AdversarialTrainerTest {
             expected.addAll(List.of("PERIODIC@2", "LAST@2", "ended@2", "finished"));
             assertThat(events).containsExactlyElementsOf(expected);
             assertThat(Files.exists(dir.resolve("checkpoints/epoch-0003.ckpt"))).isTrue();
+        }
+
+        @Test
+        @SuppressWarnings("deprecation") // the old name works until it is removed
+        void should_still_take_event_listeners_under_the_deprecated_name() {
+            List<String> events = new ArrayList<>();
+            TrainingEventListener recorder =
+                    new TrainingEventListener() {
+                        @Override
+                        public void onTrainingFinished(TrainingFinished event) {
+                            events.add("finished");
+                        }
+                    };
+
+            fit(
+                    TinyRuns.trainer(TinyRuns.spec().withEpochs(1))
+                            .optOutputDirectory(dir)
+                            .addListeners(recorder)
+                            .build());
+
+            assertThat(events).containsExactly("finished");
         }
     }
 
@@ -263,7 +284,7 @@ class AdversarialTrainerTest {
                 AdversarialTrainer interrupted =
                         TinyRuns.trainer(spec)
                                 .optOutputDirectory(interruptedDir)
-                                .addListeners(crash)
+                                .addEventListeners(crash)
                                 .build();
                 assertThatThrownBy(() -> interrupted.fit(model)).hasMessage("simulated crash");
             }
@@ -274,7 +295,7 @@ class AdversarialTrainerTest {
                 resumedReport =
                         TinyRuns.trainer(spec)
                                 .optOutputDirectory(interruptedDir)
-                                .addListeners(
+                                .addEventListeners(
                                         new TrainingEventListener() {
                                             @Override
                                             public void onTrainingStarted(TrainingStarted e) {

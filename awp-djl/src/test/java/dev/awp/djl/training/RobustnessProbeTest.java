@@ -9,10 +9,15 @@ import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import dev.awp.attack.Attacks;
+import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.data.ImageDataset;
+import dev.awp.djl.evaluation.RobustnessEvaluator;
+import dev.awp.report.RobustnessReport;
 import dev.awp.training.EvaluationPlan;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class RobustnessProbeTest {
@@ -79,6 +84,69 @@ class RobustnessProbeTest {
             for (String name : before.keySet()) {
                 assertThat(after.get(name)).as(name).isEqualTo(before.get(name));
             }
+        }
+    }
+
+    @Test
+    void should_measure_what_a_robustness_evaluator_with_the_same_settings_reports() {
+        RobustnessProbe probe =
+                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 1, true);
+        Engine.getInstance().setRandomSeed(3);
+        try (Model model = TinyRuns.model();
+                Trainer trainer =
+                        model.newTrainer(
+                                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
+            trainer.initialize(new Shape(1, 3, 32, 32));
+            RobustnessProbe.Result result = probe.measure(trainer);
+            RobustnessReport validation =
+                    RobustnessEvaluator.builder()
+                            .optAttacks(List.of(Attacks.pgd(2)))
+                            .optBatchSize(8)
+                            .optSeed(RunSeeds.evaluation(1, 0))
+                            .optNoProgress()
+                            .build()
+                            .evaluate(AttackTarget.of(trainer), probe.validationSubset());
+            RobustnessReport train =
+                    RobustnessEvaluator.builder()
+                            .optAttacks(List.of(Attacks.pgd(2)))
+                            .optBatchSize(8)
+                            .optSeed(RunSeeds.evaluation(1, 1))
+                            .optNoProgress()
+                            .build()
+                            .evaluate(AttackTarget.of(trainer), probe.trainSubset().orElseThrow());
+
+            assertThat(result.clean()).isEqualTo(validation.cleanAccuracy());
+            assertThat(result.robust()).isEqualTo(validation.robustAccuracy());
+            assertThat(result.trainRobust()).contains(train.robustAccuracy());
+            assertThat(result.robust().correct()).isLessThanOrEqualTo(result.clean().correct());
+        }
+    }
+
+    @Test
+    void should_change_no_other_number_when_it_also_measures_fgsm() {
+        RobustnessProbe without =
+                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 1, false);
+        RobustnessProbe with =
+                new RobustnessProbe(PLAN, TinyRuns.TRAIN, TinyRuns.VALIDATION, 8, 1, true);
+        Engine.getInstance().setRandomSeed(3);
+        try (Model model = TinyRuns.model();
+                Trainer trainer =
+                        model.newTrainer(
+                                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
+            trainer.initialize(new Shape(1, 3, 32, 32));
+            RobustnessProbe.Result first = without.measure(trainer);
+            RobustnessProbe.Result second = with.measure(trainer);
+
+            assertThat(first.fgsm()).isEmpty();
+            assertThat(second.fgsm()).isPresent();
+            assertThat(second.fgsm().orElseThrow().total()).isEqualTo(10);
+            assertThat(
+                            new RobustnessProbe.Result(
+                                    second.clean(),
+                                    second.robust(),
+                                    second.trainRobust(),
+                                    Optional.empty()))
+                    .isEqualTo(first);
         }
     }
 

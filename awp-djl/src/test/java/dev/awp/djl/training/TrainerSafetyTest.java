@@ -65,7 +65,9 @@ class TrainerSafetyTest {
             List<TrainingWarning> warnings = new ArrayList<>();
             try (Model model = TinyRuns.model()) {
                 AdversarialTrainer trainer =
-                        TinyRuns.trainer(exploding()).addListeners(recording(warnings)).build();
+                        TinyRuns.trainer(exploding())
+                                .addEventListeners(recording(warnings))
+                                .build();
                 assertThatThrownBy(() -> trainer.fit(model))
                         .isInstanceOfSatisfying(
                                 TrainingDivergedException.class,
@@ -98,7 +100,7 @@ class TrainerSafetyTest {
             try (Model model = TinyRuns.model()) {
                 report =
                         TinyRuns.trainer(exploding().withDivergence(retry))
-                                .addListeners(recording(warnings))
+                                .addEventListeners(recording(warnings))
                                 .build()
                                 .fit(model);
                 assertAllFinite(TinyRuns.weights(model));
@@ -142,7 +144,7 @@ class TrainerSafetyTest {
                 AdversarialTrainer trainer =
                         TinyRuns.trainer(spec)
                                 .optOutputDirectory(interrupted)
-                                .addListeners(crash)
+                                .addEventListeners(crash)
                                 .build();
                 assertThatThrownBy(() -> trainer.fit(model)).hasMessage("simulated crash");
             }

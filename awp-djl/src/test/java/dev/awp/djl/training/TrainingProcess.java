@@ -35,7 +35,7 @@ final class TrainingProcess {
                                         say("BATCH");
                                     }
                                 })
-                        .addListeners(
+                        .addEventListeners(
                                 new TrainingEventListener() {
                                     @Override
                                     public void onEvaluationCompleted(EvaluationCompleted e) {

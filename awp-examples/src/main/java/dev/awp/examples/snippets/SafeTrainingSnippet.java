@@ -74,7 +74,7 @@ public final class SafeTrainingSnippet {
                         .optAugmentation(Augmentation.none())
                         .optOutputDirectory(dir)
                         .optProgressBar(false)
-                        .addListeners(alerts)
+                        .addEventListeners(alerts)
                         .build();
         try (Model model = Model.newInstance("cnn")) {
             model.setBlock(SmallCnn.builder().setNumClasses(10).optWidth(4).build());
@@ -93,7 +93,7 @@ public final class SafeTrainingSnippet {
                         .optAugmentation(Augmentation.none())
                         .optOutputDirectory(dir.resolve("again"))
                         .optProgressBar(false)
-                        .addListeners(alerts)
+                        .addEventListeners(alerts)
                         .build();
         try (Model model = Model.newInstance("cnn")) {
             model.setBlock(SmallCnn.builder().setNumClasses(10).optWidth(4).build());
