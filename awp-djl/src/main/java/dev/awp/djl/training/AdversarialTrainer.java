@@ -17,6 +17,7 @@ import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.util.ProgressBar;
+import ai.djl.util.Progress;
 import com.google.gson.Gson;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
@@ -153,7 +154,7 @@ public final class AdversarialTrainer {
     private final Path outputDirectory;
     private final Augmentation augmentation;
     private final Device device;
-    private final boolean progressBar;
+    private final Progress progress;
     private final boolean overwrite;
     private final List<TrainingEventListener> eventListeners;
     private final List<TrainingListener> djlListeners;
@@ -170,10 +171,10 @@ public final class AdversarialTrainer {
                                 ? Augmentation.reflectPadCropFlip()
                                 : Augmentation.none();
         this.device = builder.device;
-        this.progressBar = builder.progressBar;
+        this.progress = builder.progress;
         this.overwrite = builder.overwrite;
         List<TrainingEventListener> all = new ArrayList<>();
-        if (builder.progressBar) {
+        if (builder.summary) {
             all.add(EpochSummary.toStandardOutput());
         }
         all.addAll(builder.eventListeners);
@@ -526,10 +527,10 @@ public final class AdversarialTrainer {
             long epochStart = System.nanoTime();
             awp.setEpoch(epoch);
             int batches = trainData.numBatches(spec.batchSize());
-            ProgressBar bar =
-                    progressBar
-                            ? new ProgressBar("Epoch " + (epoch + 1) + "/" + spec.epochs(), batches)
-                            : null;
+            Progress bar = progress;
+            if (bar != null) {
+                bar.reset("Epoch " + (epoch + 1) + "/" + spec.epochs(), batches);
+            }
             double lossSum = 0;
             long correct = 0;
             long seen = 0;
@@ -852,7 +853,8 @@ public final class AdversarialTrainer {
         private Path outputDirectory;
         private Augmentation augmentation;
         private Device device;
-        private boolean progressBar = true;
+        private Progress progress = new ProgressBar();
+        private boolean summary = true;
         private boolean overwrite;
         private final List<TrainingEventListener> eventListeners = new ArrayList<>();
         private final List<TrainingListener> djlListeners = new ArrayList<>();
@@ -932,9 +934,51 @@ public final class AdversarialTrainer {
          *
          * @param progressBar whether to print progress to {@code System.out}
          * @return this builder
+         * @deprecated use {@link #optNoProgress()} (off), or {@link #optProgress(Progress)} and
+         *     {@link #optSummary(boolean)}, named as in {@code RobustnessEvaluator.Builder}
          */
+        @Deprecated(since = "0.1.0", forRemoval = true)
         public Builder optProgressBar(boolean progressBar) {
-            this.progressBar = progressBar;
+            return progressBar ? optProgress(new ProgressBar()).optSummary(true) : optNoProgress();
+        }
+
+        /**
+         * Sets where per-batch progress goes: reset at the start of each epoch to the epoch's batch
+         * count, updated after each step with the running loss and adversarial accuracy. Default: a
+         * DJL {@link ProgressBar} on standard output. The same option as {@code
+         * RobustnessEvaluator.Builder.optProgress}.
+         *
+         * @param progress the progress
+         * @return this builder
+         * @throws NullPointerException if {@code progress} is null
+         */
+        public Builder optProgress(Progress progress) {
+            this.progress = requireNonNull(progress, "progress");
+            return this;
+        }
+
+        /**
+         * Turns console output off: no progress bar and no per-epoch summary line (events, the
+         * metrics log and SLF4J logging are unaffected). The same option as {@code
+         * RobustnessEvaluator.Builder.optNoProgress}.
+         *
+         * @return this builder
+         */
+        public Builder optNoProgress() {
+            this.progress = null;
+            this.summary = false;
+            return this;
+        }
+
+        /**
+         * Turns the per-epoch summary line on standard output ({@link EpochSummary}) on or off,
+         * independently of the progress bar. Default on.
+         *
+         * @param summary whether to print one line per epoch
+         * @return this builder
+         */
+        public Builder optSummary(boolean summary) {
+            this.summary = summary;
             return this;
         }
 

@@ -10,9 +10,10 @@ import java.util.Locale;
 
 /**
  * Prints one summary line per epoch, the way DJL's {@code TrainingListener.Defaults.logging()} does
- * for DJL loops. {@link AdversarialTrainer} adds one writing to {@code System.out} when its
- * progress output is on ({@link AdversarialTrainer.Builder#optProgressBar(boolean)}); add your own
- * with another stream, or log the same line with {@link #line(EpochMetrics, int)}.
+ * for DJL loops. {@link AdversarialTrainer} adds one writing to {@code System.out} unless {@link
+ * AdversarialTrainer.Builder#optSummary(boolean)} or {@link
+ * AdversarialTrainer.Builder#optNoProgress()} turns it off; add your own with another stream, or
+ * log the same line with {@link #line(EpochMetrics, int)}.
  */
 public final class EpochSummary implements TrainingEventListener {
 

@@ -174,7 +174,7 @@ class DjlClassificationDataTrainingTest {
                     AdversarialTrainer.builder(spec)
                             .setTrainData(train)
                             .setValidationData(validation)
-                            .optProgressBar(false)
+                            .optNoProgress()
                             .optOutputDirectory(dir.resolve("straight"))
                             .build()
                             .fit(model);
@@ -194,7 +194,7 @@ class DjlClassificationDataTrainingTest {
                     AdversarialTrainer.builder(spec)
                             .setTrainData(train)
                             .setValidationData(validation)
-                            .optProgressBar(false)
+                            .optNoProgress()
                             .optOutputDirectory(dir.resolve("interrupted"))
                             .addEventListeners(crash)
                             .build();
@@ -207,7 +207,7 @@ class DjlClassificationDataTrainingTest {
                     AdversarialTrainer.builder(spec)
                             .setTrainData(train)
                             .setValidationData(validation)
-                            .optProgressBar(false)
+                            .optNoProgress()
                             .optOutputDirectory(dir.resolve("interrupted"))
                             .build()
                             .resume(model);
@@ -245,7 +245,7 @@ class DjlClassificationDataTrainingTest {
                 AdversarialTrainer.builder(spec())
                         .setTrainData(features(48, 1))
                         .setValidationData(features(24, 2))
-                        .optProgressBar(false)
+                        .optNoProgress()
                         .build()
                         .fit(model);
 

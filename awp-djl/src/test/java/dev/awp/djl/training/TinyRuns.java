@@ -52,7 +52,7 @@ final class TinyRuns {
         return AdversarialTrainer.builder(spec)
                 .setTrainData(TRAIN)
                 .setValidationData(VALIDATION)
-                .optProgressBar(false);
+                .optNoProgress();
     }
 
     static Model model() {

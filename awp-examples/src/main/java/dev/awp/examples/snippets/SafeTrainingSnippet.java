@@ -73,7 +73,7 @@ public final class SafeTrainingSnippet {
                         .setValidationData(SyntheticShapes.test(16, 0))
                         .optAugmentation(Augmentation.none())
                         .optOutputDirectory(dir)
-                        .optProgressBar(false)
+                        .optNoProgress()
                         .addEventListeners(alerts)
                         .build();
         try (Model model = Model.newInstance("cnn")) {
@@ -92,7 +92,7 @@ public final class SafeTrainingSnippet {
                         .setValidationData(SyntheticShapes.test(16, 0))
                         .optAugmentation(Augmentation.none())
                         .optOutputDirectory(dir.resolve("again"))
-                        .optProgressBar(false)
+                        .optNoProgress()
                         .addEventListeners(alerts)
                         .build();
         try (Model model = Model.newInstance("cnn")) {
