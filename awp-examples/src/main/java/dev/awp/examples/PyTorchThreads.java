@@ -5,9 +5,9 @@ import ai.djl.engine.Engine;
 /**
  * Sets the number of PyTorch intra-op threads of the examples. The count changes the order of
  * floating-point sums inside convolutions, so a table is reproducible digit for digit only with a
- * fixed count; one thread also avoids OpenMP's spin-waiting, which costs many times the work when
- * other processes share the cores (measured on this project's 2-core CI machine: a quick start that
- * took 161 s with one thread took 1240 s with two while other builds ran).
+ * fixed count. One thread also avoids OpenMP's spin-waiting, which costs many times the work when
+ * other processes share the cores (measured on this project's 2-core CI machine while other builds
+ * ran: the same quick-start setting took 1,240 s with two threads and 161 s with one).
  */
 final class PyTorchThreads {
 
