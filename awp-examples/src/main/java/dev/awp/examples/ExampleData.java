@@ -9,6 +9,8 @@ import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.data.SyntheticShapes;
 import dev.awp.training.AdversarialTraining;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.MathContext;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -19,14 +21,15 @@ import java.util.Locale;
 /**
  * The datasets the examples train on, chosen with {@code --dataset} and read from {@code
  * --data-dir}: the embedded SyntheticShapes and CIFAR-10 (3×32×32, L∞ ε = 8/255), and the MNIST
- * family (1×28×28, L∞ ε = 0.1, the usual budget for Fashion-MNIST).
+ * family (1×28×28, L∞ ε = 0.1, the usual budget for Fashion-MNIST). Fashion-MNIST without {@code
+ * --data-dir} is the {@link EmbeddedFashionMnist} subset.
  */
 enum ExampleData {
     /** The embedded {@link SyntheticShapes}: generated, no folder. */
     SYNTHETIC("synthetic", "SyntheticShapes", 8 / 255.0),
     /** CIFAR-10, binary version. */
     CIFAR10("cifar10", "CIFAR-10", 8 / 255.0),
-    /** Fashion-MNIST, IDX files. */
+    /** Fashion-MNIST, IDX files; the embedded subset without {@code --data-dir}. */
     FASHION_MNIST("fashion-mnist", "Fashion-MNIST", 0.1),
     /** MNIST, IDX files. */
     MNIST("mnist", "MNIST", 0.1),
@@ -42,7 +45,8 @@ enum ExampleData {
     static final String DATA_DIR_HELP =
             "cifar10: cifar-10-batches-bin or its parent; MNIST family: the folder of the four"
                     + " IDX files, raw or .gz (Debian's dataset-fashion-mnist installs"
-                    + " /usr/share/datasets/fashion-mnist)";
+                    + " /usr/share/datasets/fashion-mnist); without it, fashion-mnist is the"
+                    + " embedded subset of 10,000 training and 2,000 test images";
 
     final String option;
     final String title;
@@ -54,8 +58,39 @@ enum ExampleData {
         this.defaultEpsilon = defaultEpsilon;
     }
 
-    /** The training and test splits. */
-    record Splits(ImageDataset train, ImageDataset test) {}
+    /**
+     * The training and test splits.
+     *
+     * @param train the training split
+     * @param test the test split
+     * @param title the data, for reports, e.g. {@code "Fashion-MNIST (embedded subset)"}
+     * @param stratifiedPrefixes whether the first 10·k images of each split hold k of each class
+     *     (the embedded subset), so that a prefix is the subset to take
+     */
+    record Splits(ImageDataset train, ImageDataset test, String title, boolean stratifiedPrefixes) {
+
+        /**
+         * {@code size} training images: all of them if there are no more, else the first {@code
+         * size} if {@link #stratifiedPrefixes}, else a subset drawn with {@code seed}.
+         */
+        ImageDataset train(int size, long seed) {
+            return cut(train, size, seed);
+        }
+
+        /** {@code size} test images, chosen as by {@link #train(int, long)}. */
+        ImageDataset test(int size, long seed) {
+            return cut(test, size, seed);
+        }
+
+        private ImageDataset cut(ImageDataset data, int size, long seed) {
+            if (size >= data.size()) {
+                return data;
+            }
+            return stratifiedPrefixes
+                    ? EmbeddedFashionMnist.prefix(data, size)
+                    : data.subset(size, seed);
+        }
+    }
 
     /** The value of {@code --dataset}, or {@code defaultValue}. */
     static ExampleData parse(ExampleArgs options, ExampleData defaultValue) {
@@ -76,9 +111,9 @@ enum ExampleData {
         return this == FASHION_MNIST || this == MNIST || this == KMNIST;
     }
 
-    /** Whether the data come from {@code --data-dir}. */
-    boolean needsFolder() {
-        return this != SYNTHETIC;
+    /** Whether the data come from {@code --data-dir}: all but the embedded ones. */
+    boolean needsFolder(ExampleArgs options) {
+        return this != SYNTHETIC && (this != FASHION_MNIST || options.has("data-dir"));
     }
 
     /**
@@ -90,7 +125,8 @@ enum ExampleData {
     }
 
     /**
-     * Reads the splits from {@code --data-dir}, or generates them for {@link #SYNTHETIC}.
+     * Reads the splits from {@code --data-dir}, or generates them for {@link #SYNTHETIC}, or reads
+     * the embedded subset for {@link #FASHION_MNIST} without {@code --data-dir}.
      *
      * @throws IllegalArgumentException if the folder is missing, incomplete or malformed; the
      *     message names the file and what is wrong
@@ -99,7 +135,16 @@ enum ExampleData {
         if (this == SYNTHETIC) {
             return new Splits(
                     SyntheticShapes.train(syntheticTrain, seed),
-                    SyntheticShapes.test(syntheticTest, seed));
+                    SyntheticShapes.test(syntheticTest, seed),
+                    title,
+                    false);
+        }
+        if (!needsFolder(options)) {
+            return new Splits(
+                    EmbeddedFashionMnist.train(EmbeddedFashionMnist.TRAIN_SIZE),
+                    EmbeddedFashionMnist.test(EmbeddedFashionMnist.TEST_SIZE),
+                    title + " (embedded subset)",
+                    true);
         }
         if (!options.has("data-dir")) {
             throw new IllegalArgumentException(
@@ -129,7 +174,10 @@ enum ExampleData {
             switch (this) {
                 case CIFAR10:
                     return new Splits(
-                            CifarReader.cifar10Train(dataDir), CifarReader.cifar10Test(dataDir));
+                            CifarReader.cifar10Train(dataDir),
+                            CifarReader.cifar10Test(dataDir),
+                            title,
+                            false);
                 case FASHION_MNIST:
                     return splits(IdxReader.fashionMnist(dataDir));
                 case MNIST:
@@ -152,8 +200,8 @@ enum ExampleData {
         }
     }
 
-    private static Splits splits(IdxReader.Splits splits) {
-        return new Splits(splits.train(), splits.test());
+    private Splits splits(IdxReader.Splits splits) {
+        return new Splits(splits.train(), splits.test(), title, false);
     }
 
     /**
@@ -193,6 +241,10 @@ enum ExampleData {
         if (Math.abs(levels - Math.rint(levels)) < 1e-9) {
             return String.format(Locale.ROOT, "%d/255", Math.round(levels));
         }
-        return String.valueOf(epsilon);
+        // six significant digits: a scaled step such as 0.05000000000000001 reads 0.05
+        return new BigDecimal(epsilon)
+                .round(new MathContext(6))
+                .stripTrailingZeros()
+                .toPlainString();
     }
 }

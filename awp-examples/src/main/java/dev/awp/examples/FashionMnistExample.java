@@ -161,7 +161,8 @@ public final class FashionMnistExample {
                 seed,
                 ExampleData.describe(epsilon),
                 epochs / 2 + 1);
-        System.out.println(QuickStart.table(reports));
+        System.out.print(QuickStart.table(reports));
+        System.out.println(QuickStart.times(reports));
         return reports;
     }
 

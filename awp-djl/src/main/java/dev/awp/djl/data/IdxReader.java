@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -20,7 +21,8 @@ import java.util.zip.GZIPInputStream;
  * Reads the IDX files of the MNIST family from a local folder: MNIST (LeCun et al., 1998), <a
  * href="https://github.com/zalandoresearch/fashion-mnist">Fashion-MNIST</a> (Xiao et al., 2017) and
  * <a href="https://github.com/rois-codh/kmnist">Kuzushiji-MNIST</a> (Clanuwat et al., 2018), all
- * 28×28 grey-level images in 10 classes. Nothing is downloaded.
+ * 28×28 grey-level images in 10 classes. Nothing is downloaded; {@link #read(InputStream,
+ * InputStream, int, String)} reads from streams, e.g. classpath resources.
  *
  * <p>An images file holds the magic number {@code 0x00000803} (unsigned bytes, 3 dimensions), the
  * dimensions {@code n}, {@code rows}, {@code cols} (big-endian 32-bit integers), then {@code n ×
@@ -142,6 +144,42 @@ public final class IdxReader {
                 images, labels, numClasses, images.getFileName() + " + " + labels.getFileName());
     }
 
+    /**
+     * Reads a pair of IDX streams, images and labels, as a dataset of 1×rows×cols images: for data
+     * that are not files, e.g. classpath resources ({@code
+     * getClass().getResourceAsStream("train-images-idx3-ubyte.gz")}). Each stream is read to its
+     * end and left open; the caller closes it.
+     *
+     * @param images the images stream, magic {@code 0x00000803}, raw or gzipped
+     * @param labels the labels stream, magic {@code 0x00000801}, raw or gzipped, with as many
+     *     labels as there are images
+     * @param numClasses the number of classes, in [2, 256]; every label must be less
+     * @param name the dataset's name, also used in error messages, e.g. {@code "Fashion-MNIST
+     *     train"}
+     * @return the dataset
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if {@code numClasses} is not in [2, 256]
+     * @throws IOException if a stream cannot be read, has the wrong magic number or a dimension
+     *     that is not positive, is truncated or longer than its header says, if the counts of
+     *     images and labels differ, or if a label is not less than {@code numClasses}
+     */
+    public static ImageDataset read(
+            InputStream images, InputStream labels, int numClasses, String name)
+            throws IOException {
+        requireNonNull(images, "images");
+        requireNonNull(labels, "labels");
+        requireNonNull(name, "name");
+        checkNumClasses(numClasses);
+        int[] labelValues;
+        try (DataInputStream in = decode(new KeepOpen(labels))) {
+            labelValues = readLabels(in, name + " labels", numClasses);
+        }
+        try (DataInputStream in = decode(new KeepOpen(images))) {
+            return readImages(
+                    in, name + " images", name + " labels", labelValues, numClasses, name);
+        }
+    }
+
     private static Splits splits(Path folder, String title) throws IOException {
         requireNonNull(folder, "folder");
         checkArgument(
@@ -191,73 +229,92 @@ public final class IdxReader {
 
     private static ImageDataset read(Path imagesFile, Path labelsFile, int numClasses, String name)
             throws IOException {
+        checkNumClasses(numClasses);
+        int[] labels;
+        try (DataInputStream in = open(labelsFile)) {
+            labels = readLabels(in, labelsFile.toString(), numClasses);
+        }
+        try (DataInputStream in = open(imagesFile)) {
+            return readImages(
+                    in, imagesFile.toString(), labelsFile.toString(), labels, numClasses, name);
+        }
+    }
+
+    private static void checkNumClasses(int numClasses) {
         checkArgument(
                 numClasses >= 2 && numClasses <= 256,
                 "numClasses must be in [2, 256] but was %s",
                 numClasses);
-        int[] labels = readLabels(labelsFile, numClasses);
-        try (DataInputStream in = open(imagesFile)) {
-            int magic = header(in, imagesFile, "magic number");
-            checkMagic(imagesFile, magic, IMAGES_MAGIC, "images", "unsigned bytes, 3 dimensions");
-            int count = dimension(in, imagesFile, "image count");
-            int rows = dimension(in, imagesFile, "rows");
-            int cols = dimension(in, imagesFile, "cols");
-            if (count != labels.length) {
-                throw new IOException(
-                        imagesFile
-                                + " holds "
-                                + count
-                                + " images but "
-                                + labelsFile
-                                + " holds "
-                                + labels.length
-                                + " labels: the counts must be equal (the files are not a pair)");
-            }
-            long total = (long) count * rows * cols;
-            if (total > Integer.MAX_VALUE) {
-                throw new IOException(
-                        imagesFile
-                                + ": "
-                                + count
-                                + " × "
-                                + rows
-                                + " × "
-                                + cols
-                                + " pixels are too many for one in-memory dataset");
-            }
-            byte[] pixels = new byte[(int) total];
-            body(in, imagesFile, pixels, count + " × " + rows + " × " + cols + " pixel bytes");
-            return new ImageDataset(name, 1, rows, cols, pixels, labels, numClasses);
-        }
     }
 
-    private static int[] readLabels(Path file, int numClasses) throws IOException {
-        try (DataInputStream in = open(file)) {
-            int magic = header(in, file, "magic number");
-            checkMagic(file, magic, LABELS_MAGIC, "labels", "unsigned bytes, 1 dimension");
-            int count = dimension(in, file, "label count");
-            byte[] bytes = new byte[count];
-            body(in, file, bytes, count + " label bytes");
-            int[] labels = new int[count];
-            for (int i = 0; i < count; i++) {
-                int label = Byte.toUnsignedInt(bytes[i]);
-                if (label >= numClasses) {
-                    throw new IOException(
-                            file
-                                    + ": label "
-                                    + i
-                                    + " is "
-                                    + label
-                                    + ", outside [0, "
-                                    + numClasses
-                                    + "): not a labels file of "
-                                    + numClasses
-                                    + " classes");
-                }
-                labels[i] = label;
-            }
-            return labels;
+    /** Reads an images stream whose labels were read from {@code labelsFile}. */
+    private static ImageDataset readImages(
+            DataInputStream in,
+            String imagesFile,
+            String labelsFile,
+            int[] labels,
+            int numClasses,
+            String name)
+            throws IOException {
+        int magic = header(in, imagesFile, "magic number");
+        checkMagic(imagesFile, magic, IMAGES_MAGIC, "images", "unsigned bytes, 3 dimensions");
+        int count = dimension(in, imagesFile, "image count");
+        int rows = dimension(in, imagesFile, "rows");
+        int cols = dimension(in, imagesFile, "cols");
+        if (count != labels.length) {
+            throw new IOException(
+                    imagesFile
+                            + " holds "
+                            + count
+                            + " images but "
+                            + labelsFile
+                            + " holds "
+                            + labels.length
+                            + " labels: the counts must be equal (the files are not a pair)");
         }
+        long total = (long) count * rows * cols;
+        if (total > Integer.MAX_VALUE) {
+            throw new IOException(
+                    imagesFile
+                            + ": "
+                            + count
+                            + " × "
+                            + rows
+                            + " × "
+                            + cols
+                            + " pixels are too many for one in-memory dataset");
+        }
+        byte[] pixels = new byte[(int) total];
+        body(in, imagesFile, pixels, count + " × " + rows + " × " + cols + " pixel bytes");
+        return new ImageDataset(name, 1, rows, cols, pixels, labels, numClasses);
+    }
+
+    private static int[] readLabels(DataInputStream in, String file, int numClasses)
+            throws IOException {
+        int magic = header(in, file, "magic number");
+        checkMagic(file, magic, LABELS_MAGIC, "labels", "unsigned bytes, 1 dimension");
+        int count = dimension(in, file, "label count");
+        byte[] bytes = new byte[count];
+        body(in, file, bytes, count + " label bytes");
+        int[] labels = new int[count];
+        for (int i = 0; i < count; i++) {
+            int label = Byte.toUnsignedInt(bytes[i]);
+            if (label >= numClasses) {
+                throw new IOException(
+                        file
+                                + ": label "
+                                + i
+                                + " is "
+                                + label
+                                + ", outside [0, "
+                                + numClasses
+                                + "): not a labels file of "
+                                + numClasses
+                                + " classes");
+            }
+            labels[i] = label;
+        }
+        return labels;
     }
 
     /** Opens a file, raw or gzipped as its first two bytes say. */
@@ -265,7 +322,12 @@ public final class IdxReader {
         if (!Files.isRegularFile(file)) {
             throw new NoSuchFileException(file.toString(), null, "missing IDX file " + file);
         }
-        BufferedInputStream buffered = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+        return decode(Files.newInputStream(file));
+    }
+
+    /** Wraps a stream, raw or gzipped as its first two bytes say; closes it if that fails. */
+    private static DataInputStream decode(InputStream stream) throws IOException {
+        BufferedInputStream buffered = new BufferedInputStream(stream, 1 << 16);
         try {
             buffered.mark(2);
             int first = buffered.read();
@@ -283,7 +345,7 @@ public final class IdxReader {
         }
     }
 
-    private static int header(DataInputStream in, Path file, String what) throws IOException {
+    private static int header(DataInputStream in, String file, String what) throws IOException {
         try {
             return in.readInt();
         } catch (EOFException e) {
@@ -293,7 +355,7 @@ public final class IdxReader {
     }
 
     private static void checkMagic(
-            Path file, int magic, int expected, String kind, String description)
+            String file, int magic, int expected, String kind, String description)
             throws IOException {
         if (magic != expected) {
             throw new IOException(
@@ -310,7 +372,7 @@ public final class IdxReader {
         }
     }
 
-    private static int dimension(DataInputStream in, Path file, String what) throws IOException {
+    private static int dimension(DataInputStream in, String file, String what) throws IOException {
         int value = header(in, file, what);
         if (value < 1) {
             throw new IOException(
@@ -320,7 +382,7 @@ public final class IdxReader {
     }
 
     /** Reads exactly {@code into.length} bytes, then checks that the file ends there. */
-    private static void body(DataInputStream in, Path file, byte[] into, String expected)
+    private static void body(DataInputStream in, String file, byte[] into, String expected)
             throws IOException {
         int read;
         try {
@@ -354,5 +416,15 @@ public final class IdxReader {
                             + into.length
                             + ") after the header but found more");
         }
+    }
+
+    /** Passes everything through but {@link #close()}: the caller's stream stays open. */
+    private static final class KeepOpen extends FilterInputStream {
+        KeepOpen(InputStream in) {
+            super(in);
+        }
+
+        @Override
+        public void close() {}
     }
 }

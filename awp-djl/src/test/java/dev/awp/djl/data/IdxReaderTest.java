@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.types.Shape;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -226,6 +227,61 @@ class IdxReaderTest {
             assertThatThrownBy(() -> IdxReader.read(images, labels, 257))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessage("numClasses must be in [2, 256] but was 257");
+        }
+    }
+
+    @Nested
+    class ReadingStreams {
+        /** A stream that records whether it was closed. */
+        private final class Tracked extends ByteArrayInputStream {
+            boolean closed;
+
+            Tracked(byte[] bytes) {
+                super(bytes);
+            }
+
+            @Override
+            public void close() {
+                closed = true;
+            }
+        }
+
+        @Test
+        void should_read_gzipped_and_raw_streams_like_files_and_leave_them_open()
+                throws IOException {
+            Tracked images = new Tracked(gzip(images(4, 2, 2)));
+            Tracked labels = new Tracked(labels(1, 0, 1, 0));
+
+            ImageDataset dataset = IdxReader.read(images, labels, 2, "resource pair");
+            ImageDataset fromFiles =
+                    IdxReader.read(
+                            write("images", images(4, 2, 2)),
+                            write("labels", labels(1, 0, 1, 0)),
+                            2);
+
+            assertThat(dataset.name()).isEqualTo("resource pair");
+            assertThat(dataset.labels()).isEqualTo(fromFiles.labels());
+            for (int i = 0; i < 4; i++) {
+                assertThat(dataset.image(i)).isEqualTo(fromFiles.image(i));
+            }
+            assertThat(images.closed).isFalse();
+            assertThat(labels.closed).isFalse();
+            assertThat(images.read()).isEqualTo(-1);
+            assertThat(labels.read()).isEqualTo(-1);
+        }
+
+        @Test
+        void should_name_the_dataset_and_the_stream_in_errors() throws IOException {
+            byte[] whole = images(5, 3, 4);
+            ByteArrayInputStream images =
+                    new ByteArrayInputStream(gzip(Arrays.copyOf(whole, whole.length - 1)));
+            ByteArrayInputStream labels = new ByteArrayInputStream(labels(0, 1, 0, 1, 0));
+
+            assertThatThrownBy(() -> IdxReader.read(images, labels, 2, "subset train"))
+                    .isInstanceOf(IOException.class)
+                    .hasMessage(
+                            "subset train images is truncated: expected 5 × 3 × 4 pixel bytes (60)"
+                                    + " after the header but found 59");
         }
     }
 
