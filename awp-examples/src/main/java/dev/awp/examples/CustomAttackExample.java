@@ -191,12 +191,12 @@ public final class CustomAttackExample {
                                         .attack(Attacks.pgd20())
                                         .build())
                         .withCheckpoints(CheckpointPolicy.none());
-        AdversarialTrainer trainer =
-                AdversarialTrainer.builder(spec)
-                        .setTrainData(train)
-                        .setValidationData(test)
-                        .optProgressBar(!options.has("quiet"))
-                        .build();
+        AdversarialTrainer.Builder builder =
+                AdversarialTrainer.builder(spec).setTrainData(train).setValidationData(test);
+        if (options.has("quiet")) {
+            builder.optNoProgress();
+        }
+        AdversarialTrainer trainer = builder.build();
         try (Model model = Model.newInstance("small-cnn")) {
             model.setBlock(SmallCnn.builder().setNumClasses(10).optWidth(width).build());
             TrainingReport report = trainer.fit(model);

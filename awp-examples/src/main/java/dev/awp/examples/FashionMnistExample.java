@@ -179,13 +179,15 @@ public final class FashionMnistExample {
             boolean quiet) {
         System.out.println();
         System.out.println("== " + name + " ==");
-        AdversarialTrainer trainer =
+        AdversarialTrainer.Builder builder =
                 AdversarialTrainer.builder(spec)
                         .setTrainData(train)
                         .setValidationData(test)
-                        .optAugmentation(Augmentation.zeroPadCropFlip())
-                        .optProgressBar(!quiet)
-                        .build();
+                        .optAugmentation(Augmentation.zeroPadCropFlip());
+        if (quiet) {
+            builder.optNoProgress();
+        }
+        AdversarialTrainer trainer = builder.build();
         try (Model model = Model.newInstance("small-cnn-" + name)) {
             // SmallCnn takes any C×H×W with H, W >= 4: 28 → 14 → 7, then global average pooling
             model.setBlock(

@@ -174,13 +174,14 @@ public final class ImageFolderExample {
                                 .setNumClasses(train.numClasses())
                                 .optWidth(width)
                                 .build());
-                report =
+                AdversarialTrainer.Builder trainer =
                         AdversarialTrainer.builder(spec)
                                 .setTrainData(train)
-                                .setValidationData(test)
-                                .optProgressBar(!options.has("quiet"))
-                                .build()
-                                .fit(model);
+                                .setValidationData(test);
+                if (options.has("quiet")) {
+                    trainer.optNoProgress(); // no progress bar, no summary lines
+                }
+                report = trainer.build().fit(model);
             }
             // end::train[]
             EpochMetrics last = report.epochs().get(report.epochs().size() - 1);

@@ -171,8 +171,10 @@ public final class PaperRecipes {
                                 data.augmentation(
                                         recipe.startsWith("at")
                                                 ? Augmentation.reflectPadCropFlip()
-                                                : Augmentation.zeroPadCropFlip()))
-                        .optProgressBar(!options.has("quiet"));
+                                                : Augmentation.zeroPadCropFlip()));
+        if (options.has("quiet")) {
+            builder.optNoProgress();
+        }
         if (options.has("device")) {
             builder.optDevice(Device.fromName(options.string("device", "cpu")));
         }

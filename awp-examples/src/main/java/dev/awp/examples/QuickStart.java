@@ -260,8 +260,10 @@ public final class QuickStart {
                         .setValidationData(test)
                         // reflect-pad 4, crop, flip; none for MNIST and KMNIST, which flips
                         // turn into other symbols
-                        .optAugmentation(augmentation)
-                        .optProgressBar(!quiet);
+                        .optAugmentation(augmentation);
+        if (quiet) {
+            builder.optNoProgress();
+        }
         if (output != null) {
             builder.optOutputDirectory(output.resolve(name.toLowerCase(Locale.ROOT)));
         }

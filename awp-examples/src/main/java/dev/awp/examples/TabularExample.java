@@ -195,12 +195,14 @@ public final class TabularExample {
                 try (Model model = Model.newInstance("mlp-" + run.getKey())) {
                     model.setBlock(mlp());
                     // tag::train[]
-                    AdversarialTrainer.builder(run.getValue())
-                            .setTrainData(trainData)
-                            .setValidationData(testData)
-                            .optProgressBar(!quiet)
-                            .build()
-                            .fit(model);
+                    AdversarialTrainer.Builder trainer =
+                            AdversarialTrainer.builder(run.getValue())
+                                    .setTrainData(trainData)
+                                    .setValidationData(testData);
+                    if (quiet) {
+                        trainer.optNoProgress(); // no progress bar, no summary lines
+                    }
+                    trainer.build().fit(model);
                     RobustnessReport report =
                             RobustnessEvaluator.builder()
                                     .optAttacks(List.of(pgd20))
