@@ -59,7 +59,7 @@ import torch.optim as optim
 from torch.autograd import Variable
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from make_fixtures import ConvBnNet, check, f32_exact, tensor, write  # noqa: E402
+from make_fixtures import check, conv_bn_model, f32_exact, tensor, write  # noqa: E402
 
 torch.set_default_dtype(torch.float64)
 
@@ -127,15 +127,7 @@ def define(source, namespace, replacements=()):
 def initial_model():
     g = torch.Generator().manual_seed(4001)
     torch.manual_seed(4002)
-    model = ConvBnNet(momentum=DJL_MOMENTUM)
-    with torch.no_grad():
-        model.conv.weight.copy_(f32_exact(0.3 * torch.randn(4, 3, 3, 3, generator=g)))
-        model.bn.weight.copy_(f32_exact(1.0 + 0.2 * torch.randn(4, generator=g)))
-        model.bn.bias.copy_(f32_exact(0.1 * torch.randn(4, generator=g)))
-        model.bn.running_mean.copy_(f32_exact(0.1 * torch.randn(4, generator=g)))
-        model.bn.running_var.copy_(f32_exact(torch.empty(4).uniform_(0.5, 1.5, generator=g)))
-        model.fc.weight.copy_(f32_exact(0.5 * torch.randn(3, 4, generator=g)))
-        model.fc.bias.copy_(f32_exact(0.1 * torch.randn(3, generator=g)))
+    model = conv_bn_model(g, momentum=DJL_MOMENTUM)
     batches = []
     for _ in range(STEPS):
         x = f32_exact(torch.rand(BATCH, 3, 6, 6, generator=g))

@@ -511,10 +511,9 @@ class ConvBnNet(nn.Module):
         return self.fc(h.mean(dim=(2, 3)))
 
 
-def conv_bn_initial():
-    g = torch.Generator().manual_seed(3001)
-    torch.manual_seed(3002)  # nn init (only used as a starting point; values are overwritten)
-    model = ConvBnNet()
+def conv_bn_model(g, **batchnorm):
+    """A ConvBnNet with seeded, float32-exact parameters and running statistics (drawn from g)."""
+    model = ConvBnNet(**batchnorm)
     with torch.no_grad():
         model.conv.weight.copy_(f32_exact(0.3 * torch.randn(4, 3, 3, 3, generator=g)))
         model.bn.weight.copy_(f32_exact(1.0 + 0.2 * torch.randn(4, generator=g)))
@@ -524,6 +523,13 @@ def conv_bn_initial():
         model.bn.running_var.copy_(f32_exact(torch.empty(4).uniform_(0.5, 1.5, generator=g)))
         model.fc.weight.copy_(f32_exact(0.5 * torch.randn(3, 4, generator=g)))
         model.fc.bias.copy_(f32_exact(0.1 * torch.randn(3, generator=g)))
+    return model
+
+
+def conv_bn_initial():
+    g = torch.Generator().manual_seed(3001)
+    torch.manual_seed(3002)  # nn init (only used as a starting point; values are overwritten)
+    model = conv_bn_model(g)
     x = f32_exact(torch.rand(4, 3, 6, 6, generator=g))
     y = torch.randint(0, 3, (4,), generator=g)
     x_adv = f32_exact(torch.clamp(x + 0.03 * torch.sign(torch.randn(4, 3, 6, 6, generator=g)),

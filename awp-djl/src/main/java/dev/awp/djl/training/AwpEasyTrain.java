@@ -308,12 +308,9 @@ public final class AwpEasyTrain {
         Device device = singleDevice(trainer);
         InputAttack inputAttack = InputAttacks.bind(attack.withBatchNormMode(BatchNormMode.EVAL));
         try (NDManager scope = trainer.getManager().newSubManager(device)) {
-            NDArray x = onDevice(batch.getData().head(), device, scope);
-            Guards.CheckedLabels labels =
-                    Guards.checkBatch(
-                            inputAttack.threatModel(),
-                            x,
-                            onDevice(batch.getLabels().head(), device, scope));
+            CheckedBatch checked = CheckedBatch.of(batch, device, scope, inputAttack);
+            NDArray x = checked.x();
+            Guards.CheckedLabels labels = checked.labels();
             NDArray y = labels.vector();
             NDArray clean = trainer.evaluate(new NDList(x)).head();
             labels.checkClasses(clean);
@@ -388,12 +385,9 @@ public final class AwpEasyTrain {
         InputAttack inputAttack = InputAttacks.bind(attack);
         TrainingObjective trainingObjective = TrainingObjectives.bind(objective);
         try (NDManager scope = trainer.getManager().newSubManager(device)) {
-            NDArray x = onDevice(batch.getData().head(), device, scope);
-            Guards.CheckedLabels labels =
-                    Guards.checkBatch(
-                            inputAttack.threatModel(),
-                            x,
-                            onDevice(batch.getLabels().head(), device, scope));
+            CheckedBatch checked = CheckedBatch.of(batch, device, scope, inputAttack);
+            NDArray x = checked.x();
+            Guards.CheckedLabels labels = checked.labels();
             NDArray y = labels.vector();
             NDArray xAdv = inputAttack.generate(AttackTarget.of(trainer), x, y);
             boolean official = forwards != BatchNormForwards.MINIMAL;
@@ -616,6 +610,15 @@ public final class AwpEasyTrain {
             for (NDArray gradient : gradients) {
                 gradient.close();
             }
+        }
+    }
+
+    /** A batch's inputs on the device, checked against the attack's threat model, and labels. */
+    private record CheckedBatch(NDArray x, Guards.CheckedLabels labels) {
+        static CheckedBatch of(Batch batch, Device device, NDManager scope, InputAttack attack) {
+            NDArray x = onDevice(batch.getData().head(), device, scope);
+            NDArray y = onDevice(batch.getLabels().head(), device, scope);
+            return new CheckedBatch(x, Guards.checkBatch(attack.threatModel(), x, y));
         }
     }
 

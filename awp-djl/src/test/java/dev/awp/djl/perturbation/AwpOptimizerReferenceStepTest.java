@@ -28,15 +28,7 @@ import org.junit.jupiter.api.Test;
 class AwpOptimizerReferenceStepTest {
 
     /** DJL parameter name → fixture name. */
-    static final Map<String, String> NAMES =
-            Map.of(
-                    "01Conv2d_weight", "conv_weight",
-                    "02BatchNorm_gamma", "bn_gamma",
-                    "02BatchNorm_beta", "bn_beta",
-                    "02BatchNorm_runningMean", "bn_running_mean",
-                    "02BatchNorm_runningVar", "bn_running_var",
-                    "06Linear_weight", "fc_weight",
-                    "06Linear_bias", "fc_bias");
+    static final Map<String, String> NAMES = TestModels.CONV_BN_FIXTURE_NAMES;
 
     /**
      * float64 throughout; DJL takes lr, momentum and weight decay as floats (0.1f differs from 0.1

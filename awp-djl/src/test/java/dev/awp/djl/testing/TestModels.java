@@ -29,6 +29,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class TestModels {
     private TestModels() {}
 
+    /**
+     * {@link #convBn()}'s DJL parameter names → the names of the same tensors in the fixtures of
+     * {@code make_fixtures.py} and {@code make_bn_fixtures.py} (PyTorch's {@code ConvBnNet}).
+     */
+    public static final Map<String, String> CONV_BN_FIXTURE_NAMES =
+            Map.of(
+                    "01Conv2d_weight", "conv_weight",
+                    "02BatchNorm_gamma", "bn_gamma",
+                    "02BatchNorm_beta", "bn_beta",
+                    "02BatchNorm_runningMean", "bn_running_mean",
+                    "02BatchNorm_runningVar", "bn_running_var",
+                    "06Linear_weight", "fc_weight",
+                    "06Linear_bias", "fc_bias");
+
     /** The 3-4-3 MLP of spec §9: {@code relu(x W1ᵀ + b1) W2ᵀ + b2}. */
     public static Block mlp() {
         return new SequentialBlock()

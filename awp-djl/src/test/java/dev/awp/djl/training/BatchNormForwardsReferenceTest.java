@@ -43,15 +43,7 @@ import org.junit.jupiter.api.Test;
 class BatchNormForwardsReferenceTest {
 
     /** DJL parameter name → fixture name (the conv net of make_fixtures.py). */
-    private static final Map<String, String> NAMES =
-            Map.of(
-                    "01Conv2d_weight", "conv_weight",
-                    "02BatchNorm_gamma", "bn_gamma",
-                    "02BatchNorm_beta", "bn_beta",
-                    "02BatchNorm_runningMean", "bn_running_mean",
-                    "02BatchNorm_runningVar", "bn_running_var",
-                    "06Linear_weight", "fc_weight",
-                    "06Linear_bias", "fc_bias");
+    private static final Map<String, String> NAMES = TestModels.CONV_BN_FIXTURE_NAMES;
 
     private static final double TOLERANCE = 1e-9;
 
