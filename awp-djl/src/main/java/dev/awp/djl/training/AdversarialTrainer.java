@@ -12,20 +12,17 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
-import ai.djl.training.dataset.Batch;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.util.Progress;
 import com.google.gson.Gson;
-import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.internal.Environment;
-import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.event.CheckpointKind;
@@ -462,8 +459,17 @@ public final class AdversarialTrainer {
                             spec.batchSize(),
                             spec.seed(),
                             spec.divergence().catastrophicOverfittingGap() > 0);
-            TrainingObjective objective = TrainingObjectives.bind(spec.objective());
-            InputAttack attack = InputAttacks.bind(spec.attack());
+            TrainingPass pass =
+                    new TrainingPass(
+                            spec,
+                            trainData,
+                            augmentation,
+                            trainer,
+                            awp,
+                            learningRate,
+                            progress,
+                            TrainingObjectives.bind(spec.objective()),
+                            InputAttacks.bind(spec.attack()));
             output.startMetricsLog(history);
             TrainingStarted startedEvent =
                     TrainingStarted.builder()
@@ -497,7 +503,7 @@ public final class AdversarialTrainer {
                 while (epoch < spec.epochs()) {
                     Failure failure;
                     try {
-                        runEpoch(epoch, probe, objective, attack);
+                        runEpoch(epoch, probe, pass);
                         good.take(epoch + 1, history, bestEpoch, bestRobust);
                         epoch++;
                         continue;
@@ -522,67 +528,9 @@ public final class AdversarialTrainer {
             return report;
         }
 
-        private void runEpoch(
-                int epoch, RobustnessProbe probe, TrainingObjective objective, InputAttack attack) {
+        private void runEpoch(int epoch, RobustnessProbe probe, TrainingPass pass) {
             long epochStart = System.nanoTime();
-            awp.setEpoch(epoch);
-            int batches = trainData.numBatches(spec.batchSize());
-            Progress bar = progress;
-            if (bar != null) {
-                bar.reset("Epoch " + (epoch + 1) + "/" + spec.epochs(), batches);
-            }
-            double lossSum = 0;
-            long correct = 0;
-            long seen = 0;
-            boolean perturbed = false;
-            double lastRate = 0;
-            int iteration = 0;
-            for (Batch batch :
-                    trainData.trainingBatches(
-                            trainer.getManager(),
-                            spec.batchSize(),
-                            spec.seed(),
-                            epoch,
-                            augmentation)) {
-                BatchResult result;
-                try (batch) {
-                    lastRate =
-                            spec.schedule()
-                                    .learningRate(
-                                            spec.optimizer().learningRate(),
-                                            epoch,
-                                            iteration,
-                                            batches,
-                                            spec.epochs());
-                    lastRate *= learningRateFactor;
-                    learningRate.set(lastRate);
-                    engine.setRandomSeed(RunSeeds.training(spec.seed(), epoch, iteration));
-                    result =
-                            AwpEasyTrain.trainStep(
-                                    trainer,
-                                    awp,
-                                    attack,
-                                    objective,
-                                    batch,
-                                    spec.batchNormForwards());
-                }
-                // trainStep throws NonFiniteValueException (caught by the epoch loop) before a
-                // non-finite loss could be returned
-                lossSum += result.loss() * result.size();
-                correct += result.adversarialCorrect();
-                seen += result.size();
-                perturbed |= result.perturbed();
-                iteration++;
-                if (bar != null) {
-                    bar.update(
-                            iteration - 1,
-                            String.format(
-                                    Locale.ROOT,
-                                    "loss %.4f, adv acc %.3f",
-                                    lossSum / seen,
-                                    (double) correct / seen));
-                }
-            }
+            TrainingPass.Totals totals = pass.run(epoch, learningRateFactor);
             trainer.notifyListeners(listener -> listener.onEpoch(trainer));
             if (!LastGoodState.allFinite(model.getBlock())) {
                 throw new Failure(
@@ -595,10 +543,11 @@ public final class AdversarialTrainer {
             EpochMetrics.Builder metrics =
                     EpochMetrics.builder()
                             .epoch(epoch)
-                            .learningRate(lastRate)
-                            .trainLoss(lossSum / seen)
-                            .trainAdversarialAccuracy(Accuracy.of((int) correct, (int) seen))
-                            .awpActive(perturbed);
+                            .learningRate(totals.lastRate())
+                            .trainLoss(totals.meanLoss())
+                            .trainAdversarialAccuracy(
+                                    Accuracy.of((int) totals.correct(), (int) totals.seen()))
+                            .awpActive(totals.perturbed());
             boolean newBest = false;
             if (spec.evaluation().evaluatesAt(epoch, spec.epochs())) {
                 RobustnessProbe.Result result = probe.measure(trainer);
