@@ -171,7 +171,7 @@ class PaperRecipesTest {
         assertThat(trades.schedule().learningRate(0.1, 8, 0, 1, 20)).isEqualTo(0.1);
         assertThat(trades.schedule().learningRate(0.1, 9, 0, 1, 20))
                 .isCloseTo(0.01, org.assertj.core.data.Offset.offset(1e-12));
-        assertThat(trades.weightPerturbation().warmupEpochs()).isEqualTo(10);
+        assertThat(trades.weightPerturbation().warmupEpochs()).isEqualTo(9);
         assertThat(
                         PaperRecipes.withEpochs(Recipes.tradesAwp(), 4)
                                 .weightPerturbation()
