@@ -93,8 +93,7 @@ abstract class AbstractDivergencePolicy {
      * default: the extra FGSM pass made each evaluation of a small CNN about 50 % slower in our
      * measurement (QuickStart, 500 images, 2 epochs: 29 s → 43 s for PGD-AT), taken before the
      * evaluation attacked only the examples classified correctly (likely cheaper now; not
-     * re-measured). Turn it on (0.2 is a
-     * sensible gap) when you train with a single-step attack.
+     * re-measured). Turn it on (0.2 is a sensible gap) when you train with a single-step attack.
      *
      * @return the gap, in [0, 1); default 0 (off)
      */

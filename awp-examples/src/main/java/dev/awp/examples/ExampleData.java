@@ -224,7 +224,8 @@ enum ExampleData {
                 .build();
     }
 
-    private static PgdAttack scaled(Attack attack, double epsilon) {
+    /** A PGD attack with L∞ budget {@code epsilon}, its step size scaled in proportion. */
+    static PgdAttack scaled(Attack attack, double epsilon) {
         if (!(attack instanceof PgdAttack)) {
             throw new IllegalArgumentException(
                     "attack must be a PGD attack to change its ε but was " + attack);

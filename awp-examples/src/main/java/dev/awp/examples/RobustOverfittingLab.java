@@ -7,9 +7,7 @@ import ai.djl.training.dataset.Batch;
 import com.google.gson.GsonBuilder;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
-import dev.awp.djl.data.CifarReader;
 import dev.awp.djl.data.ImageDataset;
-import dev.awp.djl.data.SyntheticShapes;
 import dev.awp.djl.diagnostics.LandscapeResult;
 import dev.awp.djl.diagnostics.PerturbationComparison;
 import dev.awp.djl.diagnostics.Plots;
@@ -81,11 +79,14 @@ public final class RobustOverfittingLab {
      * Runs the lab.
      *
      * @param args {@code --seeds N} (3), {@code --train N} (2000), {@code --test N} (300), {@code
-     *     --epochs N} (15), {@code --eval-every N} (3), {@code --landscape-points N} (11), {@code
+     *     --epochs N} (15), {@code --eval-every N} (3, at most the epochs), {@code --landscape-points N} (11), {@code
      *     --width N} (SmallCnn width, 16), {@code --batch N} (32), {@code --lr X} (0.05), {@code
      *     --attack-bn eval|train} (eval), {@code --gamma X} (AT-AWP's γ, 0.01), {@code --warmup N}
-     *     (epochs without AWP, epochs / 2), {@code --data-dir DIR} (CIFAR-10 instead of
-     *     SyntheticShapes), {@code --output DIR} ({@code target/lab})
+     *     (epochs without AWP, epochs / 2), {@code --dataset synthetic|fashion-mnist|cifar10|mnist|
+     *     kmnist} (synthetic; {@code fashion-mnist} without {@code --data-dir} is the embedded
+     *     subset), {@code --data-dir DIR} (the dataset's folder; alone, CIFAR-10), {@code --epsilon
+     *     X} (the L∞ budget of every attack, steps scaled with it; 8/255, 0.1 for the MNIST
+     *     family), {@code --output DIR} ({@code target/lab})
      * @return the path of the written report
      * @throws IOException if the data or the report cannot be read or written
      */
@@ -107,6 +108,8 @@ public final class RobustOverfittingLab {
                                 "gamma",
                                 "warmup",
                                 "data-dir",
+                                "dataset",
+                                "epsilon",
                                 "output"),
                         Set.of());
         int seeds = options.integer("seeds", 3, 1);
@@ -114,7 +117,7 @@ public final class RobustOverfittingLab {
         int trainSize = options.integer("train", 2000, 1);
         int testSize = options.integer("test", 300, 1);
         int epochs = options.integer("epochs", 15, 1);
-        int evalEvery = options.integer("eval-every", 3, 1);
+        int evalEvery = options.integer("eval-every", Math.min(3, epochs), 1);
         int landscapePoints = options.integer("landscape-points", 11, 1);
         int width = options.integer("width", 16, 1);
         int batchSize = options.integer("batch", 32, 1);
@@ -123,22 +126,19 @@ public final class RobustOverfittingLab {
                 BatchNormMode.valueOf(options.string("attack-bn", "eval").toUpperCase(Locale.ROOT));
         double gamma = Double.parseDouble(options.string("gamma", "0.01"));
         int warmup = options.integer("warmup", epochs / 2, 0);
-        String dataDir = options.string("data-dir", null);
         Path output = Path.of(options.string("output", "target/lab"));
         Files.createDirectories(output);
 
-        ImageDataset train;
-        ImageDataset test;
-        String dataName;
-        if (dataDir == null) {
-            train = SyntheticShapes.train(trainSize, 0);
-            test = SyntheticShapes.test(testSize, 0);
-            dataName = "SyntheticShapes (embedded)";
-        } else {
-            train = CifarReader.cifar10Train(Path.of(dataDir)).subset(trainSize, 0);
-            test = CifarReader.cifar10Test(Path.of(dataDir)).subset(testSize, 0);
-            dataName = "CIFAR-10 from " + dataDir;
-        }
+        // --data-dir alone keeps meaning CIFAR-10, as before --dataset existed
+        ExampleData dataset =
+                ExampleData.parse(
+                        options,
+                        options.has("data-dir") ? ExampleData.CIFAR10 : ExampleData.SYNTHETIC);
+        ExampleData.Splits splits = dataset.read(options, trainSize, testSize, 0);
+        ImageDataset train = splits.train(trainSize, 0);
+        ImageDataset test = splits.test(testSize, 0);
+        double epsilon = options.positive("epsilon", dataset.defaultEpsilon);
+        String dataName = splits.title() + ", L∞ ε = " + ExampleData.describe(epsilon);
 
         List<Run> runs = new ArrayList<>();
         for (int seed = 0; seed < seeds; seed++) {
@@ -156,6 +156,7 @@ public final class RobustOverfittingLab {
                                 batchSize,
                                 learningRate,
                                 attackBn,
+                                epsilon,
                                 WeightPerturbation.of(gamma).withWarmupEpochs(warmup),
                                 output));
             }
@@ -201,6 +202,7 @@ public final class RobustOverfittingLab {
             int batchSize,
             double learningRate,
             BatchNormMode attackBn,
+            double epsilon,
             WeightPerturbation perturbation,
             Path output)
             throws IOException {
@@ -224,6 +226,7 @@ public final class RobustOverfittingLab {
                                         .build())
                         .checkpoints(CheckpointPolicy.none())
                         .build();
+        spec = ExampleData.withEpsilon(spec, epsilon);
         System.out.printf(
                 Locale.ROOT,
                 "== %s, seed %d: %d epochs on %d images%n",
@@ -258,12 +261,12 @@ public final class RobustOverfittingLab {
             ImageDataset probe = test.subset(Math.min(200, test.size()), seed);
             LandscapeResult landscape =
                     WeightLandscape.builder()
-                            .attack(Attacks.pgd(5))
+                            .attack(ExampleData.scaled(Attacks.pgd(5), epsilon))
                             .alphas(-1, 1, landscapePoints)
                             .seed(seed)
                             .build()
                             .compute(method, model.getBlock(), probe);
-            PerturbationComparison comparison = compare(model, probe, seed);
+            PerturbationComparison comparison = compare(model, probe, seed, epsilon);
             return new Run(
                     method,
                     seed,
@@ -280,7 +283,8 @@ public final class RobustOverfittingLab {
     }
 
     /** Random vs adversarial weight perturbation (γ = 0.01) on one batch of the probe set. */
-    private static PerturbationComparison compare(Model model, ImageDataset probe, long seed) {
+    private static PerturbationComparison compare(
+            Model model, ImageDataset probe, long seed, double epsilon) {
         try (Trainer trainer =
                         model.newTrainer(
                                 new ai.djl.training.DefaultTrainingConfig(
@@ -290,7 +294,7 @@ public final class RobustOverfittingLab {
             return PerturbationComparison.measure(
                     trainer,
                     Objectives.pgdAt(),
-                    Attacks.pgd(5),
+                    ExampleData.scaled(Attacks.pgd(5), epsilon),
                     batch.getData().head(),
                     batch.getLabels().head(),
                     0.01,

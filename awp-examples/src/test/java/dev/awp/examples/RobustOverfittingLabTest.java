@@ -36,4 +36,28 @@ class RobustOverfittingLabTest {
         }
         assertThat(Files.readString(dir.resolve("lab.json"))).contains("\"method\": \"AT-AWP\"");
     }
+
+    @Test
+    void should_run_on_the_embedded_fashion_mnist_at_its_epsilon(@TempDir Path dir)
+            throws Exception {
+        Path report =
+                RobustOverfittingLab.runExample(
+                        "--dataset",
+                        "fashion-mnist",
+                        "--seeds",
+                        "1",
+                        "--train",
+                        "40",
+                        "--test",
+                        "20",
+                        "--epochs",
+                        "1",
+                        "--landscape-points",
+                        "3",
+                        "--output",
+                        dir.toString());
+        String text = Files.readString(report);
+        assertThat(text).contains("Fashion-MNIST (embedded subset), L∞ ε = 0.1");
+        assertThat(Files.readString(dir.resolve("lab.json"))).contains("\"method\": \"PGD-AT\"");
+    }
 }
