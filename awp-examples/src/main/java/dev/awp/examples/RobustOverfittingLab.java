@@ -330,7 +330,7 @@ public final class RobustOverfittingLab {
                         "Arguments: `%s`.%n%nData: %s, %d training and %d test images. Model: SmallCnn. %d"
                                 + " epochs, batch %d, SGD lr %s with the reference piecewise schedule (×0.1"
                                 + " at 50 %%, ×0.01 at 75 %%), momentum 0.9, wd 5e-4. Training attack PGD-10"
-                                + " L∞ 8/255, BatchNorm in %s mode during the attack. Test robust accuracy:"
+                                + " (step ε/4), BatchNorm in %s mode during the attack. Test robust accuracy:"
                                 + " PGD-20 on the %d test images every %d epochs; train robust accuracy on"
                                 + " %d training images at the unperturbed weights. AT-AWP: γ = %s, AWP off"
                                 + " for the first %d epochs. Seeds: %d. Machine: %d cores (%s), Java"
