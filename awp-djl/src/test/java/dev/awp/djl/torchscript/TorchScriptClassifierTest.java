@@ -1,0 +1,401 @@
+package dev.awp.djl.torchscript;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import ai.djl.MalformedModelException;
+import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.translate.Batchifier;
+import ai.djl.util.Pair;
+import dev.awp.attack.Attacks;
+import dev.awp.attack.BatchNormMode;
+import dev.awp.djl.attack.AttackTarget;
+import dev.awp.djl.attack.InputAttacks;
+import dev.awp.djl.attack.InputGradients;
+import dev.awp.djl.objective.Losses;
+import dev.awp.djl.perturbation.AppliedPerturbation;
+import dev.awp.djl.perturbation.AwpOptimizer;
+import dev.awp.djl.testing.TestModels;
+import dev.awp.djl.training.AwpEasyTrain;
+import dev.awp.objective.Objectives;
+import dev.awp.perturbation.WeightPerturbation;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A small TorchScript CNN with BatchNorm and a residual block, scripted by PyTorch 1.13
+ * (awp-examples/src/main/python/torchscript_models.py, committed under test resources), loaded by
+ * DJL's PyTorch engine and run through awp.
+ */
+class TorchScriptClassifierTest {
+
+    private static final String RESOURCES = "/dev/awp/djl/torchscript/";
+    private static final Shape INPUT = new Shape(2, 3, 8, 8);
+    private static final float GAMMA = 0.01f;
+
+    @TempDir Path directory;
+    private final List<Model> models = new ArrayList<>();
+    private NDManager manager;
+
+    @BeforeEach
+    void setUp() {
+        manager = NDManager.newBaseManager("PyTorch");
+    }
+
+    @AfterEach
+    void tearDown() {
+        models.forEach(Model::close);
+        manager.close();
+    }
+
+    /** Loads a committed script with the PyTorch engine, as a user would. */
+    private Model load(String file, boolean trainParam) {
+        try (InputStream in =
+                TorchScriptClassifierTest.class.getResourceAsStream(RESOURCES + file)) {
+            Path dir = Files.createDirectories(directory.resolve(file + (trainParam ? "-t" : "")));
+            Files.copy(in, dir.resolve("model.pt"));
+            Model model = Model.newInstance(file, "PyTorch");
+            models.add(model);
+            model.load(dir, "model.pt", Map.of("trainParam", String.valueOf(trainParam)));
+            return model;
+        } catch (IOException | MalformedModelException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private TorchScriptClassifier classifier() {
+        return TorchScriptClassifier.of(load("small_res_cnn.pt", true));
+    }
+
+    /** The input batch and PyTorch's eval-mode logits for it, from the golden file. */
+    private static float[][] golden() {
+        try (InputStream in =
+                TorchScriptClassifierTest.class.getResourceAsStream(
+                        RESOURCES + "small_res_cnn_golden.txt")) {
+            List<float[]> rows = new ArrayList<>();
+            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                if (line.isBlank() || line.startsWith("#")) {
+                    continue;
+                }
+                String[] tokens = line.trim().split(" ");
+                float[] row = new float[tokens.length];
+                for (int i = 0; i < tokens.length; i++) {
+                    row[i] = Float.parseFloat(tokens[i]);
+                }
+                rows.add(row);
+            }
+            return rows.toArray(new float[0][]);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private NDArray x() {
+        return manager.create(golden()[0], INPUT);
+    }
+
+    private NDArray y() {
+        return manager.create(new long[] {1, 3});
+    }
+
+    private float[] evalLogits(TorchScriptClassifier block) {
+        ParameterStore store = new ParameterStore(manager, false);
+        try (NDArray logits = block.forward(store, new NDList(x()), false).head()) {
+            return logits.toFloatArray();
+        }
+    }
+
+    private static Map<String, float[]> weights(TorchScriptClassifier block) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Pair<String, Parameter> pair : block.getParameters()) {
+            out.put(pair.getKey(), pair.getValue().getArray().toFloatArray());
+        }
+        return out;
+    }
+
+    private Trainer trainer(Model model, Optimizer optimizer) {
+        return TestModels.trainer(model, optimizer, new Shape(2, 3, 8, 8));
+    }
+
+    @Nested
+    class Loading {
+
+        @Test
+        void should_reject_a_model_loaded_without_trainParam() {
+            Model model = load("small_res_cnn.pt", false);
+            assertThatThrownBy(() -> TorchScriptClassifier.of(model))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("must be loaded with trainParam")
+                    .hasMessageContaining("Map.of(\"trainParam\", \"true\")");
+        }
+
+        @Test
+        void should_reject_a_script_without_parameters() {
+            Model model = load("no_parameters.pt", true);
+            assertThatThrownBy(() -> TorchScriptClassifier.of(model))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("must have parameters but has none")
+                    .hasMessageContaining("torch.jit.freeze");
+        }
+
+        @Test
+        void should_reject_a_block_that_is_not_torchscript() {
+            Model model = TestModels.model("mlp", TestModels.mlp(), DataType.FLOAT32);
+            models.add(model);
+            assertThatThrownBy(() -> TorchScriptClassifier.of(model))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("must be a TorchScript module");
+        }
+
+        @Test
+        void should_reject_an_output_of_probabilities() {
+            TorchScriptClassifier block = TorchScriptClassifier.of(load("probabilities.pt", true));
+            assertThatThrownBy(() -> evalLogits(block))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("looks like probabilities")
+                    .hasMessageContaining("remove the final softmax");
+        }
+
+        @Test
+        void should_become_the_model_block_with_the_script_parameters() {
+            Model model = load("small_res_cnn.pt", true);
+            TorchScriptClassifier block = TorchScriptClassifier.of(model);
+            assertThat(model.getBlock()).isSameAs(block);
+            assertThat(TorchScriptClassifier.of(model)).isSameAs(block);
+            assertThat(block.getParameters().keys())
+                    .contains("conv.weight", "bn.weight", "block.conv1.weight", "fc.weight");
+            assertThat(block.getParameters().get("conv.weight").getType())
+                    .isEqualTo(Parameter.Type.WEIGHT);
+        }
+    }
+
+    @Nested
+    class InferenceMode {
+
+        @Test
+        void should_give_the_logits_pytorch_gives() {
+            float[] expected = golden()[1];
+            float[] actual = evalLogits(classifier());
+            assertThat(actual.length).isEqualTo(expected.length);
+            for (int i = 0; i < expected.length; i++) {
+                assertThat(actual[i]).as("logit %d", i).isCloseTo(expected[i], within(1e-5f));
+            }
+        }
+
+        @Test
+        void should_compute_input_gradients_and_keep_the_statistics() {
+            TorchScriptClassifier block = classifier();
+            float[] before = evalLogits(block);
+            try (NDArray gradient =
+                    InputGradients.of(
+                            AttackTarget.of(block),
+                            x(),
+                            BatchNormMode.EVAL,
+                            logits -> Losses.crossEntropy(logits, y()))) {
+                assertThat(gradient.getShape()).isEqualTo(INPUT);
+                assertThat(gradient.abs().sum().getFloat()).isPositive();
+            }
+            NDArray adversarial =
+                    InputAttacks.bind(Attacks.pgd(5)).generate(AttackTarget.of(block), x(), y());
+            assertThat(adversarial.sub(x()).abs().max().getFloat())
+                    .isPositive()
+                    .isLessThanOrEqualTo(8f / 255 + 1e-6f);
+            assertThat(evalLogits(block)).containsExactly(before);
+            for (Parameter parameter : block.getParameters().values()) {
+                assertThat(parameter.getArray().hasGradient()).isTrue();
+            }
+        }
+    }
+
+    @Nested
+    class Awp {
+
+        @Test
+        void should_leave_statistics_and_weights_exactly_as_they_were_after_perturb_and_restore() {
+            Model model = load("small_res_cnn.pt", true);
+            TorchScriptClassifier block = TorchScriptClassifier.of(model);
+            AwpOptimizer awp =
+                    AwpOptimizer.wrap(
+                            TestModels.sgd(0.01f, 0.9f, 5e-4f), WeightPerturbation.of(GAMMA));
+            try (Trainer trainer = trainer(model, awp)) {
+                float[] before = evalLogits(block);
+                Map<String, float[]> weights = weights(block);
+                NDArray x = x();
+                try (AppliedPerturbation v = awp.perturb(trainer, Objectives.pgdAt(), x, y(), x)) {
+                    assertThat(v.perturbedTensors()).isEqualTo(4);
+                    assertThat(evalLogits(block)).isNotEqualTo(before);
+                }
+                assertThat(evalLogits(block)).containsExactly(before);
+                Map<String, float[]> after = weights(block);
+                weights.forEach(
+                        (name, values) -> assertThat(after.get(name)).containsExactly(values));
+            }
+        }
+
+        @Test
+        void should_perturb_along_the_training_mode_gradient_of_the_model() {
+            Model model = load("small_res_cnn.pt", true);
+            TorchScriptClassifier block = TorchScriptClassifier.of(model);
+            AwpOptimizer awp =
+                    AwpOptimizer.wrap(
+                            TestModels.sgd(0.01f, 0.9f, 5e-4f), WeightPerturbation.of(GAMMA));
+            try (Trainer trainer = trainer(model, awp)) {
+                Map<String, float[]> w = weights(block);
+                Map<String, float[]> perturbed;
+                try (AppliedPerturbation v =
+                        awp.perturb(trainer, Objectives.pgdAt(), x(), y(), x())) {
+                    perturbed = weights(block);
+                }
+                // the closed form on the model itself (this forward updates its statistics)
+                try (GradientCollector collector = trainer.newGradientCollector()) {
+                    collector.backward(
+                            Losses.crossEntropy(TestModels.forward(trainer, x(), true), y()));
+                }
+                for (String name :
+                        List.of(
+                                "conv.weight",
+                                "block.conv1.weight",
+                                "block.conv2.weight",
+                                "fc.weight")) {
+                    NDArray weight = block.getParameters().get(name).getArray();
+                    float[] g = weight.getGradient().toFloatArray();
+                    double scale = GAMMA * norm(w.get(name)) / norm(g);
+                    float[] moved = perturbed.get(name);
+                    for (int i = 0; i < g.length; i++) {
+                        assertThat((double) moved[i] - w.get(name)[i])
+                                .as("%s[%d]", name, i)
+                                .isCloseTo(
+                                        scale * g[i], within(1e-6 + 1e-4 * Math.abs(scale * g[i])));
+                    }
+                }
+                assertThat(weights(block).get("bn.weight")).containsExactly(w.get("bn.weight"));
+            }
+        }
+
+        @Test
+        void should_train_with_pgd_at_and_awp_through_awp_easy_train() {
+            Model model = load("small_res_cnn.pt", true);
+            TorchScriptClassifier block = TorchScriptClassifier.of(model);
+            AwpOptimizer awp =
+                    AwpOptimizer.wrap(
+                            TestModels.sgd(0.05f, 0.9f, 5e-4f), WeightPerturbation.of(GAMMA));
+            try (Trainer trainer = trainer(model, awp)) {
+                float[] before = evalLogits(block);
+                Map<String, float[]> w = weights(block);
+                for (var objective :
+                        List.of(Objectives.pgdAt(), Objectives.trades(), Objectives.mart())) {
+                    try (Batch batch = batch(trainer)) {
+                        var result =
+                                AwpEasyTrain.trainStep(
+                                        trainer, awp, Attacks.pgd(3), objective, batch);
+                        assertThat(result.loss()).isFinite();
+                    }
+                }
+                assertThat(awp.hasAppliedPerturbation()).isFalse();
+                assertThat(weights(block).get("fc.weight")).isNotEqualTo(w.get("fc.weight"));
+                assertThat(evalLogits(block)).isNotEqualTo(before);
+            }
+        }
+
+        private Batch batch(Trainer trainer) {
+            NDManager batchManager = trainer.getManager().newSubManager();
+            NDArray x = x();
+            NDArray y = y();
+            x.attach(batchManager);
+            y.attach(batchManager);
+            return new Batch(
+                    batchManager,
+                    new NDList(x),
+                    new NDList(y),
+                    2,
+                    Batchifier.STACK,
+                    Batchifier.STACK,
+                    0,
+                    1);
+        }
+    }
+
+    @Nested
+    class Files_ {
+
+        @Test
+        void should_restore_parameters_and_statistics_from_saved_parameters() throws Exception {
+            Model model = load("small_res_cnn.pt", true);
+            TorchScriptClassifier block = TorchScriptClassifier.of(model);
+            float[] saved = evalLogits(block);
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            block.saveParameters(new DataOutputStream(bytes));
+            // a training-mode forward moves the statistics, a weight change the weights
+            block.forward(new ParameterStore(manager, false), new NDList(x().mul(3)), true);
+            block.getParameters().get("fc.weight").getArray().addi(0.5f);
+            assertThat(evalLogits(block)).isNotEqualTo(saved);
+
+            block.loadParameters(
+                    model.getNDManager(),
+                    new DataInputStream(new ByteArrayInputStream(bytes.toByteArray())));
+            assertThat(evalLogits(block)).containsExactly(saved);
+            assertThat(block.getParameters().get("fc.weight").requiresGradient()).isTrue();
+            assertThat(block.getParameters().get("fc.weight").getArray().hasGradient()).isTrue();
+        }
+
+        @Test
+        void should_export_a_script_that_loads_with_the_same_logits() {
+            TorchScriptClassifier block = classifier();
+            block.forward(new ParameterStore(manager, false), new NDList(x().mul(2)), true);
+            float[] logits = evalLogits(block);
+            Path exported = directory.resolve("exported");
+            try {
+                Files.createDirectories(exported);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            block.exportTo(exported.resolve("model.pt"));
+
+            Model reloaded = Model.newInstance("reloaded", "PyTorch");
+            models.add(reloaded);
+            try {
+                reloaded.load(exported, "model.pt", Map.of("trainParam", "true"));
+            } catch (IOException | MalformedModelException e) {
+                throw new IllegalStateException(e);
+            }
+            assertThat(evalLogits(TorchScriptClassifier.of(reloaded))).containsExactly(logits);
+        }
+    }
+
+    static double norm(float[] values) {
+        double sum = 0;
+        for (float v : values) {
+            sum += (double) v * v;
+        }
+        return Math.sqrt(sum);
+    }
+}
