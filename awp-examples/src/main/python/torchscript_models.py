@@ -9,6 +9,8 @@ Two uses:
                                       for it (float32 values written with repr, exact)
               no_parameters.pt        a script with no parameters (only a flatten)
               probabilities.pt        a script whose output is softmax probabilities, not logits
+              res_cnn_32.pt           the same CNN for 3x32x32 inputs and 10 classes (width 4), the
+                                      shape of awp's ImageDataset, for trainer tests
   model     the same CNN at any size, imported by torchscript_crosscheck.py
 
 Run with Debian's PyTorch (1.13): /usr/bin/python3 torchscript_models.py fixtures DIR
@@ -96,6 +98,10 @@ def fixtures(directory):
         out.write(" ".join(repr(v) for v in logits.flatten().tolist()) + "\n")
     torch.jit.script(NoParameters()).save(os.path.join(directory, "no_parameters.pt"))
     torch.jit.script(Probabilities()).save(os.path.join(directory, "probabilities.pt"))
+    torch.manual_seed(3)
+    wide = SmallResCnn(channels=4, size=32, classes=10)
+    warm_statistics(wide, (16, 3, 32, 32))
+    torch.jit.script(wide).save(os.path.join(directory, "res_cnn_32.pt"))
 
 
 if __name__ == "__main__":

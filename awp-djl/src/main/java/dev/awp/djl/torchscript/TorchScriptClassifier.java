@@ -295,9 +295,25 @@ public final class TorchScriptClassifier extends AbstractBaseBlock implements St
             throw new MalformedModelException(
                     "unsupported TorchScriptClassifier parameter version " + loaded);
         }
+        // PtSymbolBlock's format: its version byte, the module's size, the module. The native
+        // reader assumes every read() fills its buffer, which a zip entry's stream does not do:
+        // read the module fully here and hand it over from memory
+        byte scriptVersion = is.readByte();
+        long size = is.readLong();
+        if (size < 0 || size > Integer.MAX_VALUE - 16) {
+            throw new MalformedModelException("invalid TorchScript module size " + size);
+        }
+        byte[] module = new byte[(int) size];
+        is.readFully(module);
+        ByteArrayOutputStream framed = new ByteArrayOutputStream(module.length + 9);
+        DataOutputStream out = new DataOutputStream(framed);
+        out.writeByte(scriptVersion);
+        out.writeLong(size);
+        out.write(module);
         boolean trainable = anyTrainable(script);
         PtSymbolBlock fresh = new PtSymbolBlock(this.manager);
-        fresh.loadParameters(this.manager, is);
+        fresh.loadParameters(
+                this.manager, new DataInputStream(new ByteArrayInputStream(framed.toByteArray())));
         fresh.freezeParameters(!trainable);
         PtSymbolBlock old = script;
         script = fresh;

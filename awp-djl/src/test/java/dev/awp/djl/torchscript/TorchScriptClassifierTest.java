@@ -24,13 +24,22 @@ import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.attack.InputGradients;
+import dev.awp.djl.data.SyntheticShapes;
 import dev.awp.djl.objective.Losses;
 import dev.awp.djl.perturbation.AppliedPerturbation;
 import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.djl.testing.TestModels;
+import dev.awp.djl.training.AdversarialTrainer;
 import dev.awp.djl.training.AwpEasyTrain;
+import dev.awp.event.EpochEnded;
+import dev.awp.event.TrainingEventListener;
 import dev.awp.objective.Objectives;
 import dev.awp.perturbation.WeightPerturbation;
+import dev.awp.training.AdversarialTraining;
+import dev.awp.training.CheckpointPolicy;
+import dev.awp.training.EvaluationPlan;
+import dev.awp.training.OptimizerSpec;
+import dev.awp.training.Schedules;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -81,7 +90,7 @@ class TorchScriptClassifierTest {
     private Model load(String file, boolean trainParam) {
         try (InputStream in =
                 TorchScriptClassifierTest.class.getResourceAsStream(RESOURCES + file)) {
-            Path dir = Files.createDirectories(directory.resolve(file + (trainParam ? "-t" : "")));
+            Path dir = Files.createDirectories(directory.resolve("load-" + models.size()));
             Files.copy(in, dir.resolve("model.pt"));
             Model model = Model.newInstance(file, "PyTorch");
             models.add(model);
@@ -388,6 +397,83 @@ class TorchScriptClassifierTest {
                 throw new IllegalStateException(e);
             }
             assertThat(evalLogits(TorchScriptClassifier.of(reloaded))).containsExactly(logits);
+        }
+    }
+
+    @Nested
+    class Trainer_ {
+
+        private AdversarialTraining spec() {
+            return AdversarialTraining.builder()
+                    .objective(Objectives.pgdAt())
+                    .attack(Attacks.pgdTraining().withSteps(2))
+                    .weightPerturbation(WeightPerturbation.of(0.01))
+                    .epochs(2)
+                    .batchSize(16)
+                    .optimizer(OptimizerSpec.sgd(0.05, 0.9, 5e-4))
+                    .schedule(Schedules.reference())
+                    .evaluation(
+                            EvaluationPlan.builder()
+                                    .subsetSize(16)
+                                    .trainSubsetSize(16)
+                                    .attack(Attacks.pgd(2))
+                                    .build())
+                    .checkpoints(CheckpointPolicy.builder().build())
+                    .seed(11)
+                    .build();
+        }
+
+        private AdversarialTrainer.Builder trainer(Path output) {
+            return AdversarialTrainer.builder(spec())
+                    .setTrainData(SyntheticShapes.train(32, 3))
+                    .setValidationData(SyntheticShapes.test(16, 3))
+                    .optOutputDirectory(output)
+                    .optNoProgress();
+        }
+
+        /** Weights by name, then eval-mode logits on fixed inputs (which see the statistics). */
+        private Map<String, float[]> state(Model model) {
+            TorchScriptClassifier block = (TorchScriptClassifier) model.getBlock();
+            Map<String, float[]> state = weights(block);
+            NDArray x = manager.randomUniform(0f, 1f, new Shape(4, 3, 32, 32), DataType.FLOAT32);
+            ParameterStore store = new ParameterStore(manager, false);
+            state.put(
+                    "eval logits",
+                    block.forward(store, new NDList(x), false).head().toFloatArray());
+            return state;
+        }
+
+        @Test
+        void should_resume_exactly_with_the_script_statistics() {
+            Map<String, float[]> straight;
+            Model first = load("res_cnn_32.pt", true);
+            TorchScriptClassifier.of(first);
+            trainer(directory.resolve("straight")).build().fit(first);
+            manager.getEngine().setRandomSeed(5);
+            straight = state(first);
+
+            Model crashed = load("res_cnn_32.pt", true);
+            TorchScriptClassifier.of(crashed);
+            TrainingEventListener crash =
+                    new TrainingEventListener() {
+                        @Override
+                        public void onEpochEnded(EpochEnded event) {
+                            throw new IllegalStateException("simulated crash");
+                        }
+                    };
+            AdversarialTrainer interrupted =
+                    trainer(directory.resolve("interrupted")).addEventListeners(crash).build();
+            assertThatThrownBy(() -> interrupted.fit(crashed)).hasMessage("simulated crash");
+
+            Model resumed = load("res_cnn_32.pt", true);
+            TorchScriptClassifier.of(resumed);
+            trainer(directory.resolve("interrupted")).build().resume(resumed);
+            manager.getEngine().setRandomSeed(5);
+            Map<String, float[]> after = state(resumed);
+
+            assertThat(after.keySet()).containsExactlyElementsOf(straight.keySet());
+            straight.forEach(
+                    (name, values) -> assertThat(after.get(name)).as(name).isEqualTo(values));
         }
     }
 
