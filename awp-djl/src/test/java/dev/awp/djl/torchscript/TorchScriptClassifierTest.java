@@ -19,12 +19,14 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.translate.Batchifier;
 import ai.djl.util.Pair;
+import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.attack.InputGradients;
 import dev.awp.djl.data.SyntheticShapes;
+import dev.awp.djl.evaluation.RobustnessEvaluator;
 import dev.awp.djl.objective.Losses;
 import dev.awp.djl.perturbation.AppliedPerturbation;
 import dev.awp.djl.perturbation.AwpOptimizer;
@@ -35,6 +37,7 @@ import dev.awp.event.EpochEnded;
 import dev.awp.event.TrainingEventListener;
 import dev.awp.objective.Objectives;
 import dev.awp.perturbation.WeightPerturbation;
+import dev.awp.report.RobustnessReport;
 import dev.awp.training.AdversarialTraining;
 import dev.awp.training.CheckpointPolicy;
 import dev.awp.training.EvaluationPlan;
@@ -242,6 +245,49 @@ class TorchScriptClassifierTest {
             for (Parameter parameter : block.getParameters().values()) {
                 assertThat(parameter.getArray().hasGradient()).isTrue();
             }
+        }
+    }
+
+    @Nested
+    class Evaluation {
+
+        @Test
+        void should_evaluate_every_attack_family_in_inference_mode() {
+            Model model = load("res_cnn_32.pt", true);
+            TorchScriptClassifier block = TorchScriptClassifier.of(model);
+            NDArray probe = manager.randomUniform(0f, 1f, new Shape(4, 3, 32, 32));
+            ParameterStore store = new ParameterStore(manager, false);
+            float[] before = block.forward(store, new NDList(probe), false).head().toFloatArray();
+            List<Attack> attacks =
+                    List.of(
+                            Attacks.fgsm(),
+                            Attacks.pgd(3),
+                            Attacks.cwInf().withSteps(3),
+                            Attacks.apgdCe().withSteps(3),
+                            Attacks.apgdDlr().withSteps(3),
+                            Attacks.apgdT().withSteps(3).withTargetClasses(2));
+            // every attacker runs on every example (the evaluator attacks only the survivors)
+            // labelled with the model's own predictions, so that every example is attacked
+            NDArray x = probe;
+            NDArray y = block.forward(store, new NDList(x), false).head().argMax(1);
+            for (Attack attack : attacks) {
+                NDArray adversarial =
+                        InputAttacks.bind(attack).generate(AttackTarget.of(block), x, y);
+                assertThat(adversarial.sub(x).abs().max().getFloat())
+                        .as(attack.name())
+                        .isPositive()
+                        .isLessThanOrEqualTo(8f / 255 + 1e-6f);
+            }
+            RobustnessReport report =
+                    RobustnessEvaluator.builder()
+                            .optAttacks(attacks)
+                            .optSeed(0)
+                            .optNoProgress()
+                            .build()
+                            .evaluate(block, SyntheticShapes.test(20, 1), 20, 0);
+            assertThat(report.attacks()).hasSize(6);
+            assertThat(block.forward(store, new NDList(probe), false).head().toFloatArray())
+                    .containsExactly(before);
         }
     }
 
