@@ -26,6 +26,7 @@ import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.attack.InputGradients;
 import dev.awp.djl.data.SyntheticShapes;
+import dev.awp.djl.diagnostics.PerturbationComparison;
 import dev.awp.djl.evaluation.RobustnessEvaluator;
 import dev.awp.djl.objective.Losses;
 import dev.awp.djl.perturbation.AppliedPerturbation;
@@ -396,6 +397,37 @@ class TorchScriptClassifierTest {
                     Batchifier.STACK,
                     0,
                     1);
+        }
+    }
+
+    @Nested
+    class Diagnostics {
+
+        @Test
+        void should_compare_perturbations_without_touching_the_script() {
+            Model model = load("small_res_cnn.pt", true);
+            TorchScriptClassifier block = TorchScriptClassifier.of(model);
+            try (Trainer trainer = trainer(model, TestModels.sgd(0.01f, 0f, 0f))) {
+                float[] before = evalLogits(block);
+                Map<String, float[]> weights = weights(block);
+                PerturbationComparison comparison =
+                        PerturbationComparison.measure(
+                                trainer,
+                                Objectives.pgdAt(),
+                                Attacks.pgdTraining().withSteps(2),
+                                x(),
+                                y(),
+                                0.05,
+                                2,
+                                0);
+                assertThat(comparison.adversarialIncrease())
+                        .isGreaterThan(comparison.randomIncrease());
+                assertThat(evalLogits(block)).containsExactly(before);
+                Map<String, float[]> after = weights(block);
+                weights.forEach(
+                        (name, values) ->
+                                assertThat(after.get(name)).as(name).containsExactly(values));
+            }
         }
     }
 
