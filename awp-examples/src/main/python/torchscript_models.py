@@ -9,6 +9,7 @@ Two uses:
                                       for it (float32 values written with repr, exact)
               no_parameters.pt        a script with no parameters (only a flatten)
               probabilities.pt        a script whose output is softmax probabilities, not logits
+              tuple_output.pt         a script that returns (logits, features)
               res_cnn_32.pt           the same CNN for 3x32x32 inputs and 10 classes (width 4), the
                                       shape of awp's ImageDataset, for trainer tests
   model     the same CNN at any size, imported by torchscript_crosscheck.py
@@ -63,6 +64,16 @@ class NoParameters(nn.Module):
         return torch.flatten(x, 1)
 
 
+class LogitsAndFeatures(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.fc = nn.Linear(3 * 8 * 8, 4)
+
+    def forward(self, x):
+        features = torch.flatten(x, 1)
+        return self.fc(features), features
+
+
 class Probabilities(nn.Module):
     def __init__(self):
         super().__init__()
@@ -98,6 +109,7 @@ def fixtures(directory):
         out.write(" ".join(repr(v) for v in logits.flatten().tolist()) + "\n")
     torch.jit.script(NoParameters()).save(os.path.join(directory, "no_parameters.pt"))
     torch.jit.script(Probabilities()).save(os.path.join(directory, "probabilities.pt"))
+    torch.jit.script(LogitsAndFeatures()).save(os.path.join(directory, "tuple_output.pt"))
     torch.manual_seed(3)
     wide = SmallResCnn(channels=4, size=32, classes=10)
     warm_statistics(wide, (16, 3, 32, 32))

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
+import ai.djl.engine.EngineException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -102,7 +103,8 @@ public final class TorchScriptClassifier extends AbstractBaseBlock implements St
      * @return the classifier, also {@code model.getBlock()} from now on
      * @throws IllegalArgumentException if the model's block is not a TorchScript module of the
      *     PyTorch engine, has no parameters, or was loaded without {@code trainParam} (its
-     *     parameters are frozen inference tensors, which cannot take part in autograd)
+     *     parameters are inference tensors, which cannot take part in autograd; weights frozen
+     *     after loading with {@code trainParam} are accepted, for evaluation)
      */
     public static TorchScriptClassifier of(Model model) {
         requireNonNull(model, "model");
@@ -128,11 +130,7 @@ public final class TorchScriptClassifier extends AbstractBaseBlock implements St
                             + " function, and do not torch.jit.freeze it (freezing turns the"
                             + " weights into constants)");
         }
-        boolean trainable = false;
-        for (Parameter parameter : parameters.values()) {
-            trainable |= parameter.requiresGradient();
-        }
-        if (!trainable) {
+        if (inferenceTensors(parameters)) {
             throw new IllegalArgumentException(
                     "the TorchScript model must be loaded with trainParam but its "
                             + parameters.size()
@@ -144,6 +142,27 @@ public final class TorchScriptClassifier extends AbstractBaseBlock implements St
         TorchScriptClassifier classifier = new TorchScriptClassifier(manager, symbolBlock);
         model.setBlock(classifier);
         return classifier;
+    }
+
+    /**
+     * Whether DJL loaded the weights as inference tensors (without {@code trainParam}): PyTorch
+     * refuses to make such a tensor require gradients, which tells them apart from weights a user
+     * froze after loading with {@code trainParam} (those work for evaluation).
+     */
+    private static boolean inferenceTensors(ParameterList parameters) {
+        for (Parameter parameter : parameters.values()) {
+            if (parameter.getArray().hasGradient()) {
+                return false;
+            }
+        }
+        NDArray probe = parameters.valueAt(0).getArray();
+        try {
+            probe.setRequiresGradient(true);
+        } catch (EngineException e) {
+            return true;
+        }
+        probe.setRequiresGradient(false);
+        return false;
     }
 
     /**

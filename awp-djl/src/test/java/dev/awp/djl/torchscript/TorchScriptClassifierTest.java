@@ -199,6 +199,31 @@ class TorchScriptClassifierTest {
         }
 
         @Test
+        void should_reject_a_tuple_output() {
+            TorchScriptClassifier block = TorchScriptClassifier.of(load("tuple_output.pt", true));
+            assertThatThrownBy(() -> evalLogits(block))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("must be one float tensor of class logits")
+                    .hasMessageContaining("2 tensors")
+                    .hasMessageContaining("return only the logits tensor");
+        }
+
+        @Test
+        void should_evaluate_weights_frozen_after_loading_with_trainParam() {
+            Model model = load("small_res_cnn.pt", true);
+            model.getBlock().freezeParameters(true);
+            TorchScriptClassifier block = TorchScriptClassifier.of(model);
+            try (NDArray gradient =
+                    InputGradients.of(
+                            AttackTarget.of(block),
+                            x(),
+                            BatchNormMode.EVAL,
+                            logits -> Losses.crossEntropy(logits, y()))) {
+                assertThat(gradient.abs().sum().getFloat()).isPositive();
+            }
+        }
+
+        @Test
         void should_become_the_model_block_with_the_script_parameters() {
             Model model = load("small_res_cnn.pt", true);
             TorchScriptClassifier block = TorchScriptClassifier.of(model);
@@ -354,6 +379,38 @@ class TorchScriptClassifierTest {
                     }
                 }
                 assertThat(weights(block).get("bn.weight")).containsExactly(w.get("bn.weight"));
+            }
+        }
+
+        @Test
+        void should_take_several_ascent_steps_on_the_proxy_within_the_radius() {
+            Model model = load("small_res_cnn.pt", true);
+            TorchScriptClassifier block = TorchScriptClassifier.of(model);
+            WeightPerturbation threeSteps =
+                    WeightPerturbation.builder()
+                            .gamma(GAMMA)
+                            .ascentSteps(3)
+                            .ascentStepSize(0.5)
+                            .build();
+            AwpOptimizer awp = AwpOptimizer.wrap(TestModels.sgd(0.01f, 0.9f, 5e-4f), threeSteps);
+            try (Trainer trainer = trainer(model, awp)) {
+                float[] before = evalLogits(block);
+                Map<String, float[]> w = weights(block);
+                try (AppliedPerturbation v =
+                        awp.perturb(trainer, Objectives.pgdAt(), x(), y(), x())) {
+                    Map<String, float[]> moved = weights(block);
+                    for (String name : List.of("conv.weight", "fc.weight")) {
+                        float[] difference = new float[w.get(name).length];
+                        for (int i = 0; i < difference.length; i++) {
+                            difference[i] = moved.get(name)[i] - w.get(name)[i];
+                        }
+                        assertThat(norm(difference))
+                                .as(name)
+                                .isPositive()
+                                .isLessThanOrEqualTo(GAMMA * norm(w.get(name)) * (1 + 1e-5));
+                    }
+                }
+                assertThat(evalLogits(block)).containsExactly(before);
             }
         }
 
