@@ -14,6 +14,7 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import dev.awp.attack.Attacks;
+import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.RandomStart;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttacks;
@@ -84,13 +85,13 @@ public final class TorchScriptCrossCheck {
             NDArray testY =
                     read(manager, directory.resolve("test_y")).toType(DataType.INT64, false);
             AttackTarget target = AttackTarget.of(classifier);
-            NDArray logits = target.logits(testX, dev.awp.attack.BatchNormMode.EVAL);
+            NDArray logits = target.logits(testX, BatchNormMode.EVAL);
             write(directory.resolve("java_logits"), logits);
             NDArray adversarial =
                     InputAttacks.bind(Attacks.pgd20().withRandomStart(RandomStart.NONE))
                             .generate(target, testX, testY);
             NDArray correct =
-                    target.logits(adversarial, dev.awp.attack.BatchNormMode.EVAL)
+                    target.logits(adversarial, BatchNormMode.EVAL)
                             .argMax(1)
                             .eq(testY)
                             .toType(DataType.FLOAT32, false);
