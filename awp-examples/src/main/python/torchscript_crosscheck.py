@@ -29,7 +29,12 @@ backward; SGD step (lr 0.1, momentum 0.9, weight decay 5e-4); w -= gamma * diff.
 It also measures the alternative the issue asks about: computing v with BatchNorm in eval mode
 (a mode that does not update the running statistics) instead of on a proxy in training mode.
 
-Run with Debian's PyTorch: /usr/bin/python3 torchscript_crosscheck.py prepare /tmp/ts
+Run both halves with the same oneDNN instruction set, as the build runs Java (ONEDNN_MAX_CPU_ISA=AVX,
+see the root pom): with different kernels float32 rounding differs, and sign-gradient PGD turns a
+rounding difference into a different trajectory now and then (measured: with PyTorch on its default
+ISA, 8 of 200 PGD-20 trajectories parted and 1 verdict of 200 differed; with AVX on both sides, 1
+trajectory parted and no verdict differed). With Debian's PyTorch:
+  ONEDNN_MAX_CPU_ISA=AVX /usr/bin/python3 torchscript_crosscheck.py prepare /tmp/ts
 """
 
 import copy

@@ -41,8 +41,9 @@ import java.util.stream.IntStream;
  * takes one AT-AWP step on the training batch with the adversarial inputs PyTorch made, and exports
  * the result; {@code torchscript_crosscheck.py compare DIR} then compares everything.
  *
- * <p>Run: {@code python3 awp-examples/src/main/python/torchscript_crosscheck.py prepare /tmp/ts},
- * then {@code ./mvnw -B -q -Prun -pl awp-examples -am verify -DskipTests
+ * <p>Run (both halves with {@code ONEDNN_MAX_CPU_ISA=AVX}, as the build runs Java): {@code python3
+ * awp-examples/src/main/python/torchscript_crosscheck.py prepare /tmp/ts}, then {@code ./mvnw -B -q
+ * -Prun -pl awp-examples -am verify -DskipTests
  * -Dexample.main=dev.awp.examples.TorchScriptCrossCheck -Dexample.args="/tmp/ts"}, then {@code
  * python3 …/torchscript_crosscheck.py compare /tmp/ts}.
  */
