@@ -267,6 +267,13 @@ public final class TorchScriptClassifier extends AbstractBaseBlock implements St
 
     /** {@inheritDoc} */
     @Override
+    public PairList<String, Shape> describeInput() {
+        // a script does not declare its input shapes: known once a trainer initialized the block
+        return inputShapes == null ? new PairList<>() : super.describeInput();
+    }
+
+    /** {@inheritDoc} */
+    @Override
     public BlockList getChildren() {
         return new BlockList();
     }

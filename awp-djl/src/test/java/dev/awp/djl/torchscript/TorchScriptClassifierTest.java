@@ -233,6 +233,8 @@ class TorchScriptClassifierTest {
                     .contains("conv.weight", "bn.weight", "block.conv1.weight", "fc.weight");
             assertThat(block.getParameters().get("conv.weight").getType())
                     .isEqualTo(Parameter.Type.WEIGHT);
+            assertThat(block.describeInput().size()).isZero();
+            assertThat(block.getOutputShapes(new Shape[] {INPUT})).containsExactly(new Shape(2, 4));
         }
     }
 
