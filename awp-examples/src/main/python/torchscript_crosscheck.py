@@ -14,6 +14,10 @@
                   reference_after_step.pt      state dict (weights and BatchNorm buffers) after
                                                   one AT-AWP step on the batch, done with the AWP
                                                   reference procedure (below)
+                  reference_trades_after_step.pt  the same after one TRADES-AWP step (beta 6,
+                                                  gamma 0.005) from model.pt, as the reference's
+                                                  trades_AWP does it: proxy forwards x, x_adv, x;
+                                                  update forwards x_adv, x (KL target), x (CE)
                 Text tensors: a line with the shape, a line with the float32 values (repr, exact).
   (then run dev.awp.examples.TorchScriptCrossCheck DIR, which writes java_* files)
   compare DIR   compares the Java results with the references and prints the differences; exits
@@ -52,6 +56,8 @@ SIZE = 16
 EPSILON = 8 / 255
 STEP = 2 / 255
 GAMMA = 0.01
+TRADES_GAMMA = 0.005
+BETA = 6.0
 LR = 0.1
 EPS_NORM = 1e-20
 
@@ -137,6 +143,39 @@ def at_awp_step(model, x_adv, y, pass_on_model=False):
     return diff
 
 
+def trades_awp_step(model, x, x_adv, y):
+    """One TRADES-AWP step as the reference's trades_AWP (TradesAWP.calc_awp and train)."""
+    proxy = copy.deepcopy(model)
+    step_opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=0.9, weight_decay=5e-4)
+    proxy.load_state_dict(model.state_dict())
+    proxy.train()
+    proxy_opt = torch.optim.SGD(proxy.parameters(), lr=LR)
+    loss_natural = F.cross_entropy(proxy(x), y)
+    loss_robust = F.kl_div(F.log_softmax(proxy(x_adv), dim=1), F.softmax(proxy(x), dim=1),
+                           reduction="batchmean")
+    loss = -1.0 * (loss_natural + BETA * loss_robust)
+    proxy_opt.zero_grad()
+    loss.backward()
+    proxy_opt.step()
+    diff = {}
+    proxy_state = proxy.state_dict()
+    for name, old in model.state_dict().items():
+        if old.dim() <= 1 or "weight" not in name:
+            continue
+        d = proxy_state[name] - old
+        diff[name] = old.norm() / (d.norm() + EPS_NORM) * d
+    add_into(model, diff, TRADES_GAMMA)
+    model.train()
+    logits_adv = model(x_adv)
+    loss_robust = F.kl_div(F.log_softmax(logits_adv, dim=1), F.softmax(model(x), dim=1),
+                           reduction="batchmean")
+    loss = F.cross_entropy(model(x), y) + BETA * loss_robust
+    step_opt.zero_grad()
+    loss.backward()
+    step_opt.step()
+    add_into(model, diff, -TRADES_GAMMA)
+
+
 def prepare(directory):
     os.makedirs(directory, exist_ok=True)
     torch.manual_seed(0)
@@ -175,6 +214,10 @@ def prepare(directory):
     write_tensor(os.path.join(directory, "batch_x"), x)
     write_tensor(os.path.join(directory, "batch_y"), y.float())
     write_tensor(os.path.join(directory, "batch_x_adv"), x_adv)
+
+    trades_model = copy.deepcopy(model)
+    trades_awp_step(trades_model, x, x_adv, y)
+    torch.save(trades_model.state_dict(), os.path.join(directory, "reference_trades_after_step.pt"))
 
     eval_diff = awp_diff(model, copy.deepcopy(model), x_adv, y, train_mode=False)
     unproxied = copy.deepcopy(model)
@@ -240,19 +283,20 @@ def compare(directory):
         print(f"  the {differing} differing verdict(s) are on examples whose attack trajectories"
               " parted, not on the model's evaluation")
 
-    expected = torch.load(os.path.join(directory, "reference_after_step.pt"))
     before = torch.jit.load(os.path.join(directory, "model.pt")).state_dict()
-    actual = torch.jit.load(os.path.join(directory, "java_after_step.pt")).state_dict()
-    print(f"after one AT-AWP step ({len(expected)} tensors):")
-    for name, value in expected.items():
-        got = actual[name]
-        if value.dtype == torch.int64:
-            check(f"  {name}", float((got - value).abs().max().item()), 0)
-            continue
-        moved = (value - before[name]).abs().max().item()
-        difference = (got - value).abs().max().item()
-        scale = value.abs().max().item()
-        check(f"  {name} (moved {moved:.1e})", difference, 1e-5 * max(1.0, scale))
+    for label, stem in (("AT-AWP", "after_step"), ("TRADES-AWP", "trades_after_step")):
+        expected = torch.load(os.path.join(directory, f"reference_{stem}.pt"))
+        actual = torch.jit.load(os.path.join(directory, f"java_{stem}.pt")).state_dict()
+        print(f"after one {label} step ({len(expected)} tensors):")
+        for name, value in expected.items():
+            got = actual[name]
+            if value.dtype == torch.int64:
+                check(f"  {name}", float((got - value).abs().max().item()), 0)
+                continue
+            moved = (value - before[name]).abs().max().item()
+            difference = (got - value).abs().max().item()
+            scale = value.abs().max().item()
+            check(f"  {name} (moved {moved:.1e})", difference, 1e-5 * max(1.0, scale))
     if failures:
         print("FAILED: " + ", ".join(failures))
         sys.exit(1)
