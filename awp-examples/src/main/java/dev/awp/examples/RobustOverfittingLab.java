@@ -79,14 +79,14 @@ public final class RobustOverfittingLab {
      * Runs the lab.
      *
      * @param args {@code --seeds N} (3), {@code --train N} (2000), {@code --test N} (300), {@code
-     *     --epochs N} (15), {@code --eval-every N} (3, at most the epochs), {@code
-     *     --landscape-points N} (11), {@code --width N} (SmallCnn width, 16), {@code --batch N}
-     *     (32), {@code --lr X} (0.05), {@code --attack-bn eval|train} (eval), {@code --gamma X}
-     *     (AT-AWP's γ, 0.01), {@code --warmup N} (epochs without AWP, epochs / 2), {@code --dataset
-     *     synthetic|fashion-mnist|cifar10|mnist| kmnist} (synthetic; {@code fashion-mnist} without
-     *     {@code --data-dir} is the embedded subset), {@code --data-dir DIR} (the dataset's folder;
-     *     alone, CIFAR-10), {@code --epsilon X} (the L∞ budget of every attack, steps scaled with
-     *     it; 8/255, 0.1 for the MNIST family), {@code --output DIR} ({@code target/lab})
+     *     --epochs N} (15), {@code --eval-every N} (3, at most the epochs), {@code --landscape-points N} (11), {@code
+     *     --width N} (SmallCnn width, 16), {@code --batch N} (32), {@code --lr X} (0.05), {@code
+     *     --attack-bn eval|train} (eval), {@code --gamma X} (AT-AWP's γ, 0.01), {@code --warmup N}
+     *     (epochs without AWP, epochs / 2), {@code --dataset synthetic|fashion-mnist|cifar10|mnist|
+     *     kmnist} (synthetic; {@code fashion-mnist} without {@code --data-dir} is the embedded
+     *     subset), {@code --data-dir DIR} (the dataset's folder; alone, CIFAR-10), {@code --epsilon
+     *     X} (the L∞ budget of every attack, steps scaled with it; 8/255, 0.1 for the MNIST
+     *     family), {@code --output DIR} ({@code target/lab})
      * @return the path of the written report
      * @throws IOException if the data or the report cannot be read or written
      */
