@@ -65,9 +65,9 @@ import java.util.Set;
  * runs it on its proxy copy instead, as the reference does), and with gradients switched off for
  * the parameters that are not perturbed — then {@code v_l = γ‖w_l‖ g_l / (‖g_l‖ + 1e-20)}, {@code
  * w_l += v_l}, and every trainable gradient is zeroed so the training backward starts clean. No
- * copy of a DJL model is made: the memory added is one {@code v} buffer per perturbed tensor, reused
- * across steps, and a copy of each perturbed {@code w} held from {@link #perturb} to its restore
- * (plus, for a TorchScript model, its proxy).
+ * copy of a DJL model is made: the memory added is one {@code v} buffer per perturbed tensor,
+ * reused across steps, and a copy of each perturbed {@code w} held from {@link #perturb} to its
+ * restore (plus, for a TorchScript model, its proxy).
  *
  * <p><b>Checks.</b> Before any weight moves, {@link #perturb} checks that {@code x} and {@code
  * xAdv} are finite and the labels are class indices (one host read), that the labels are below the

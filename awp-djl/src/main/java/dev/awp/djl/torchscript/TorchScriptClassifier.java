@@ -211,8 +211,8 @@ public final class TorchScriptClassifier extends AbstractBaseBlock implements St
             JniUtils.enableInferenceMode(script);
         }
         // always with autograd on (PtSymbolBlock uses InferenceMode when not training): eval()
-        // picks
-        // the running statistics, and a graph is recorded only if the input or a weight needs it
+        // picks the running statistics, and a graph is recorded only if the input or a weight
+        // needs it
         NDList output = IValueUtils.forward(script, inputs, true);
         checkLogits(output, inputs.head());
         return output;
