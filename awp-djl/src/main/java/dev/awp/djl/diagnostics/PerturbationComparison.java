@@ -16,6 +16,7 @@ import dev.awp.attack.Attack;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttacks;
+import dev.awp.djl.internal.StatisticsProxy;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AppliedPerturbation;
@@ -36,7 +37,8 @@ import java.util.List;
  * <p>The objective is evaluated on one batch as AWP sees it — training mode, batch statistics — at
  * {@code w}, at {@code w + v_adv} (AWP's {@code v}) and at {@code w + v_random}, averaged over
  * several Gaussian draws. Every parameter, BatchNorm running statistics included, is restored
- * bit-exactly afterwards.
+ * bit-exactly afterwards (a TorchScript model's statistics, which are not parameters, are never
+ * touched: its training-mode forwards run on its proxy).
  *
  * @param gamma the relative size γ of both perturbations
  * @param lossAtW the objective at {@code w}
@@ -106,16 +108,20 @@ public record PerturbationComparison(
         }
         try (NDManager scope = x.getManager().newSubManager()) {
             scope.getEngine().setRandomSeed((int) seed);
-            NDArray xAdv = InputAttacks.bind(attack).generate(target, x, y);
+            AttackTarget attackTarget =
+                    attack.batchNormMode() == BatchNormMode.TRAIN
+                            ? training(target, block)
+                            : target;
+            NDArray xAdv = InputAttacks.bind(attack).generate(attackTarget, x, y);
             xAdv.attach(scope);
-            double atW = loss(target, bound, x, y, xAdv);
+            double atW = loss(training(target, block), bound, x, y, xAdv);
             double adversarial;
             AwpOptimizer awp =
                     AwpOptimizer.wrap(
                             Optimizer.sgd().setLearningRateTracker(Tracker.fixed(0f)).build(),
                             WeightPerturbation.of(gamma));
             try (AppliedPerturbation v = awp.perturb(trainer, bound, x, y, xAdv)) {
-                adversarial = loss(target, bound, x, y, xAdv);
+                adversarial = loss(training(target, block), bound, x, y, xAdv);
             }
             restore(all, originals);
             double randomSum = 0;
@@ -131,13 +137,24 @@ public record PerturbationComparison(
                         weight.set(w.add(v).toByteBuffer());
                     }
                 }
-                randomSum += loss(target, bound, x, y, xAdv);
+                randomSum += loss(training(target, block), bound, x, y, xAdv);
                 restore(all, originals);
             }
             return new PerturbationComparison(gamma, atW, randomSum / draws, adversarial, draws);
         } finally {
             restore(all, originals);
         }
+    }
+
+    /**
+     * The target of training-mode forwards: the model, or, for a block whose BatchNorm statistics
+     * are not parameters (a TorchScript model, which {@code all} cannot restore), its proxy set to
+     * the current weights, so the model's statistics are left alone.
+     */
+    private static AttackTarget training(AttackTarget target, Block block) {
+        return block instanceof StatisticsProxy proxied
+                ? AttackTarget.of(proxied.syncedProxy())
+                : target;
     }
 
     private static double loss(

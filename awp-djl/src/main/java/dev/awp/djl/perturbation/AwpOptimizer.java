@@ -18,6 +18,7 @@ import ai.djl.util.Pair;
 import dev.awp.djl.internal.GradientSuspension;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
+import dev.awp.djl.internal.StatisticsProxy;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.objective.Objective;
@@ -59,11 +60,14 @@ import java.util.Set;
  * <p>What {@link #perturb} does, for the tensors the {@link WeightPerturbation#tensors() selection}
  * picks (convolution kernels and linear weights by default): one forward and backward of the
  * objective at {@code w} in training mode — through scratch copies of the BatchNorm running
- * statistics, so the model's statistics are unchanged, and with gradients switched off for the
- * parameters that are not perturbed — then {@code v_l = γ‖w_l‖ g_l / (‖g_l‖ + 1e-20)}, {@code w_l
- * += v_l}, and every trainable gradient is zeroed so the training backward starts clean. No copy of
- * the model is made: the memory added is one {@code v} buffer per perturbed tensor, reused across
- * steps, and a copy of each perturbed {@code w} held from {@link #perturb} to its restore.
+ * statistics, so the model's statistics are unchanged (a block whose statistics are not DJL
+ * parameters, such as a {@link dev.awp.djl.torchscript.TorchScriptClassifier TorchScript model},
+ * runs it on its proxy copy instead, as the reference does), and with gradients switched off for
+ * the parameters that are not perturbed — then {@code v_l = γ‖w_l‖ g_l / (‖g_l‖ + 1e-20)}, {@code
+ * w_l += v_l}, and every trainable gradient is zeroed so the training backward starts clean. No
+ * copy of a DJL model is made: the memory added is one {@code v} buffer per perturbed tensor,
+ * reused across steps, and a copy of each perturbed {@code w} held from {@link #perturb} to its
+ * restore (plus, for a TorchScript model, its proxy).
  *
  * <p><b>Checks.</b> Before any weight moves, {@link #perturb} checks that {@code x} and {@code
  * xAdv} are finite and the labels are class indices (one host read), that the labels are below the
@@ -378,6 +382,34 @@ public final class AwpOptimizer extends Optimizer {
                 }
             }
         }
+        // a block whose BatchNorm statistics are not DJL parameters (TorchScript) runs the pass on
+        // its proxy, as the reference does: the gradients are read from the proxy's copies
+        StatisticsProxy proxied = block instanceof StatisticsProxy p ? p : null;
+        Block pass = block;
+        List<NDArray> sources = weights;
+        if (proxied != null) {
+            pass = proxied.syncedProxy();
+            Set<String> perturbedNames = new HashSet<>();
+            for (Pair<String, Parameter> entry : selected) {
+                perturbedNames.add(entry.getKey());
+            }
+            Map<String, NDArray> copies = new HashMap<>();
+            others = new ArrayList<>();
+            for (Pair<String, Parameter> entry : pass.getParameters()) {
+                Parameter parameter = entry.getValue();
+                if (parameter.requiresGradient() && parameter.isInitialized()) {
+                    trainable.add(parameter.getArray());
+                    copies.put(entry.getKey(), parameter.getArray());
+                    if (!perturbedNames.contains(entry.getKey())) {
+                        others.add(parameter.getArray());
+                    }
+                }
+            }
+            sources = new ArrayList<>(selected.size());
+            for (Pair<String, Parameter> entry : selected) {
+                sources.add(requireNonNull(copies.get(entry.getKey()), entry.getKey()));
+            }
+        }
         NDManager owner = xAdv.getManager();
         int steps = spec.ascentSteps();
         List<NDArray> originals = new ArrayList<>(weights.size());
@@ -401,10 +433,13 @@ public final class AwpOptimizer extends Optimizer {
                     }
                 }
                 for (int step = 0; step < steps; step++) {
-                    NDArray loss = gradients(block, store, objective, x, y, xAdv, others, labels);
+                    if (proxied != null && step > 0) {
+                        proxied.syncedProxy();
+                    }
+                    NDArray loss = gradients(pass, store, objective, x, y, xAdv, others, labels);
                     List<NDArray> moves = new ArrayList<>(weights.size());
                     for (int i = 0; i < weights.size(); i++) {
-                        moves.add(ascend(weights.get(i), vs.get(i), radii.get(i), steps, scope));
+                        moves.add(ascend(sources.get(i), vs.get(i), radii.get(i), steps, scope));
                     }
                     checkFinite(loss, vs, selected);
                     for (int i = 0; i < weights.size() && steps > 1; i++) {
@@ -487,18 +522,18 @@ public final class AwpOptimizer extends Optimizer {
     }
 
     /**
-     * Turns the gradient of {@code weight} into the next {@code v} (held in {@code v}) without
-     * moving the weight. For one step: {@code v = r·g/(‖g‖+1e-20)} with {@code r = γ‖w‖}, written
-     * once ({@code v} takes over the new array's storage; the gradient is zeroed afterwards, with
-     * all the others); returns null. For K steps, {@code v ← Π(v + η·r·g/(‖g‖+1e-20))}, the
-     * gradient is zeroed at once because the next ascent step's backward accumulates into it, and
-     * the returned move {@code v_new − v_old} (in {@code scope}) takes the weight to {@code w + v}
-     * once every {@code v} is checked finite.
+     * Turns the gradient held by {@code source} (the weight, or its proxy copy) into the next
+     * {@code v} (held in {@code v}) without moving the weight. For one step: {@code v =
+     * r·g/(‖g‖+1e-20)} with {@code r = γ‖w‖}, written once ({@code v} takes over the new array's
+     * storage; the gradient is zeroed afterwards, with all the others); returns null. For K steps,
+     * {@code v ← Π(v + η·r·g/(‖g‖+1e-20))}, the gradient is zeroed at once because the next ascent
+     * step's backward accumulates into it, and the returned move {@code v_new − v_old} (in {@code
+     * scope}) takes the weight to {@code w + v} once every {@code v} is checked finite.
      */
-    private NDArray ascend(NDArray weight, NDArray v, NDArray radius, int steps, NDManager scope) {
+    private NDArray ascend(NDArray source, NDArray v, NDArray radius, int steps, NDManager scope) {
         try (NDManager local = v.getManager().newSubManager()) {
-            weight.tempAttach(local);
-            NDArray gradient = weight.getGradient();
+            source.tempAttach(local);
+            NDArray gradient = source.getGradient();
             NDArray scale = gradient.norm().add(NORM_FLOOR).pow(-1).mul(radius);
             if (steps == 1) {
                 v.intern(gradient.mul(scale));
