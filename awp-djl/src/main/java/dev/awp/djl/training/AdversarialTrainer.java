@@ -297,6 +297,48 @@ public final class AdversarialTrainer {
     }
 
     /**
+     * Reads a run's {@code metrics.jsonl}: the metrics of every epoch it logged, in order. Useful
+     * to gather runs made by other processes, or to plot a run that is still going.
+     *
+     * @param outputDirectory the run's output directory
+     * @return the epochs' metrics, one per line of the log
+     * @throws NullPointerException if {@code outputDirectory} is null
+     * @throws UncheckedIOException if the log is missing or unreadable, naming the file
+     * @throws IllegalArgumentException if a line is not a metrics object, naming the line
+     */
+    public static List<EpochMetrics> readMetricsLog(Path outputDirectory) {
+        Path log = requireNonNull(outputDirectory, "outputDirectory").resolve(METRICS_LOG);
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the metrics log " + log, e);
+        }
+        List<EpochMetrics> metrics = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).isBlank()) {
+                continue;
+            }
+            try {
+                metrics.add(
+                        MetricsJson.fromJson(
+                                com.google.gson.JsonParser.parseString(lines.get(i))
+                                        .getAsJsonObject()));
+            } catch (RuntimeException e) {
+                throw new IllegalArgumentException(
+                        String.format(
+                                Locale.ROOT,
+                                "line %d of %s is not an epoch's metrics: %s",
+                                i + 1,
+                                log,
+                                e.getMessage()),
+                        e);
+            }
+        }
+        return List.copyOf(metrics);
+    }
+
+    /**
      * Where the best checkpoint (by robust validation accuracy) of a run lives.
      *
      * @param outputDirectory the run's output directory

@@ -221,6 +221,25 @@ class AdversarialTrainerTest {
                 assertThat(MetricsJson.fromJson(json)).isEqualTo(metrics);
             }
         }
+
+        @Test
+        void should_read_the_log_back_as_the_reports_epochs() throws IOException {
+            TrainingReport report =
+                    fit(TinyRuns.trainer(TinyRuns.spec()).optOutputDirectory(dir).build());
+
+            assertThat(AdversarialTrainer.readMetricsLog(dir)).isEqualTo(report.epochs());
+        }
+
+        @Test
+        void should_name_the_file_and_line_it_cannot_read() throws IOException {
+            assertThatThrownBy(() -> AdversarialTrainer.readMetricsLog(dir))
+                    .isInstanceOf(java.io.UncheckedIOException.class)
+                    .hasMessageContaining(AdversarialTrainer.METRICS_LOG);
+            Files.writeString(dir.resolve(AdversarialTrainer.METRICS_LOG), "{\"epoch\": 0}\n");
+            assertThatThrownBy(() -> AdversarialTrainer.readMetricsLog(dir))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("line 1 of");
+        }
     }
 
     @Nested
