@@ -288,6 +288,8 @@ def compare(args):
     rows = []
     for attack in ATTACKS:
         key = attack if attack != "square" else "square-s0"
+        if key not in ref or not os.path.exists(os.path.join(args.dir, "awp-%s.json" % key)):
+            continue
         flags, report = awp_flags(os.path.join(args.dir, "awp-%s.json" % key))
         rflags = ref[key]["flags"]
         agree = sum(a == b for a, b in zip(flags, rflags)) / n
@@ -310,17 +312,28 @@ def compare(args):
     out.append("")
     out.append("Cumulative robust accuracy after each attack of the standard cascade:")
     out.append("")
-    out.append("| after | reference | awp | awp queries per attacked example |")
-    out.append("|---|---|---|---|")
+    out.append("| after | reference | awp | time reference | time awp | awp / reference "
+               "| awp queries per attacked example |")
+    out.append("|---|---|---|---|---|---|---|")
+    previous = 0.0
     for result in report["attacks"]:
         name = result["name"]
         ref_after = ref["standard"]["cumulative"].get(name.upper())
-        out.append("| %s | %s | %.1f %% | %.0f |"
+        total = ref["standard"].get("totalSecondsAfter", {}).get(name.upper())
+        ref_time = total - previous if total is not None else None
+        previous = total if total is not None else previous
+        out.append("| %s | %s | %.1f %% | %s | %.0f s | %s | %.0f |"
                    % (name, "%.1f %%" % (100 * ref_after) if ref_after is not None else "-",
                       100 * result["cumulative"]["accuracy"],
+                      "%.0f s" % ref_time if ref_time is not None else "-",
+                      result["elapsedSeconds"],
+                      "%.2f" % (result["elapsedSeconds"] / ref_time) if ref_time else "-",
                       result["queries"] / result["attacked"] if result["attacked"] else 0))
     out.append("")
     square = []
+    if not any(k.startswith("square-s") for k in ref):
+        print("\n".join(out))
+        return
     for key in sorted(k for k in ref if k.startswith("square-s")):
         square.append(sum(ref[key]["flags"]) / n)
     awp_square = []
