@@ -5,11 +5,11 @@ import java.util.Map;
 /**
  * An input attack: a recipe for crafting adversarial examples inside a {@link ThreatModel}.
  *
- * <p>This type is open. The built-in specifications are {@link PgdAttack}, {@link FgsmAttack} and
- * {@link ApgdAttack}; a user-defined attack implements the engine binding's attack interface (in
- * {@code awp-djl}: {@code dev.awp.djl.attack.InputAttack}), which extends this type, and is then
- * accepted everywhere a built-in attack is. Override {@link #parameters()} so that reports say how
- * it is configured.
+ * <p>This type is open. The built-in specifications are {@link PgdAttack}, {@link FgsmAttack},
+ * {@link ApgdAttack}, {@link FabAttack} and {@link SquareAttack}; a user-defined attack implements
+ * the engine binding's attack interface (in {@code awp-djl}: {@code
+ * dev.awp.djl.attack.InputAttack}), which extends this type, and is then accepted everywhere a
+ * built-in attack is. Override {@link #parameters()} so that reports say how it is configured.
  */
 public interface Attack {
 

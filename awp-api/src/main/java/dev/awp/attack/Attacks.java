@@ -1,5 +1,9 @@
 package dev.awp.attack;
 
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
 /**
  * Presets for the attack conventions of the AWP paper and its reference code (inputs in [0, 1]).
  * Each returns an immutable value; override any field with its {@code withX(..)} method, e.g.
@@ -168,5 +172,81 @@ public final class Attacks {
      */
     public static ApgdAttack apgdT() {
         return apgdDlr().withTargeted(true).withTargetClasses(9);
+    }
+
+    /**
+     * FAB-T as in AutoAttack's standard evaluation: the targeted Fast Adaptive Boundary attack
+     * towards each of the 9 classes with the highest clean logits after the top one (capped at the
+     * number of classes − 1), 100 iterations and one run (from the clean input) per target, α_max =
+     * 0.1, η = 1.05, β = 0.9, L∞ 8/255.
+     *
+     * @return the attack
+     */
+    public static FabAttack fabT() {
+        return FabAttack.builder()
+                .threatModel(ThreatModel.linf(LINF_EPSILON))
+                .steps(100)
+                .restarts(1)
+                .targeted(true)
+                .targetClasses(9)
+                .batchNormMode(BatchNormMode.EVAL)
+                .build();
+    }
+
+    /**
+     * Untargeted FAB: 100 iterations, one run, L∞ 8/255 (AutoAttack's "plus" version uses 5
+     * restarts: {@code Attacks.fab().withRestarts(5)}). Linearizes every class at every iteration,
+     * so it costs one input gradient per class.
+     *
+     * @return the attack
+     */
+    public static FabAttack fab() {
+        return fabT().withTargeted(false);
+    }
+
+    /**
+     * The Square attack as in AutoAttack's standard evaluation: 5,000 queries, p_init = 0.8, one
+     * run, margin loss, L∞ 8/255.
+     *
+     * @return the attack
+     */
+    public static SquareAttack square() {
+        return SquareAttack.builder()
+                .threatModel(ThreatModel.linf(LINF_EPSILON))
+                .queries(5000)
+                .pInit(0.8)
+                .restarts(1)
+                .batchNormMode(BatchNormMode.EVAL)
+                .build();
+    }
+
+    /**
+     * AutoAttack's standard version (Croce and Hein, 2020, <a
+     * href="https://arxiv.org/abs/2003.01690">arXiv:2003.01690</a>; the settings of the reference
+     * implementation, fra31/auto-attack, for L∞ and L2): {@link #apgdCe() APGD-CE} (100 iterations,
+     * 1 run), {@link #apgdT() APGD-T} (9 targets, 100 iterations), {@link #fabT() FAB-T} (9
+     * targets, 100 iterations) and {@link #square() Square} (5,000 queries, p_init 0.8), all in the
+     * given threat model. Run them as a cascade, each attack on the examples still robust:
+     *
+     * <pre>{@code
+     * RobustnessEvaluator evaluator = RobustnessEvaluator.builder()
+     *         .optAttacks(Attacks.autoAttack(ThreatModel.linf(8 / 255.0)))
+     *         .build();
+     * }</pre>
+     *
+     * APGD-T needs at least 4 classes (its targeted DLR loss uses the fourth-largest logit); the
+     * targeted attacks use at most {@code classes − 1} targets.
+     *
+     * @param threatModel the threat model, L∞ or L2
+     * @return the four attacks, in the order they run, an unmodifiable list
+     * @throws NullPointerException if {@code threatModel} is null
+     */
+    public static List<Attack> autoAttack(ThreatModel threatModel) {
+        requireNonNull(threatModel, "threatModel");
+        return List.of(
+                apgdCe().withThreatModel(threatModel),
+                apgdT().withThreatModel(threatModel),
+                fabT().withThreatModel(threatModel),
+                square().withThreatModel(threatModel));
     }
 }

@@ -70,6 +70,28 @@ abstract class AbstractAttackResult {
     public abstract double elapsedSeconds();
 
     /**
+     * What the attack cost in model queries: the number of single-example forward passes it made (a
+     * forward pass over a batch of B examples counts B; a forward pass with its backward pass
+     * counts once), predictions on its outputs excluded. For Square, the queries of the paper; for
+     * a gradient attack, about (iterations + 1) × examples × runs.
+     *
+     * @return the count, at least 0; 0 when not measured (reports written before it was)
+     */
+    @Value.Default
+    public long queries() {
+        return 0;
+    }
+
+    /**
+     * The mean number of queries per attacked example.
+     *
+     * @return {@code queries / attacked}, 0 when the attack ran on no example
+     */
+    public final double queriesPerExample() {
+        return attacked() == 0 ? 0 : (double) queries() / attacked();
+    }
+
+    /**
      * The accuracy among the examples the attack ran on: {@code survived / attacked}.
      *
      * @return the accuracy, empty when the attack ran on no example
@@ -90,6 +112,7 @@ abstract class AbstractAttackResult {
                 attacked(),
                 survived());
         Checks.nonNegative("elapsedSeconds", elapsedSeconds());
+        checkArgument(queries() >= 0, "queries must be >= 0 but was %s", queries());
         ownAccuracy()
                 .ifPresent(
                         own -> {

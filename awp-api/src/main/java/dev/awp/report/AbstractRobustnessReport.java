@@ -28,6 +28,12 @@ import org.immutables.value.Value;
 @Value.Immutable
 abstract class AbstractRobustnessReport {
 
+    /** The {@link #brokenBy()} code of an example that survived every attack. */
+    public static final int ROBUST = -1;
+
+    /** The {@link #brokenBy()} code of an example misclassified at the clean input. */
+    public static final int CLEAN_ERROR = -2;
+
     /**
      * The name of the evaluated dataset.
      *
@@ -116,6 +122,35 @@ abstract class AbstractRobustnessReport {
     }
 
     /**
+     * Which attack broke each example, in the order the examples were evaluated: the index in
+     * {@link #attacks()} of the first attack under which it was misclassified, {@link #ROBUST} if
+     * none, {@link #CLEAN_ERROR} if it was misclassified at the clean input. The counts agree with
+     * the accuracies: {@code cumulativeAccuracy().correct()} of attack {@code k} is the number of
+     * codes that are {@link #ROBUST} or greater than {@code k}.
+     *
+     * @return the codes, one per example; empty in reports written before they were recorded
+     */
+    public abstract List<Integer> brokenBy();
+
+    /**
+     * The name of the attack that first broke an example.
+     *
+     * @param example the example's position in the evaluation, in {@code [0, examples)}
+     * @return the attack's name; empty if the example is robust or misclassified at the clean input
+     * @throws IllegalStateException if the report has no {@link #brokenBy()} codes
+     * @throws IndexOutOfBoundsException if {@code example} is out of range
+     */
+    public final Optional<String> brokenByName(int example) {
+        if (brokenBy().isEmpty()) {
+            throw new IllegalStateException(
+                    "brokenByName needs the per-example codes, but this report has none (written"
+                            + " before they were recorded)");
+        }
+        int code = brokenBy().get(example);
+        return code >= 0 ? Optional.of(attacks().get(code).name()) : Optional.empty();
+    }
+
+    /**
      * Facts about where the evaluation ran, such as {@code "awp.version"}, {@code "djl.version"},
      * {@code "engine"}, {@code "engine.version"}, {@code "device"} or {@code "java.version"}.
      *
@@ -149,6 +184,7 @@ abstract class AbstractRobustnessReport {
                 "cleanAccuracy.total must equal examples (%s) but was %s",
                 examples(),
                 cleanAccuracy().total());
+        checkBrokenBy();
         int previous = cleanAccuracy().correct();
         for (int i = 0; i < attacks().size(); i++) {
             AttackResult result = attacks().get(i);
@@ -212,6 +248,54 @@ abstract class AbstractRobustnessReport {
                         result.ownAccuracy());
             }
             previous = result.cumulativeAccuracy().correct();
+        }
+    }
+
+    private void checkBrokenBy() {
+        List<Integer> codes = brokenBy();
+        if (codes.isEmpty()) {
+            return;
+        }
+        checkArgument(
+                codes.size() == examples(),
+                "brokenBy must have one code per example (%s) but was of size %s",
+                examples(),
+                codes.size());
+        int attacks = attacks().size();
+        int[] firstBroken = new int[attacks];
+        int cleanCorrect = 0;
+        for (int i = 0; i < codes.size(); i++) {
+            int code = codes.get(i);
+            checkArgument(
+                    code >= CLEAN_ERROR && code < attacks,
+                    "brokenBy[%s] must be in [%s, %s) but was %s",
+                    i,
+                    CLEAN_ERROR,
+                    attacks,
+                    code);
+            if (code != CLEAN_ERROR) {
+                cleanCorrect++;
+            }
+            if (code >= 0) {
+                firstBroken[code]++;
+            }
+        }
+        checkArgument(
+                cleanCorrect == cleanAccuracy().correct(),
+                "brokenBy must count cleanAccuracy.correct (%s) examples correct at the clean"
+                        + " input but was %s",
+                cleanAccuracy().correct(),
+                cleanCorrect);
+        int survivors = cleanCorrect;
+        for (int k = 0; k < attacks; k++) {
+            survivors -= firstBroken[k];
+            checkArgument(
+                    survivors == attacks().get(k).cumulativeAccuracy().correct(),
+                    "attacks[%s].cumulativeAccuracy.correct must equal the examples brokenBy"
+                            + " leaves robust after it (%s) but was %s",
+                    k,
+                    survivors,
+                    attacks().get(k).cumulativeAccuracy().correct());
         }
     }
 }

@@ -4,7 +4,9 @@ import static dev.awp.testing.Rejections.assertRejected;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.awp.attack.ThreatModel;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 
@@ -184,6 +186,84 @@ class RobustnessReportTest {
                             .parameters(Map.of("steps", "20"))
                             .build();
             assertThat(result.parameters()).containsEntry("steps", "20");
+        }
+    }
+
+    @Nested
+    class BrokenBy {
+        static final int R = RobustnessReport.ROBUST;
+        static final int E = RobustnessReport.CLEAN_ERROR;
+
+        /** 8 examples: 2 clean errors, then APGD-CE breaks 2, APGD-T 1, Square 1; 2 robust. */
+        RobustnessReport.Builder eight(List<Integer> codes) {
+            return RobustnessReport.builder()
+                    .dataset("test")
+                    .examples(8)
+                    .seed(0)
+                    .batchSize(4)
+                    .threatModel(ThreatModel.linf(8 / 255.0))
+                    .accounting(AttackAccounting.CASCADE)
+                    .cleanAccuracy(Accuracy.of(6, 8))
+                    .addAttacks(
+                            result("APGD-CE", 6, 4),
+                            result("APGD-T", 4, 3),
+                            result("FAB-T", 3, 3),
+                            result("Square", 3, 2))
+                    .brokenBy(codes)
+                    .elapsedSeconds(1);
+        }
+
+        AttackResult result(String name, int attacked, int survived) {
+            return AttackResult.builder()
+                    .name(name)
+                    .attacked(attacked)
+                    .survived(survived)
+                    .cumulativeAccuracy(Accuracy.of(survived, 8))
+                    .queries(attacked * 10L)
+                    .elapsedSeconds(1)
+                    .build();
+        }
+
+        @Test
+        void should_name_the_attack_that_first_broke_each_example() {
+            RobustnessReport report = eight(List.of(E, 0, R, 1, 0, E, 3, R)).build();
+            assertThat(report.brokenByName(1)).contains("APGD-CE");
+            assertThat(report.brokenByName(3)).contains("APGD-T");
+            assertThat(report.brokenByName(6)).contains("Square");
+            assertThat(report.brokenByName(2)).isEqualTo(Optional.empty());
+            assertThat(report.brokenByName(0)).isEqualTo(Optional.empty());
+            assertThat(report.attacks().get(0).queriesPerExample()).isEqualTo(10.0);
+        }
+
+        @Test
+        void should_reject_codes_that_disagree_with_the_cumulative_accuracies() {
+            // Square's example credited to FAB-T: FAB-T would leave 2, not 3
+            assertRejected(
+                    () -> eight(List.of(E, 0, R, 1, 0, E, 2, R)).build(),
+                    "attacks[2].cumulativeAccuracy.correct",
+                    "3");
+        }
+
+        @Test
+        void should_reject_codes_that_disagree_with_the_clean_accuracy() {
+            assertRejected(() -> eight(List.of(E, 0, R, 1, 0, E, 3, E)).build(), "brokenBy", "5");
+        }
+
+        @Test
+        void should_reject_a_code_per_example_missing_or_out_of_range() {
+            assertRejected(() -> eight(List.of(E, 0, R)).build(), "brokenBy", "of size 3");
+            assertRejected(
+                    () -> eight(List.of(E, 0, R, 1, 0, E, 4, R)).build(), "brokenBy[6]", "4");
+        }
+
+        @Test
+        void should_reject_negative_queries() {
+            assertRejected(() -> result("APGD-CE", 6, 4).withQueries(-1), "queries", "-1");
+        }
+
+        @Test
+        void should_accept_reports_without_codes() {
+            assertThat(eight(List.of()).build().brokenBy()).isEmpty();
         }
     }
 }

@@ -3,7 +3,8 @@
  * training step, models and datasets.
  *
  * <ul>
- *   <li>{@link dev.awp.djl.attack}: PGD, FGSM and custom attacks, with input gradients only;
+ *   <li>{@link dev.awp.djl.attack}: PGD, FGSM, APGD, FAB, the gradient-free Square and custom
+ *       attacks; gradient attacks compute input gradients only;
  *   <li>{@link dev.awp.djl.perturbation}: {@link dev.awp.djl.perturbation.AwpOptimizer}, which adds
  *       AWP to any DJL {@code Optimizer};
  *   <li>{@link dev.awp.djl.objective}: PGD-AT, TRADES, MART and custom objectives;

@@ -11,6 +11,7 @@ import ai.djl.training.Trainer;
 import dev.awp.attack.BatchNormMode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.LongConsumer;
 
 /**
  * The model an attack queries: logits for an input, in inference or training BatchNorm mode, and
@@ -102,6 +103,32 @@ public abstract class AttackTarget {
             @Override
             public Block block() {
                 return block;
+            }
+        };
+    }
+
+    /**
+     * This target, counting queries: every call of {@link #logits(NDArray, BatchNormMode)} passes
+     * the number of examples it ran (the first dimension of its input) to {@code queries}. The
+     * evaluator measures each attack's cost with it.
+     *
+     * @param queries receives the number of examples of each forward pass
+     * @return a target running the same model
+     * @throws NullPointerException if {@code queries} is null
+     */
+    public final AttackTarget counting(LongConsumer queries) {
+        requireNonNull(queries, "queries");
+        AttackTarget inner = this;
+        return new AttackTarget() {
+            @Override
+            public NDArray logits(NDArray x, BatchNormMode mode) {
+                queries.accept(x.getShape().get(0));
+                return inner.logits(x, mode);
+            }
+
+            @Override
+            public Block block() {
+                return inner.block();
             }
         };
     }

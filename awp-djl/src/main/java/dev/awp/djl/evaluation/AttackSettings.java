@@ -4,8 +4,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
+import dev.awp.attack.FabAttack;
 import dev.awp.attack.FgsmAttack;
 import dev.awp.attack.PgdAttack;
+import dev.awp.attack.SquareAttack;
 import dev.awp.attack.ThreatModel;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -69,6 +71,12 @@ final class AttackSettings {
         }
         if (attack instanceof ApgdAttack) {
             return "APGD";
+        }
+        if (attack instanceof FabAttack) {
+            return "FAB";
+        }
+        if (attack instanceof SquareAttack) {
+            return "Square";
         }
         return attack.getClass().getName();
     }

@@ -38,6 +38,11 @@ final class Fingerprint {
         return new Fingerprint(values);
     }
 
+    /** The sums, two per parameter, for the evaluation state. */
+    double[] values() {
+        return values.clone();
+    }
+
     @Override
     public boolean equals(Object other) {
         return other instanceof Fingerprint && Arrays.equals(values, ((Fingerprint) other).values);

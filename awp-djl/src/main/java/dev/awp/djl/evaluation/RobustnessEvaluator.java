@@ -14,6 +14,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.util.Progress;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
 import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
@@ -32,6 +34,7 @@ import dev.awp.report.Accuracy;
 import dev.awp.report.AttackAccounting;
 import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -61,11 +64,21 @@ import org.slf4j.LoggerFactory;
  * correct at the clean input, so that each attack's own accuracy is comparable with published
  * single-attack numbers, at the cost of running every attack in full.
  *
+ * <p><b>AutoAttack.</b> {@code optAttacks(Attacks.autoAttack(threatModel))} with the default
+ * cascade accounting runs AutoAttack's standard version: APGD-CE, APGD-T, FAB-T and Square, each on
+ * the examples still robust, with the reference's settings.
+ *
  * <p><b>What is recorded.</b> Each {@link AttackResult} carries the attack's {@link Attack#name()}
  * and its settings: its type ({@code PGD}, {@code FGSM}, {@code APGD}, or a custom attack's class
  * name), the norm and ε of its threat model, its own {@link Attack#parameters()} in their order,
  * and its BatchNorm mode. A custom attack that overrides {@link Attack#parameters()} is thus
- * described as fully as a built-in one.
+ * described as fully as a built-in one. Each result also carries the attack's cost, {@link
+ * AttackResult#queries()} (single-example forward passes, counted on the model the attack queries),
+ * and the report says which attack first broke each example ({@link RobustnessReport#brokenBy()}).
+ *
+ * <p><b>Resuming.</b> With {@link Builder#optStatePath(Path)} the evaluation writes its state after
+ * every stage, atomically, and continues from it when started again: the report is the one an
+ * uninterrupted run gives, apart from the times.
  *
  * <p><b>Inference mode.</b> The model runs in inference mode throughout (BatchNorm uses and keeps
  * its running statistics); built-in attacks configured with {@link BatchNormMode#TRAIN} are
@@ -104,6 +117,7 @@ public final class RobustnessEvaluator {
     private final long seed;
     private final Progress progress;
     private final boolean sanityChecks;
+    private final Path statePath;
 
     private RobustnessEvaluator(Builder builder) {
         this.attacks = List.copyOf(builder.attacks);
@@ -136,6 +150,7 @@ public final class RobustnessEvaluator {
         this.seed = builder.seed;
         this.progress = builder.progress;
         this.sanityChecks = builder.sanityChecks;
+        this.statePath = builder.statePath;
     }
 
     /**
@@ -244,57 +259,116 @@ public final class RobustnessEvaluator {
         Fingerprint before = Fingerprint.of(target.block());
         int attackCount = attacks.size();
         int batches = (dataset.size() + batchSize - 1) / batchSize;
-        Counts counts = new Counts(attackCount);
-        List<String> warnings = new ArrayList<>();
+        JsonObject key = stateKey(dataset, subsetSeed, before);
+        EvaluationState state =
+                statePath == null ? null : EvaluationState.read(statePath, key, attackCount);
+        if (state == null) {
+            state = new EvaluationState(key, attackCount);
+        } else {
+            LOGGER.info(
+                    "Robustness evaluation of {}: continuing from {} at batch {} of {}, stage {}",
+                    dataset.name(),
+                    statePath,
+                    state.batch + 1,
+                    batches,
+                    state.stagesDone);
+        }
+        long priorNanos = state.elapsedNanos;
+        long steps = (long) state.batch * (1 + attackCount) + state.stagesDone;
         if (progress != null) {
             progress.reset("Robustness of " + dataset.name(), (long) batches * (1 + attackCount));
-            progress.start(0);
+            progress.start(Math.min(steps, (long) batches * (1 + attackCount)));
         }
-        long steps = 0;
         try (NDManager manager = anchor.getManager().newSubManager(device)) {
             int batchIndex = 0;
             for (Batch batch : dataset.evaluationBatches(manager, batchSize)) {
                 try (batch) {
+                    if (batchIndex < state.batch) {
+                        batchIndex++;
+                        continue;
+                    }
                     NDArray x = batch.getData().head();
                     // labels of any numeric type, as int64 class indices for the host reads
                     NDArray y = batch.getLabels().head().toType(DataType.INT64, false);
-                    SanityChecks.checkBounds(x, threatModel, batchIndex);
-                    boolean[] correct;
-                    try (NDManager scope = batch.getManager().newSubManager()) {
-                        Scopes.borrow(scope, x, y);
-                        NDArray logits = target.logits(x, BatchNormMode.EVAL);
-                        if (batchIndex == 0) {
-                            checkClasses(logits, dataset);
-                            if (sanityChecks) {
-                                warnings.addAll(SanityChecks.firstBatch(target, x, y, logits));
+                    int size = Math.toIntExact(x.getShape().get(0));
+                    if (state.stagesDone == 0) {
+                        SanityChecks.checkBounds(x, threatModel, batchIndex);
+                        boolean[] correct;
+                        try (NDManager scope = batch.getManager().newSubManager()) {
+                            Scopes.borrow(scope, x, y);
+                            NDArray logits = target.logits(x, BatchNormMode.EVAL);
+                            if (batchIndex == 0) {
+                                checkClasses(logits, dataset);
+                                if (sanityChecks) {
+                                    state.warnings.addAll(
+                                            SanityChecks.firstBatch(target, x, y, logits));
+                                }
                             }
+                            correct = equal(logits.argMax(1).toLongArray(), y.toLongArray());
                         }
-                        correct = equal(logits.argMax(1).toLongArray(), y.toLongArray());
+                        for (boolean c : correct) {
+                            state.codes.add(
+                                    c ? RobustnessReport.ROBUST : RobustnessReport.CLEAN_ERROR);
+                        }
+                        state.clean += count(correct);
+                        state.total += size;
+                        state.stagesDone = 1;
+                        save(state, priorNanos, started);
+                        report(++steps, "clean", state.clean, state.total);
                     }
-                    counts.clean += count(correct);
-                    counts.total += correct.length;
-                    report(++steps, "clean", counts.clean, counts.total);
-                    boolean[] robust = correct.clone();
-                    for (int k = 0; k < attackCount; k++) {
+                    int offset = state.codes.size() - size;
+                    for (int k = state.stagesDone - 1; k < attackCount; k++) {
                         long attackStarted = System.nanoTime();
-                        boolean[] eligible =
-                                accounting == AttackAccounting.CASCADE ? robust : correct;
+                        boolean[] eligible = new boolean[size];
+                        for (int i = 0; i < size; i++) {
+                            int code = state.codes.get(offset + i);
+                            eligible[i] =
+                                    accounting == AttackAccounting.CASCADE
+                                            ? code == RobustnessReport.ROBUST
+                                            : code != RobustnessReport.CLEAN_ERROR;
+                        }
                         long[] index = indices(eligible);
                         if (index.length > 0) {
                             engine.setRandomSeed(attackSeed(seed, batchIndex, k));
-                            boolean[] survived = attack(k, target, x, y, index);
-                            counts.attacked[k] += index.length;
+                            long[] queries = new long[1];
+                            boolean[] survived =
+                                    attack(
+                                            k,
+                                            target.counting(n -> queries[0] += n),
+                                            target,
+                                            x,
+                                            y,
+                                            index);
+                            state.attacked[k] += index.length;
+                            state.queries[k] += queries[0];
                             for (int j = 0; j < index.length; j++) {
+                                int at = offset + (int) index[j];
                                 if (survived[j]) {
-                                    counts.survived[k]++;
-                                } else {
-                                    robust[(int) index[j]] = false;
+                                    state.survived[k]++;
+                                } else if (state.codes.get(at) == RobustnessReport.ROBUST) {
+                                    state.codes.set(at, k);
                                 }
                             }
                         }
-                        counts.cumulative[k] += count(robust);
-                        counts.nanos[k] += System.nanoTime() - attackStarted;
-                        report(++steps, attacks.get(k).name(), counts.cumulative[k], counts.total);
+                        int robust = 0;
+                        for (int i = 0; i < size; i++) {
+                            robust +=
+                                    state.codes.get(offset + i) == RobustnessReport.ROBUST ? 1 : 0;
+                        }
+                        state.cumulative[k] += robust;
+                        state.nanos[k] += System.nanoTime() - attackStarted;
+                        state.stagesDone = k + 2;
+                        if (k == attackCount - 1) {
+                            state.batch = batchIndex + 1;
+                            state.stagesDone = 0;
+                        }
+                        save(state, priorNanos, started);
+                        report(++steps, attacks.get(k).name(), state.cumulative[k], state.total);
+                    }
+                    if (attackCount == 0) {
+                        state.batch = batchIndex + 1;
+                        state.stagesDone = 0;
+                        save(state, priorNanos, started);
                     }
                 }
                 batchIndex++;
@@ -304,6 +378,7 @@ public final class RobustnessEvaluator {
                 progress.end();
             }
         }
+        List<String> warnings = new ArrayList<>(state.warnings);
         if (!before.equals(Fingerprint.of(target.block()))) {
             warnings.add(
                     "the model's parameters or BatchNorm running statistics changed during the"
@@ -313,17 +388,62 @@ public final class RobustnessEvaluator {
         for (String warning : warnings) {
             LOGGER.warn("Robustness evaluation of {}: {}", dataset.name(), warning);
         }
-        return buildReport(dataset, subsetSeed, counts, warnings, engine, device, started);
+        state.elapsedNanos = priorNanos + (System.nanoTime() - started);
+        return buildReport(dataset, subsetSeed, state, warnings, engine, device);
     }
 
-    /** Runs attack {@code k} on the rows {@code index} and says which survived. */
-    private boolean[] attack(int k, AttackTarget target, NDArray x, NDArray y, long[] index) {
+    /** Writes the state, when the evaluation has a state path, with the time spent so far. */
+    private void save(EvaluationState state, long priorNanos, long started) {
+        if (statePath != null) {
+            state.elapsedNanos = priorNanos + (System.nanoTime() - started);
+            state.write(statePath);
+        }
+    }
+
+    /** What identifies this evaluation in a state file: a state of another one is refused. */
+    private JsonObject stateKey(
+            ClassificationData dataset, Optional<Long> subsetSeed, Fingerprint model) {
+        JsonObject key = new JsonObject();
+        key.addProperty("dataset", dataset.name());
+        key.addProperty("examples", dataset.size());
+        subsetSeed.ifPresent(value -> key.addProperty("subsetSeed", value));
+        key.addProperty("seed", seed);
+        key.addProperty("batchSize", batchSize);
+        key.addProperty("accounting", accounting.name());
+        key.addProperty("threatModel", threatModel.toString());
+        JsonArray described = new JsonArray();
+        for (int k = 0; k < attacks.size(); k++) {
+            JsonObject attack = new JsonObject();
+            attack.addProperty("name", attacks.get(k).name());
+            settings.get(k).forEach(attack::addProperty);
+            described.add(attack);
+        }
+        key.add("attacks", described);
+        JsonArray fingerprint = new JsonArray();
+        for (double value : model.values()) {
+            fingerprint.add(value);
+        }
+        key.add("model", fingerprint);
+        return key;
+    }
+
+    /**
+     * Runs attack {@code k} on the rows {@code index} through {@code attacking} (which counts the
+     * queries) and says which survived, predicting through {@code target}.
+     */
+    private boolean[] attack(
+            int k,
+            AttackTarget attacking,
+            AttackTarget target,
+            NDArray x,
+            NDArray y,
+            long[] index) {
         try (NDManager scope = x.getManager().newSubManager()) {
             Scopes.borrow(scope, x, y);
             NDIndex rows = new NDIndex("{}", scope.create(index));
             NDArray xs = x.get(rows);
             NDArray ys = y.get(rows);
-            NDArray adv = executables.get(k).generate(target, xs, ys);
+            NDArray adv = executables.get(k).generate(attacking, xs, ys);
             SanityChecks.checkThreatModel(attacks.get(k), xs, adv);
             long[] predicted = target.logits(adv, BatchNormMode.EVAL).argMax(1).toLongArray();
             return equal(predicted, ys.toLongArray());
@@ -349,12 +469,11 @@ public final class RobustnessEvaluator {
     private RobustnessReport buildReport(
             ClassificationData dataset,
             Optional<Long> subsetSeed,
-            Counts counts,
+            EvaluationState state,
             List<String> warnings,
             Engine engine,
-            Device device,
-            long started) {
-        int n = counts.total;
+            Device device) {
+        int n = state.total;
         RobustnessReport.Builder report =
                 RobustnessReport.builder()
                         .dataset(dataset.name())
@@ -364,25 +483,27 @@ public final class RobustnessEvaluator {
                         .batchSize(batchSize)
                         .threatModel(threatModel)
                         .accounting(accounting)
-                        .cleanAccuracy(Accuracy.of(counts.clean, n))
+                        .cleanAccuracy(Accuracy.of(state.clean, n))
                         .environment(Environment.describe(engine, device))
-                        .warnings(warnings);
+                        .warnings(warnings)
+                        .brokenBy(state.codes);
         for (int k = 0; k < attacks.size(); k++) {
             Attack attack = attacks.get(k);
             AttackResult.Builder result =
                     AttackResult.builder()
                             .name(attack.name())
                             .parameters(settings.get(k))
-                            .attacked(counts.attacked[k])
-                            .survived(counts.survived[k])
-                            .cumulativeAccuracy(Accuracy.of(counts.cumulative[k], n))
-                            .elapsedSeconds(counts.nanos[k] / 1e9);
+                            .attacked(state.attacked[k])
+                            .survived(state.survived[k])
+                            .cumulativeAccuracy(Accuracy.of(state.cumulative[k], n))
+                            .queries(state.queries[k])
+                            .elapsedSeconds(state.nanos[k] / 1e9);
             if (accounting == AttackAccounting.INDEPENDENT) {
-                result.ownAccuracy(Accuracy.of(counts.survived[k], n));
+                result.ownAccuracy(Accuracy.of(state.survived[k], n));
             }
             report.addAttack(result.build());
         }
-        return report.elapsedSeconds((System.nanoTime() - started) / 1e9).build();
+        return report.elapsedSeconds(state.elapsedNanos / 1e9).build();
     }
 
     private void report(long step, String stage, int correct, int total) {
@@ -440,23 +561,6 @@ public final class RobustnessEvaluator {
         return index;
     }
 
-    /** Counters accumulated over the batches. */
-    private static final class Counts {
-        int total;
-        int clean;
-        final int[] attacked;
-        final int[] survived;
-        final int[] cumulative;
-        final long[] nanos;
-
-        Counts(int attacks) {
-            attacked = new int[attacks];
-            survived = new int[attacks];
-            cumulative = new int[attacks];
-            nanos = new long[attacks];
-        }
-    }
-
     /** Configures a {@link RobustnessEvaluator}; every setting is optional. */
     public static final class Builder {
         private List<Attack> attacks = defaultAttacks();
@@ -465,14 +569,17 @@ public final class RobustnessEvaluator {
         private long seed;
         private Progress progress = new ProgressBar();
         private boolean sanityChecks = true;
+        private Path statePath;
 
         private Builder() {}
 
         /**
          * Sets the attacks, in the order they run (cheapest first pays off with {@link
          * AttackAccounting#CASCADE}). Built-in specifications ({@link PgdAttack}, {@link
-         * FgsmAttack}, {@link ApgdAttack}) and custom {@link InputAttack}s are accepted; all must
-         * share one threat model. Default: {@link #defaultAttacks()}.
+         * FgsmAttack}, {@link ApgdAttack}, {@link dev.awp.attack.FabAttack}, {@link
+         * dev.awp.attack.SquareAttack}) and custom {@link InputAttack}s are accepted; all must
+         * share one threat model. Default: {@link #defaultAttacks()}; AutoAttack's standard
+         * version: {@link Attacks#autoAttack(ThreatModel)}.
          *
          * @param attacks the attacks, at least one
          * @return this builder
@@ -559,6 +666,32 @@ public final class RobustnessEvaluator {
          */
         public Builder optSanityChecks(boolean sanityChecks) {
             this.sanityChecks = sanityChecks;
+            return this;
+        }
+
+        /**
+         * Makes the evaluation resumable: after every stage (the clean pass of a batch, or one
+         * attack on a batch) its state is written to this file, atomically (to a sibling file
+         * first, then moved over it); an evaluation started with a state file of the same
+         * evaluation continues after its last completed stage, and gives the report an
+         * uninterrupted run gives (apart from the times, which add up over the sessions). A
+         * finished state gives its report again without attacking. A state of another evaluation
+         * (another model, dataset, subset, seed, batch size, accounting or attack) is refused.
+         * Default: none (nothing is written).
+         *
+         * <pre>{@code
+         * RobustnessEvaluator evaluator = RobustnessEvaluator.builder()
+         *         .optAttacks(Attacks.autoAttack(ThreatModel.linf(8 / 255.0)))
+         *         .optStatePath(Path.of("autoattack-state.json"))
+         *         .build();
+         * }</pre>
+         *
+         * @param statePath the state file; its directory is created if needed
+         * @return this builder
+         * @throws NullPointerException if {@code statePath} is null
+         */
+        public Builder optStatePath(Path statePath) {
+            this.statePath = requireNonNull(statePath, "statePath");
             return this;
         }
 

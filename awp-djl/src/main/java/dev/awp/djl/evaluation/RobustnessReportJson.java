@@ -36,7 +36,8 @@ import java.util.Optional;
  *   "robust": {"correct": 0, "total": 64, ...},
  *   "attacks": [
  *     {"name": "PGD-20", "parameters": {"steps": "20", ...}, "attacked": 50, "survived": 3,
- *      "ownAccuracy": null, "cumulative": {...}, "elapsedSeconds": 1.2}, ...],
+ *      "ownAccuracy": null, "cumulative": {...}, "queries": 1050, "elapsedSeconds": 1.2}, ...],
+ *   "brokenBy": [-2, 0, -1, 1, ...],
  *   "environment": {"awp.version": "...", "djl.version": "0.36.0", ...},
  *   "warnings": [],
  *   "elapsedSeconds": 12.3
@@ -47,7 +48,10 @@ import java.util.Optional;
  * read back. A threat model with per-feature bounds also has {@code "featureBounds":
  * {"lowerBounds": [...], "upperBounds": [...]}} (its {@code lowerBound} and {@code upperBound} are
  * then their smallest and largest); documents without it read as scalar bounds. {@code subsetSeed}
- * is absent when the whole dataset was evaluated; {@code ownAccuracy} is null in a cascade.
+ * is absent when the whole dataset was evaluated; {@code ownAccuracy} is null in a cascade. {@code
+ * queries} (single-example forward passes per attack) and {@code brokenBy} (per example, the index
+ * of the first attack that broke it, −1 robust, −2 misclassified at the clean input) read as 0 and
+ * empty from documents written before they were recorded.
  */
 public final class RobustnessReportJson {
 
@@ -102,10 +106,14 @@ public final class RobustnessReportJson {
                     "ownAccuracy",
                     result.ownAccuracy().map(RobustnessReportJson::accuracy).orElse(null));
             attack.add("cumulative", accuracy(result.cumulativeAccuracy()));
+            attack.addProperty("queries", result.queries());
             attack.addProperty("elapsedSeconds", result.elapsedSeconds());
             attacks.add(attack);
         }
         json.add("attacks", attacks);
+        JsonArray brokenBy = new JsonArray(report.brokenBy().size());
+        report.brokenBy().forEach(brokenBy::add);
+        json.add("brokenBy", brokenBy);
         json.add("environment", map(report.environment()));
         JsonArray warnings = new JsonArray();
         report.warnings().forEach(warnings::add);
@@ -165,8 +173,18 @@ public final class RobustnessReportJson {
                                                 ? Optional.empty()
                                                 : Optional.of(accuracy(own.getAsJsonObject())))
                                 .cumulativeAccuracy(accuracy(attack.getAsJsonObject("cumulative")))
+                                .queries(
+                                        attack.has("queries")
+                                                ? attack.get("queries").getAsLong()
+                                                : 0L)
                                 .elapsedSeconds(attack.get("elapsedSeconds").getAsDouble())
                                 .build());
+            }
+            JsonElement brokenBy = root.get("brokenBy");
+            if (brokenBy != null && !brokenBy.isJsonNull()) {
+                for (JsonElement code : brokenBy.getAsJsonArray()) {
+                    report.addBrokenBy(code.getAsInt());
+                }
             }
             for (JsonElement warning : root.getAsJsonArray("warnings")) {
                 report.addWarning(warning.getAsString());

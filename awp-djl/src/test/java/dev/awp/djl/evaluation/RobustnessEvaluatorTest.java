@@ -13,9 +13,12 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.util.Progress;
+import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
+import dev.awp.attack.FabAttack;
+import dev.awp.attack.SquareAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
@@ -26,6 +29,8 @@ import dev.awp.djl.model.SmallCnn;
 import dev.awp.report.AttackAccounting;
 import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -33,6 +38,7 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The evaluator on a small undefended model trained briefly on SyntheticShapes (64 test images,
@@ -210,6 +216,7 @@ class RobustnessEvaluatorTest {
                             "clean",
                             "robust",
                             "attacks",
+                            "brokenBy",
                             "environment",
                             "warnings",
                             "elapsedSeconds");
@@ -226,7 +233,9 @@ class RobustnessEvaluatorTest {
                             "survived",
                             "ownAccuracy",
                             "cumulative",
+                            "queries",
                             "elapsedSeconds");
+            assertThat(tree.getAsJsonArray("brokenBy")).hasSize(64);
         }
 
         @Test
@@ -511,8 +520,133 @@ class RobustnessEvaluatorTest {
         }
     }
 
+    /**
+     * AutoAttack's standard cascade with short settings, at ε = 2/255 so that every attack has
+     * survivors to work on.
+     */
+    static List<Attack> shortAutoAttack() {
+        List<Attack> standard = Attacks.autoAttack(ThreatModel.linf(2 / 255.0));
+        return List.of(
+                ((ApgdAttack) standard.get(0)).withSteps(3),
+                ((ApgdAttack) standard.get(1)).withSteps(2).withTargetClasses(2),
+                ((FabAttack) standard.get(2)).withSteps(3).withTargetClasses(2),
+                ((SquareAttack) standard.get(3)).withQueries(10));
+    }
+
+    @Nested
+    class AutoAttackCascade {
+        @Test
+        void should_keep_the_books_of_the_standard_cascade() {
+            RobustnessReport report =
+                    quiet(shortAutoAttack())
+                            .build()
+                            .evaluate(
+                                    TrainedModels.shapes().getBlock(),
+                                    TrainedModels.shapesTest(),
+                                    32,
+                                    7L);
+            System.out.println("AutoAttack (short): " + summary(report));
+            assertThat(report.attacks())
+                    .extracting(AttackResult::name)
+                    .containsExactly("APGD-CE", "APGD-T", "FAB-T", "Square");
+            assertThat(report.brokenBy()).hasSize(32);
+            int previous = report.cleanAccuracy().correct();
+            for (int k = 0; k < 4; k++) {
+                AttackResult result = report.attacks().get(k);
+                int code = k;
+                long broken = report.brokenBy().stream().filter(c -> c == code).count();
+                assertThat(result.attacked()).isEqualTo(previous);
+                assertThat(broken).isEqualTo(previous - result.cumulativeAccuracy().correct());
+                if (result.attacked() > 0) {
+                    assertThat(result.queries()).isPositive();
+                }
+                previous = result.cumulativeAccuracy().correct();
+            }
+            AttackResult square = report.attacks().get(3);
+            // one clean pass, one start and at most 10 proposals per example
+            assertThat(square.queries()).isLessThanOrEqualTo(12L * square.attacked());
+            assertThat(report.attacks().get(0).parameters()).containsEntry("type", "APGD");
+            assertThat(report.attacks().get(2).parameters()).containsEntry("type", "FAB");
+            assertThat(square.parameters()).containsEntry("type", "Square");
+            assertThat(report.robustAccuracy().correct())
+                    .isLessThanOrEqualTo(report.cleanAccuracy().correct());
+            assertThat(report.attacks().get(0).attacked()).isPositive();
+        }
+    }
+
+    @Nested
+    class Resume {
+        @TempDir Path directory;
+
+        RobustnessEvaluator.Builder evaluator() {
+            return quiet(shortAutoAttack()).optBatchSize(8).optSeed(3);
+        }
+
+        RobustnessReport evaluate(RobustnessEvaluator evaluator) {
+            return evaluator.evaluate(
+                    TrainedModels.shapes().getBlock(), TrainedModels.shapesTest(), 24, 7L);
+        }
+
+        @Test
+        void should_continue_an_interrupted_evaluation_to_the_uninterrupted_report() {
+            RobustnessReport uninterrupted = evaluate(evaluator().build());
+            Path state = directory.resolve("nested/state.json");
+            // 3 batches × 5 stages (clean, 4 attacks): stop after the 7th, APGD-CE of batch 2
+            assertThatIllegalStateException()
+                    .isThrownBy(
+                            () ->
+                                    evaluate(
+                                            evaluator()
+                                                    .optStatePath(state)
+                                                    .optProgress(new Interrupting(7))
+                                                    .build()))
+                    .withMessage("interrupted");
+            assertThat(state).exists();
+            assertThat(directory.resolve("nested/state.json.tmp")).doesNotExist();
+            RecordingProgress progress = new RecordingProgress();
+            RobustnessReport resumed =
+                    evaluate(evaluator().optStatePath(state).optProgress(progress).build());
+            assertThat(progress.last).isEqualTo(15);
+            assertThat(withoutTimes(resumed)).isEqualTo(withoutTimes(uninterrupted));
+            // a finished state gives its report again
+            assertThat(withoutTimes(evaluate(evaluator().optStatePath(state).build())))
+                    .isEqualTo(withoutTimes(uninterrupted));
+        }
+
+        @Test
+        void should_refuse_the_state_of_another_evaluation() throws Exception {
+            Path state = directory.resolve("state.json");
+            evaluate(evaluator().optStatePath(state).build());
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> evaluate(evaluator().optSeed(4).optStatePath(state).build()))
+                    .withMessageStartingWith("statePath " + state)
+                    .withMessageContaining("seed was 3, now 4");
+            Files.writeString(state, "{\"schema\": \"other/1\"}");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> evaluate(evaluator().optStatePath(state).build()))
+                    .withMessageStartingWith("statePath must hold an evaluation state of schema");
+        }
+    }
+
+    /** Stops the evaluation at a given stage, as a kill would, after its state was written. */
+    static final class Interrupting extends RecordingProgress {
+        private final long stopAt;
+
+        Interrupting(long stopAt) {
+            this.stopAt = stopAt;
+        }
+
+        @Override
+        public void update(long progress, String message) {
+            super.update(progress, message);
+            if (progress == stopAt) {
+                throw new IllegalStateException("interrupted");
+            }
+        }
+    }
+
     /** Records what the evaluator reports. */
-    static final class RecordingProgress implements Progress {
+    static class RecordingProgress implements Progress {
         long max;
         long last;
         boolean ended;
