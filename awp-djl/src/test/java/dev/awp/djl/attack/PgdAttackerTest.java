@@ -449,7 +449,8 @@ class PgdAttackerTest {
             assertThatThrownBy(() -> InputAttacks.bind(foreign))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining(
-                            "attack must be a PgdAttack, an FgsmAttack, an ApgdAttack or implement")
+                            "attack must be a PgdAttack, an FgsmAttack, an ApgdAttack, a FabAttack, a SquareAttack"
+                                    + " or implement")
                     .hasMessageContaining(foreign.getClass().getName());
         }
     }
