@@ -899,8 +899,7 @@ public final class RobustOverfittingLab {
                             "1a. PGD-AT overfits robustly (test robust accuracy falls from its best"
                                     + " to the last epoch)",
                             "best − last of PGD-AT > 0, interval over seeds",
-                            drop.above(0),
-                            drop.below(0),
+                            drop,
                             "best − last = "
                                     + drop.format(100, 1)
                                     + " points; last train robust "
@@ -913,8 +912,7 @@ public final class RobustOverfittingLab {
                     verdict(
                             "1b. AWP curbs it (a smaller best − last drop)",
                             "PGD-AT drop − AT-AWP drop > 0, paired by seed",
-                            dropDiff.above(0),
-                            dropDiff.below(0),
+                            dropDiff,
                             "difference " + dropDiff.format(100, 1) + " points"));
             Interval gapDiff =
                     LabStatistics.pairedDifference(
@@ -923,8 +921,7 @@ public final class RobustOverfittingLab {
                     verdict(
                             "1c. AWP narrows the train−test robust gap",
                             "PGD-AT gap − AT-AWP gap > 0, paired by seed",
-                            gapDiff.above(0),
-                            gapDiff.below(0),
+                            gapDiff,
                             "difference " + gapDiff.format(100, 1) + " points"));
             Interval lastDiff =
                     LabStatistics.pairedDifference(
@@ -934,8 +931,7 @@ public final class RobustOverfittingLab {
                     verdict(
                             "1d. AT-AWP ends more robust than PGD-AT",
                             "last test robust AT-AWP − PGD-AT > 0, paired by seed",
-                            lastDiff.above(0),
-                            lastDiff.below(0),
+                            lastDiff,
                             "difference " + lastDiff.format(100, 1) + " points"));
             Interval sharpness =
                     LabStatistics.pairedDifference(
@@ -945,8 +941,7 @@ public final class RobustOverfittingLab {
                     verdict(
                             "2. AT-AWP's weight loss landscape is flatter",
                             "sharpness PGD-AT − AT-AWP > 0, paired by seed",
-                            sharpness.above(0),
-                            sharpness.below(0),
+                            sharpness,
                             "difference " + sharpness.format(1, 3)));
             List<Run> both = new ArrayList<>(at);
             both.addAll(awp);
@@ -959,8 +954,7 @@ public final class RobustOverfittingLab {
                             "3. An adversarial weight perturbation raises the loss more than a"
                                     + " random one of the same size",
                             "adversarial Δloss − random Δloss > 0 over all PGD-AT and AT-AWP runs",
-                            randomVsAdversarial.above(0),
-                            randomVsAdversarial.below(0),
+                            randomVsAdversarial,
                             "random Δloss "
                                     + LabStatistics.mean(
                                                     values(
@@ -996,8 +990,7 @@ public final class RobustOverfittingLab {
                                         + " − "
                                         + family.base
                                         + " > 0, paired by seed",
-                                diff.above(0),
-                                diff.below(0),
+                                diff,
                                 "difference "
                                         + diff.format(100, 1)
                                         + " points; gap "
@@ -1078,15 +1071,13 @@ public final class RobustOverfittingLab {
                 verdict(
                         "4a. Train robust accuracy falls as γ grows",
                         "train robust at the smallest γ − at the largest > 0, paired by seed",
-                        trainDiff.above(0),
-                        trainDiff.below(0),
+                        trainDiff,
                         "difference " + trainDiff.format(100, 1) + " points"));
         md.append(
                 verdict(
                         "4b. The train−test robust gap shrinks as γ grows",
                         "gap at the smallest γ − at the largest > 0, paired by seed",
-                        gapDiff.above(0),
-                        gapDiff.below(0),
+                        gapDiff,
                         "difference " + gapDiff.format(100, 1) + " points"));
         double peakGamma = rows.get(peak)[0];
         boolean interior = peak != 0 && peak != rows.size() - 1;
@@ -1103,9 +1094,12 @@ public final class RobustOverfittingLab {
         md.append(table).append('\n');
     }
 
-    private static String verdict(
-            String claim, String rule, boolean reproduced, boolean contradicted, String numbers) {
-        String outcome = reproduced ? "reproduced" : contradicted ? "contradicted" : "not resolved";
+    /** A claim's line: reproduced if {@code difference} lies above zero, contradicted if below. */
+    private static String verdict(String claim, String rule, Interval difference, String numbers) {
+        String outcome =
+                difference.above(0)
+                        ? "reproduced"
+                        : difference.below(0) ? "contradicted" : "not resolved";
         return String.format(
                 Locale.ROOT, "- **%s**: *%s*. %s. Rule: %s.%n", claim, outcome, numbers, rule);
     }
