@@ -35,6 +35,7 @@ import dev.awp.report.AttackAccounting;
 import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -116,6 +117,7 @@ public final class RobustnessEvaluator {
     private final int batchSize;
     private final long seed;
     private final Progress progress;
+    private final long progressIntervalNanos;
     private final boolean sanityChecks;
     private final Path statePath;
 
@@ -149,6 +151,7 @@ public final class RobustnessEvaluator {
         this.batchSize = builder.batchSize;
         this.seed = builder.seed;
         this.progress = builder.progress;
+        this.progressIntervalNanos = builder.progressInterval.toNanos();
         this.sanityChecks = builder.sanityChecks;
         this.statePath = builder.statePath;
     }
@@ -331,10 +334,21 @@ public final class RobustnessEvaluator {
                         if (index.length > 0) {
                             engine.setRandomSeed(attackSeed(seed, batchIndex, k));
                             long[] queries = new long[1];
+                            StageProgress within =
+                                    new StageProgress(
+                                            steps,
+                                            attacks.get(k).name(),
+                                            batchIndex + 1,
+                                            batches,
+                                            index.length);
                             boolean[] survived =
                                     attack(
                                             k,
-                                            target.counting(n -> queries[0] += n),
+                                            target.counting(
+                                                    n -> {
+                                                        queries[0] += n;
+                                                        within.pass(n, queries[0]);
+                                                    }),
                                             target,
                                             x,
                                             y,
@@ -506,6 +520,52 @@ public final class RobustnessEvaluator {
         return report.elapsedSeconds(state.elapsedNanos / 1e9).build();
     }
 
+    /**
+     * Progress inside one attack on one batch, for stages that run for minutes (Square's 5,000
+     * queries, FAB-T's 9 targets): at most once per {@code progressInterval}, the number of
+     * examples in the latest forward pass (for Square, those still searched) and the queries so
+     * far.
+     */
+    private final class StageProgress {
+        private final long step;
+        private final String attack;
+        private final int batch;
+        private final int batches;
+        private final int attacked;
+        private long last = System.nanoTime();
+
+        StageProgress(long step, String attack, int batch, int batches, int attacked) {
+            this.step = step;
+            this.attack = attack;
+            this.batch = batch;
+            this.batches = batches;
+            this.attacked = attacked;
+        }
+
+        void pass(long examples, long queries) {
+            if (progress == null) {
+                return;
+            }
+            long now = System.nanoTime();
+            if (now - last < progressIntervalNanos) {
+                return;
+            }
+            last = now;
+            progress.update(
+                    step,
+                    String.format(
+                            Locale.ROOT,
+                            "%s, batch %d of %d: %d of %d examples in the last pass, queries so"
+                                    + " far: %.0f per example",
+                            attack,
+                            batch,
+                            batches,
+                            examples,
+                            attacked,
+                            (double) queries / attacked));
+        }
+    }
+
     private void report(long step, String stage, int correct, int total) {
         if (progress != null) {
             progress.update(
@@ -568,6 +628,7 @@ public final class RobustnessEvaluator {
         private int batchSize = 128;
         private long seed;
         private Progress progress = new ProgressBar();
+        private Duration progressInterval = Duration.ofSeconds(1);
         private boolean sanityChecks = true;
         private Path statePath;
 
@@ -634,8 +695,9 @@ public final class RobustnessEvaluator {
 
         /**
          * Sets where progress goes: one step per batch for the clean pass and one per batch and
-         * attack, with the running accuracy as the message. Default: a DJL {@link ProgressBar} on
-         * standard output.
+         * attack, with the running accuracy as the message, and between steps updates of a running
+         * attack's message ({@link #optProgressInterval(Duration)}). Default: a DJL {@link
+         * ProgressBar} on standard output.
          *
          * @param progress the progress
          * @return this builder
@@ -643,6 +705,25 @@ public final class RobustnessEvaluator {
          */
         public Builder optProgress(Progress progress) {
             this.progress = requireNonNull(progress, "progress");
+            return this;
+        }
+
+        /**
+         * Sets how often a running attack updates the progress message between its steps: the
+         * examples in its latest forward pass (for Square, those still searched) and the queries
+         * per example so far, so that a stage running for minutes shows that it moves. Default: 1
+         * second.
+         *
+         * @param interval the least time between two such updates, not negative
+         * @return this builder
+         * @throws NullPointerException if {@code interval} is null
+         * @throws IllegalArgumentException if {@code interval} is negative
+         */
+        public Builder optProgressInterval(Duration interval) {
+            requireNonNull(interval, "interval");
+            checkArgument(
+                    !interval.isNegative(), "interval must not be negative but was %s", interval);
+            this.progressInterval = interval;
             return this;
         }
 

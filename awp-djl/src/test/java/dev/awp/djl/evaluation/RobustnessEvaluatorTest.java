@@ -8,10 +8,12 @@ import static org.assertj.core.api.Assertions.entry;
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.LambdaBlock;
 import ai.djl.nn.SequentialBlock;
+import ai.djl.training.ParameterStore;
 import ai.djl.util.Progress;
 import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
@@ -31,6 +33,7 @@ import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -107,6 +110,30 @@ class RobustnessEvaluatorTest {
             labels[i] = i % classes;
         }
         return ImageDataset.of("random", images, labels, classes);
+    }
+
+    /** Random images labelled with the model's own predictions: all clean-correct. */
+    static ImageDataset labelledByModel(Model model, int size) {
+        byte[] images = new byte[size * ImageDataset.IMAGE_BYTES];
+        new Random(size).nextBytes(images);
+        float[] pixels = new float[images.length];
+        for (int i = 0; i < images.length; i++) {
+            pixels[i] = (images[i] & 0xff) / 255f;
+        }
+        int[] labels = new int[size];
+        try (NDManager manager = model.getNDManager().newSubManager()) {
+            NDArray x = manager.create(pixels, new Shape(size, 3, 32, 32));
+            long[] predicted =
+                    model.getBlock()
+                            .forward(new ParameterStore(manager, false), new NDList(x), false)
+                            .head()
+                            .argMax(1)
+                            .toLongArray();
+            for (int i = 0; i < size; i++) {
+                labels[i] = Math.toIntExact(predicted[i]);
+            }
+        }
+        return ImageDataset.of("labelled by the model", images, labels, 10);
     }
 
     static RobustnessEvaluator.Builder quiet(List<? extends Attack> attacks) {
@@ -517,6 +544,49 @@ class RobustnessEvaluatorTest {
             assertThat(progress.last).isEqualTo(6);
             assertThat(progress.ended).isTrue();
             assertThat(progress.messages).anyMatch(m -> m.startsWith("PGD-2 "));
+        }
+
+        @Test
+        void should_show_progress_inside_a_long_attack() {
+            RecordingProgress progress = new RecordingProgress();
+            try (Model model = TrainedModels.untrained(10)) {
+                // labels from the model itself and a tiny budget: every example survives every
+                // query
+                ImageDataset data = labelledByModel(model, 16);
+                quiet(
+                                List.of(
+                                        Attacks.square()
+                                                .withThreatModel(ThreatModel.linf(1e-6))
+                                                .withQueries(5)))
+                        .optProgress(progress)
+                        .optProgressInterval(Duration.ZERO)
+                        .optBatchSize(8)
+                        .build()
+                        .evaluate(model.getBlock(), data);
+            }
+            // per batch, one update per pass: the clean logits, the start, 5 proposals
+            assertThat(progress.messages)
+                    .filteredOn(m -> m.startsWith("Square, batch 2 of 2: "))
+                    .hasSize(7)
+                    .first()
+                    .isEqualTo(
+                            "Square, batch 2 of 2: 8 of 8 examples in the last pass, queries so"
+                                    + " far: 1 per example");
+            assertThat(progress.messages)
+                    .contains(
+                            "Square, batch 1 of 2: 8 of 8 examples in the last pass, queries so"
+                                    + " far: 7 per example");
+            assertThat(progress.last).isEqualTo(progress.max);
+        }
+
+        @Test
+        void should_reject_a_negative_progress_interval() {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(
+                            () ->
+                                    RobustnessEvaluator.builder()
+                                            .optProgressInterval(Duration.ofMillis(-1)))
+                    .withMessage("interval must not be negative but was PT-0.001S");
         }
     }
 
