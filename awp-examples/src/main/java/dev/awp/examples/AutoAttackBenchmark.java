@@ -56,6 +56,10 @@ import java.util.concurrent.TimeUnit;
  * APGD-T and FAB-T {@code --targets} target classes (1; standard is 9, and each target repeats the
  * same work), Square {@code --queries} (500; standard 5,000).
  *
+ * <p>Each side first runs every attack once, untimed, with a budget of 2 on one batch (class
+ * loading, JIT compilation and the engine's first calls); the reference does so in each of its
+ * processes, one per round.
+ *
  * <p>The "passes per image" columns count forward passes of the model (a forward-backward counts
  * once): for awp the attack's own (its report's queries) plus the clean pass; for the reference
  * every pass inside {@code run_standard_evaluation}, its start-up checks of the model included, so
@@ -188,6 +192,15 @@ public final class AutoAttackBenchmark {
                             pixels,
                             predictions(block, images, examples, model.getNDManager()),
                             CLASSES);
+            // untimed warm-up (class loading, JIT, the engine's first calls), as on the reference
+            // side: each attack once with a budget of 2 on the first batch
+            List<Attack> tiny = scaled(2, 1, 2);
+            ImageDataset first = data.subset(Math.min(batch, examples), seed);
+            for (int k = 0; k < ATTACKS.size(); k++) {
+                if (attacks.contains(ATTACKS.get(k))) {
+                    runAwp(block, first, tiny.get(k), batch, seed, new ArrayList<>(), "warm-up, ");
+                }
+            }
             for (int round = 0; round < rounds; round++) {
                 boolean awpFirst = round % 2 == 0;
                 for (int side = 0; side < 2; side++) {
@@ -204,7 +217,8 @@ public final class AutoAttackBenchmark {
                                                 batch,
                                                 seed,
                                                 awpSeconds.computeIfAbsent(
-                                                        name, n -> new ArrayList<>())));
+                                                        name, n -> new ArrayList<>()),
+                                                ""));
                             }
                         }
                     } else if (reference != null) {
@@ -313,7 +327,8 @@ public final class AutoAttackBenchmark {
             Attack attack,
             int batch,
             int seed,
-            List<Double> seconds) {
+            List<Double> seconds,
+            String label) {
         long started = System.nanoTime();
         RobustnessReport report =
                 RobustnessEvaluator.builder()
@@ -327,7 +342,8 @@ public final class AutoAttackBenchmark {
         AttackResult result = report.attacks().get(0);
         System.out.printf(
                 Locale.ROOT,
-                "awp %s: %.2f s, robust %.3f%n",
+                "%sawp %s: %.2f s, robust %.3f%n",
+                label,
                 attack.name(),
                 seconds.get(seconds.size() - 1),
                 report.robustAccuracy().value());
