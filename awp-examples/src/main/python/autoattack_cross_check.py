@@ -267,7 +267,7 @@ def reference(args):
         os.remove(log)
     if "standard" in args.runs:
         started = time.time()
-        _, y_adv = adversary("standard", log=log).run_standard_evaluation(
+        _, y_adv = adversary("standard", seed=args.seed, log=log).run_standard_evaluation(
             x, y, bs=args.batch, return_labels=True)
         seconds = time.time() - started
         after = {}
@@ -284,7 +284,7 @@ def reference(args):
         print("reference standard: %.4f (%.0f s) %s"
               % ((y_adv == y).float().mean(), seconds, after), flush=True)
     for attack in [a for a in ATTACKS if a in args.runs]:
-        seeds = args.square_seeds if attack == "square" else [0]
+        seeds = args.square_seeds if attack == "square" else [args.seed]
         for seed in seeds:
             started = time.time()
             _, y_adv = adversary("custom", [attack], seed=seed).run_standard_evaluation(
@@ -450,6 +450,8 @@ def main():
     p.add_argument("--square-seeds", type=lambda s: [int(v) for v in s.split(",")],
                    default=[0, 1, 2])
     p.add_argument("--square-queries", type=int, default=5000)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the standard cascade and of every attack but Square")
     p = sub.add_parser("compare")
     p.add_argument("--dir", required=True)
     p.add_argument("--square-seeds", type=lambda s: [int(v) for v in s.split(",")],

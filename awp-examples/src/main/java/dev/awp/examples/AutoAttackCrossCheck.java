@@ -52,7 +52,7 @@ import java.util.Set;
  *
  * <pre>
  * java ... dev.awp.examples.AutoAttackCrossCheck --dir DIR [--norm linf|l2] [--epsilon E]
- *     [--threads 1] [--batch 500] [--square-seeds 0,1,2] [--square-queries 5000]
+ *     [--threads 1] [--batch 500] [--seed 0] [--square-seeds 0,1,2] [--square-queries 5000]
  *     [--runs standard,apgd-ce,apgd-t,fab-t,square,fab]
  * </pre>
  */
@@ -80,9 +80,10 @@ public final class AutoAttackCrossCheck {
      * Runs the cross-check's awp side.
      *
      * @param args {@code --dir DIR} (required), {@code --norm linf|l2} (linf), {@code --epsilon E}
-     *     (0.1 for L∞, 1.5 for L2), {@code --threads N} (1), {@code --batch N} (500), {@code
-     *     --square-seeds 0,1,2}, {@code --square-queries N} (5000, Square alone; the cascade keeps
-     *     5,000), {@code --runs} (all: {@code standard,apgd-ce,apgd-t,fab-t,square,fab})
+     *     (0.1 for L∞, 1.5 for L2), {@code --threads N} (1), {@code --batch N} (500), {@code --seed
+     *     N} (0: the cascade and every attack but Square), {@code --square-seeds 0,1,2}, {@code
+     *     --square-queries N} (5000, Square alone; the cascade keeps 5,000), {@code --runs} (all:
+     *     {@code standard,apgd-ce,apgd-t,fab-t,square,fab})
      * @return the reports written, by file name
      * @throws IOException if the directory's files cannot be read or the reports written
      */
@@ -96,6 +97,7 @@ public final class AutoAttackCrossCheck {
                                 "epsilon",
                                 "threads",
                                 "batch",
+                                "seed",
                                 "square-seeds",
                                 "square-queries",
                                 "runs"),
@@ -120,9 +122,10 @@ public final class AutoAttackCrossCheck {
         } else {
             throw new IllegalArgumentException("--norm must be linf or l2 but was " + norm);
         }
+        long seed = options.integer("seed", 0, 0);
         List<Integer> seeds = new ArrayList<>();
-        for (String seed : options.string("square-seeds", "0,1,2").split(",")) {
-            seeds.add(Integer.parseInt(seed.trim()));
+        for (String value : options.string("square-seeds", "0,1,2").split(",")) {
+            seeds.add(Integer.parseInt(value.trim()));
         }
         ImageDataset data =
                 IdxReader.read(
@@ -157,7 +160,7 @@ public final class AutoAttackCrossCheck {
                                 block,
                                 data,
                                 standard,
-                                0,
+                                seed,
                                 batch,
                                 dir.resolve(prefix + "standard.json")));
             }
@@ -167,15 +170,15 @@ public final class AutoAttackCrossCheck {
                 }
                 List<Attack> alone = List.of(each.get(k));
                 if (keys.get(k).equals("square")) {
-                    for (int seed : seeds) {
+                    for (int squareSeed : seeds) {
                         written.add(
                                 run(
                                         block,
                                         data,
                                         alone,
-                                        seed,
+                                        squareSeed,
                                         batch,
-                                        dir.resolve(prefix + "square-s" + seed + ".json")));
+                                        dir.resolve(prefix + "square-s" + squareSeed + ".json")));
                     }
                 } else {
                     written.add(
@@ -183,7 +186,7 @@ public final class AutoAttackCrossCheck {
                                     block,
                                     data,
                                     alone,
-                                    0,
+                                    seed,
                                     batch,
                                     dir.resolve(prefix + keys.get(k) + ".json")));
                 }
