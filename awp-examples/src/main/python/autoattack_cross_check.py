@@ -348,6 +348,49 @@ def standard_rows(ref, n, norm, eps, tag, directory):
     return out
 
 
+def seed_rows(directory, seed_dirs, n, norm, eps, tag):
+    """APGD-CE and APGD-T over several seeds: the runs of --dir and of each of seed_dirs (the same
+    model and examples, run with other --seed values), robust accuracy by seed on both sides and
+    how well the flags agree between two seeds of the reference, and between awp and the
+    reference."""
+    out = ["Seeds (APGD starts at a random point): robust accuracy by seed, and the share of "
+           "examples whose flags agree between two runs (all pairs of seeds):", "",
+           "| attack | reference by seed | awp by seed | reference vs reference | awp vs reference "
+           "|", "|---|---|---|---|---|"]
+    for attack in ("apgd-ce", "apgd-t"):
+        ref, awp = [], []
+        for d in [directory] + seed_dirs:
+            path = os.path.join(d, "ref-results%s.json" % tag)
+            if os.path.exists(path):
+                with open(path) as f:
+                    results = json.load(f)
+                if attack in results:
+                    ref.append(results[attack]["flags"])
+            path = os.path.join(d, "awp%s-%s.json" % (tag, attack))
+            if os.path.exists(path):
+                awp.append(awp_flags(path, norm, eps)[0])
+        if not ref or not awp:
+            continue
+
+        def accuracies(runs):
+            values = [100 * sum(f) / n for f in runs]
+            return "%s (spread %.1f)" % (", ".join("%.1f %%" % v for v in values),
+                                         max(values) - min(values))
+
+        def agreement(pairs):
+            values = [100 * sum(x == y for x, y in zip(a, b)) / n for a, b in pairs]
+            return "%.1f–%.1f %% (mean %.1f %%)" % (min(values), max(values),
+                                                   sum(values) / len(values))
+
+        same = [(a, b) for i, a in enumerate(ref) for b in ref[i + 1:]]
+        out.append("| %s | %s | %s | %s | %s |"
+                   % (NAMES[attack], accuracies(ref), accuracies(awp),
+                      agreement(same) if same else "-",
+                      agreement([(a, b) for a in ref for b in awp])))
+    out.append("")
+    return out
+
+
 def compare(args):
     norm, eps, tag = threat(args)
     with open(os.path.join(args.dir, "ref-results%s.json" % tag)) as f:
@@ -414,6 +457,8 @@ def compare(args):
                       ", ".join("%.1f %%" % (100 * a) for a in awp_square),
                       100 * (max(awp_square) - min(awp_square)) if awp_square else 0))
         out.append("")
+    if args.seed_dirs:
+        out.extend(seed_rows(args.dir, args.seed_dirs, n, norm, eps, tag))
     out.append("Model: %d examples, clean accuracy %.1f %% (PyTorch) / %.1f %% (awp), clean "
                "predictions identical on %d of %d, largest logit difference %.2g."
                % (n, 100 * meta["cleanAccuracy"], 100 * clean["cleanAccuracy"],
@@ -454,6 +499,8 @@ def main():
                    help="seed of the standard cascade and of every attack but Square")
     p = sub.add_parser("compare")
     p.add_argument("--dir", required=True)
+    p.add_argument("--seed-dirs", type=lambda s: s.split(","), default=[],
+                   help="directories with APGD runs of other seeds (same model and examples)")
     p.add_argument("--square-seeds", type=lambda s: [int(v) for v in s.split(",")],
                    default=[0, 1, 2])
     for name in ("reference", "compare"):
