@@ -349,15 +349,15 @@ def standard_rows(ref, n, norm, eps, tag, directory):
 
 
 def seed_rows(directory, seed_dirs, n, norm, eps, tag):
-    """APGD-CE and APGD-T over several seeds: the runs of --dir and of each of seed_dirs (the same
-    model and examples, run with other --seed values), robust accuracy by seed on both sides and
-    how well the flags agree between two seeds of the reference, and between awp and the
-    reference."""
-    out = ["Seeds (APGD starts at a random point): robust accuracy by seed, and the share of "
+    """APGD-CE, APGD-T and the standard cascade over several seeds: the runs of --dir and of each
+    of seed_dirs (the same model and examples, run with other --seed values), robust accuracy by
+    seed on both sides and how well the flags agree between two seeds of the reference, and
+    between awp and the reference."""
+    out = ["Seeds (APGD and Square draw at random): robust accuracy by seed, and the share of "
            "examples whose flags agree between two runs (all pairs of seeds):", "",
            "| attack | reference by seed | awp by seed | reference vs reference | awp vs reference "
            "|", "|---|---|---|---|---|"]
-    for attack in ("apgd-ce", "apgd-t"):
+    for attack in ("apgd-ce", "apgd-t", "standard"):
         ref, awp = [], []
         for d in [directory] + seed_dirs:
             path = os.path.join(d, "ref-results%s.json" % tag)
@@ -374,8 +374,9 @@ def seed_rows(directory, seed_dirs, n, norm, eps, tag):
 
         def accuracies(runs):
             values = [100 * sum(f) / n for f in runs]
-            return "%s (spread %.1f)" % (", ".join("%.1f %%" % v for v in values),
-                                         max(values) - min(values))
+            return "%s (mean %.1f, spread %.1f)" % (", ".join("%.1f %%" % v for v in values),
+                                                    sum(values) / len(values),
+                                                    max(values) - min(values))
 
         def agreement(pairs):
             values = [100 * sum(x == y for x, y in zip(a, b)) / n for a, b in pairs]
@@ -384,7 +385,7 @@ def seed_rows(directory, seed_dirs, n, norm, eps, tag):
 
         same = [(a, b) for i, a in enumerate(ref) for b in ref[i + 1:]]
         out.append("| %s | %s | %s | %s | %s |"
-                   % (NAMES[attack], accuracies(ref), accuracies(awp),
+                   % (NAMES.get(attack, "standard cascade"), accuracies(ref), accuracies(awp),
                       agreement(same) if same else "-",
                       agreement([(a, b) for a in ref for b in awp])))
     out.append("")
@@ -449,12 +450,13 @@ def compare(args):
             path = os.path.join(args.dir, "awp%s-square-s%d.json" % (tag, seed))
             if os.path.exists(path):
                 awp_square.append(sum(awp_flags(path, norm, eps)[0]) / n)
-        out.append("Square alone (%d queries), robust accuracy by seed: reference %s (spread %.1f "
-                   "points); awp %s (spread %.1f points)."
+        out.append("Square alone (%d queries), robust accuracy by seed: reference %s (mean %.2f %%, "
+                   "spread %.1f points); awp %s (mean %.2f %%, spread %.1f points)."
                    % (ref.get("squareQueries", 5000),
                       ", ".join("%.1f %%" % (100 * a) for a in square),
-                      100 * (max(square) - min(square)),
+                      100 * sum(square) / len(square), 100 * (max(square) - min(square)),
                       ", ".join("%.1f %%" % (100 * a) for a in awp_square),
+                      100 * sum(awp_square) / len(awp_square) if awp_square else 0,
                       100 * (max(awp_square) - min(awp_square)) if awp_square else 0))
         out.append("")
     if args.seed_dirs:
