@@ -32,6 +32,8 @@ Threat model: --norm linf|l2 and --epsilon on both halves (defaults: linf, 0.1; 
 default is 1.5). The L-inf files keep their names (awp-standard.json, ref-results.json); the L2
 files carry the norm (awp-l2-standard.json, ref-results-l2.json), so both live in one directory.
 The reference subcommand adds its runs to an existing results file instead of replacing it.
+--seed N (both halves) seeds the cascade and the attacks other than Square; compare --seed-dirs
+D1,D2,... reads the runs of other seeds (copies of the directory) and reports the spread.
 
 Threads: both sides use --threads (default 1) intra-op threads, so that times compare.
 """
