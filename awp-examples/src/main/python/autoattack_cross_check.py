@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Cross-checks awp's AutoAttack (APGD-CE, APGD-T, FAB-T, Square) against the reference
-implementation, fra31/auto-attack, on the same model and the same examples.
+"""Cross-checks awp's AutoAttack (APGD-CE, APGD-T, FAB-T, Square) and untargeted FAB against the
+reference implementation, fra31/auto-attack, on the same model and the same examples, in L-inf or
+L2.
 
 The reference is fetched at run time and never committed: pass its checkout with --autoattack
 (for example `git clone https://github.com/fra31/auto-attack /tmp/auto-attack`). Needs PyTorch
@@ -16,13 +17,23 @@ Steps (from the repository root; DIR is a scratch directory):
      (optionally: prefix --dir DIR --out DIR2 --examples N, the same model on the first N)
   2. java ... dev.awp.examples.AutoAttackCrossCheck --dir DIR
        (awp-examples) loads the weights into SmallCnn, checks the clean predictions, and runs
-       awp's standard AutoAttack cascade and each attack alone; writes awp-*.json.
+       awp's standard AutoAttack cascade, each attack alone and untargeted FAB; writes
+       awp-*.json.
   3. python3 autoattack_cross_check.py reference --dir DIR --autoattack /tmp/auto-attack
        runs the reference: the standard cascade (version='standard') and each attack alone
-       (version='custom', the standard settings), Square with several seeds; writes ref-*.json.
+       (version='custom', the standard settings), Square with several seeds (--square-queries,
+       default 5000, for Square alone), and untargeted FAB with the 'plus' version's 5 restarts;
+       writes ref-results.json.
   4. python3 autoattack_cross_check.py compare --dir DIR > report.md
        per attack: robust accuracy of both, per-example flag agreement, and the spread of the
        reference's Square across seeds; times side by side.
+
+Threat model: --norm linf|l2 and --epsilon on both halves (defaults: linf, 0.1; for l2 the
+default is 1.5). The L-inf files keep their names (awp-standard.json, ref-results.json); the L2
+files carry the norm (awp-l2-standard.json, ref-results-l2.json), so both live in one directory.
+The reference subcommand adds its runs to an existing results file instead of replacing it.
+--seed N (both halves) seeds the cascade and the attacks other than Square; compare --seed-dirs
+D1,D2,... reads the runs of other seeds (copies of the directory) and reports the spread.
 
 Threads: both sides use --threads (default 1) intra-op threads, so that times compare.
 """
@@ -42,8 +53,20 @@ import torch.nn.functional as F
 
 FASHION = "/usr/share/datasets/fashion-mnist"
 EPS = 0.1
-ATTACKS = ["apgd-ce", "apgd-t", "fab-t", "square"]
-NAMES = {"apgd-ce": "APGD-CE", "apgd-t": "APGD-T", "fab-t": "FAB-T", "square": "Square"}
+L2_EPS = 1.5
+ATTACKS = ["apgd-ce", "apgd-t", "fab-t", "square", "fab"]
+NAMES = {"apgd-ce": "APGD-CE", "apgd-t": "APGD-T", "fab-t": "FAB-T", "square": "Square",
+         "fab": "FAB (untargeted)"}
+# untargeted FAB as the reference's 'plus' version (and its constructor's default) runs it:
+# 5 restarts (the first from the clean input), 100 iterations each
+FAB_RESTARTS = 5
+
+
+def threat(args):
+    """(reference norm name, epsilon, file tag) of --norm and --epsilon."""
+    if args.norm == "linf":
+        return "Linf", args.epsilon if args.epsilon is not None else EPS, ""
+    return "L2", args.epsilon if args.epsilon is not None else L2_EPS, "-l2"
 
 
 def read_idx(path):
@@ -215,10 +238,19 @@ def reference(args):
     from autoattack import AutoAttack  # noqa: E402 -- fetched at run time
     torch.set_num_threads(args.threads)
     model, x, y = load(args)
+    norm, eps, tag = threat(args)
+    path = os.path.join(args.dir, "ref-results%s.json" % tag)
     results = {}
+    if os.path.exists(path):
+        # add to the runs of earlier invocations (same threat model only)
+        with open(path) as f:
+            results = json.load(f)
+        if results.get("norm", "Linf") != norm or results.get("eps", EPS) != eps:
+            sys.exit("%s holds %s eps %s, not %s eps %s" % (
+                path, results.get("norm", "Linf"), results.get("eps", EPS), norm, eps))
 
     def adversary(version, attacks=None, seed=0, log=None):
-        a = AutoAttack(model, norm="Linf", eps=EPS, version=version,
+        a = AutoAttack(model, norm=norm, eps=eps, version=version,
                        attacks_to_run=attacks or [], seed=seed, log_path=log, device="cpu")
         if version == "custom":
             # the standard version's settings (AutoAttack.set_version('standard'))
@@ -227,15 +259,17 @@ def reference(args):
             a.apgd_targeted.n_restarts = 1
             a.fab.n_restarts = 1
             a.fab.n_target_classes = 9
-            a.square.n_queries = 5000
+            a.square.n_queries = args.square_queries
+            if attacks == ["fab"]:
+                a.fab.n_restarts = FAB_RESTARTS
         return a
 
-    log = os.path.join(args.dir, "ref-standard.log")
+    log = os.path.join(args.dir, "ref-standard%s.log" % tag)
     if os.path.exists(log):
         os.remove(log)
     if "standard" in args.runs:
         started = time.time()
-        _, y_adv = adversary("standard", log=log).run_standard_evaluation(
+        _, y_adv = adversary("standard", seed=args.seed, log=log).run_standard_evaluation(
             x, y, bs=args.batch, return_labels=True)
         seconds = time.time() - started
         after = {}
@@ -252,7 +286,7 @@ def reference(args):
         print("reference standard: %.4f (%.0f s) %s"
               % ((y_adv == y).float().mean(), seconds, after), flush=True)
     for attack in [a for a in ATTACKS if a in args.runs]:
-        seeds = args.square_seeds if attack == "square" else [0]
+        seeds = args.square_seeds if attack == "square" else [args.seed]
         for seed in seeds:
             started = time.time()
             _, y_adv = adversary("custom", [attack], seed=seed).run_standard_evaluation(
@@ -263,45 +297,28 @@ def reference(args):
                                                    time.time() - started), flush=True)
     results["threads"] = args.threads
     results["torch"] = torch.__version__
-    with open(os.path.join(args.dir, "ref-results.json"), "w") as f:
+    results["norm"] = norm
+    results["eps"] = eps
+    results["squareQueries"] = args.square_queries
+    results["fabRestarts"] = FAB_RESTARTS
+    with open(path, "w") as f:
         json.dump(results, f)
 
 
-def awp_flags(path):
+def awp_flags(path, norm, eps):
     with open(path) as f:
         report = json.load(f)
+    model = report["threatModel"]
+    if model["norm"] != norm.upper() or abs(model["epsilon"] - eps) > 1e-12:
+        sys.exit("%s ran %s eps %s, not %s eps %s"
+                 % (path, model["norm"], model["epsilon"], norm, eps))
     return [code == -1 for code in report["brokenBy"]], report
 
 
-def compare(args):
-    with open(os.path.join(args.dir, "ref-results.json")) as f:
-        ref = json.load(f)
-    with open(os.path.join(args.dir, "params.json")) as f:
-        meta = json.load(f)
-    with open(os.path.join(args.dir, "awp-clean.json")) as f:
-        clean = json.load(f)
-    n = meta["examples"]
+def standard_rows(ref, n, norm, eps, tag, directory):
+    """The standard cascade's row of the per-attack table and its cumulative table."""
     out = []
-    out.append("| attack (alone, on all clean-correct examples) | reference | awp | difference "
-               "| flags agreeing | time reference | time awp | awp / reference |")
-    out.append("|---|---|---|---|---|---|---|---|")
-    rows = []
-    for attack in ATTACKS:
-        key = attack if attack != "square" else "square-s0"
-        if key not in ref or not os.path.exists(os.path.join(args.dir, "awp-%s.json" % key)):
-            continue
-        flags, report = awp_flags(os.path.join(args.dir, "awp-%s.json" % key))
-        rflags = ref[key]["flags"]
-        agree = sum(a == b for a, b in zip(flags, rflags)) / n
-        acc_awp = sum(flags) / n
-        acc_ref = sum(rflags) / n
-        rows.append((NAMES[attack], acc_ref, acc_awp, agree))
-        t_ref = ref[key]["seconds"]
-        t_awp = report["elapsedSeconds"]
-        out.append("| %s | %.1f %% | %.1f %% | %+.1f points | %.1f %% | %.0f s | %.0f s | %.2f |"
-                   % (NAMES[attack], 100 * acc_ref, 100 * acc_awp, 100 * (acc_awp - acc_ref),
-                      100 * agree, t_ref, t_awp, t_awp / t_ref))
-    flags, report = awp_flags(os.path.join(args.dir, "awp-standard.json"))
+    flags, report = awp_flags(os.path.join(directory, "awp%s-standard.json" % tag), norm, eps)
     rflags = ref["standard"]["flags"]
     agree = sum(a == b for a, b in zip(flags, rflags)) / n
     out.append("| **standard cascade** | %.1f %% | %.1f %% | %+.1f points | %.1f %% | %.0f s "
@@ -330,24 +347,122 @@ def compare(args):
                       "%.2f" % (result["elapsedSeconds"] / ref_time) if ref_time else "-",
                       result["queries"] / result["attacked"] if result["attacked"] else 0))
     out.append("")
-    square = []
-    if not any(k.startswith("square-s") for k in ref):
-        print("\n".join(out))
-        return
-    for key in sorted(k for k in ref if k.startswith("square-s")):
-        square.append(sum(ref[key]["flags"]) / n)
-    awp_square = []
-    for seed in args.square_seeds:
-        path = os.path.join(args.dir, "awp-square-s%d.json" % seed)
-        if os.path.exists(path):
-            awp_square.append(sum(awp_flags(path)[0]) / n)
-    out.append("Square alone, robust accuracy by seed: reference %s (spread %.1f points); awp %s "
-               "(spread %.1f points)."
-               % (", ".join("%.1f %%" % (100 * a) for a in square),
-                  100 * (max(square) - min(square)),
-                  ", ".join("%.1f %%" % (100 * a) for a in awp_square),
-                  100 * (max(awp_square) - min(awp_square)) if awp_square else 0))
+    return out
+
+
+def seed_rows(directory, seed_dirs, n, norm, eps, tag):
+    """APGD-CE, APGD-T and the standard cascade over several seeds: the runs of --dir and of each
+    of seed_dirs (the same model and examples, run with other --seed values), robust accuracy by
+    seed on both sides and how well the flags agree between two seeds of the reference, and
+    between awp and the reference."""
+    out = ["Seeds (APGD and Square draw at random): robust accuracy by seed, and the share of "
+           "examples whose flags agree between two runs (all pairs of seeds):", "",
+           "| attack | reference by seed | awp by seed | reference vs reference | awp vs reference "
+           "|", "|---|---|---|---|---|"]
+    for attack in ("apgd-ce", "apgd-t", "standard"):
+        ref, awp = [], []
+        for d in [directory] + seed_dirs:
+            path = os.path.join(d, "ref-results%s.json" % tag)
+            if os.path.exists(path):
+                with open(path) as f:
+                    results = json.load(f)
+                if attack in results:
+                    ref.append(results[attack]["flags"])
+            path = os.path.join(d, "awp%s-%s.json" % (tag, attack))
+            if os.path.exists(path):
+                awp.append(awp_flags(path, norm, eps)[0])
+        if not ref or not awp:
+            continue
+
+        def accuracies(runs):
+            values = [100 * sum(f) / n for f in runs]
+            return "%s (mean %.1f, spread %.1f)" % (", ".join("%.1f %%" % v for v in values),
+                                                    sum(values) / len(values),
+                                                    max(values) - min(values))
+
+        def agreement(pairs):
+            values = [100 * sum(x == y for x, y in zip(a, b)) / n for a, b in pairs]
+            return "%.1f–%.1f %% (mean %.1f %%)" % (min(values), max(values),
+                                                   sum(values) / len(values))
+
+        same = [(a, b) for i, a in enumerate(ref) for b in ref[i + 1:]]
+        out.append("| %s | %s | %s | %s | %s |"
+                   % (NAMES.get(attack, "standard cascade"), accuracies(ref), accuracies(awp),
+                      agreement(same) if same else "-",
+                      agreement([(a, b) for a in ref for b in awp])))
     out.append("")
+    return out
+
+
+def compare(args):
+    norm, eps, tag = threat(args)
+    with open(os.path.join(args.dir, "ref-results%s.json" % tag)) as f:
+        ref = json.load(f)
+    if ref.get("norm", "Linf") != norm or abs(ref.get("eps", EPS) - eps) > 1e-12:
+        sys.exit("the reference ran %s eps %s, not %s eps %s"
+                 % (ref.get("norm", "Linf"), ref.get("eps", EPS), norm, eps))
+    with open(os.path.join(args.dir, "params.json")) as f:
+        meta = json.load(f)
+    with open(os.path.join(args.dir, "awp-clean.json")) as f:
+        clean = json.load(f)
+    n = meta["examples"]
+    out = []
+    out.append("| attack (alone, on all clean-correct examples) | reference | awp | difference "
+               "| flags agreeing | time reference | time awp | awp / reference |")
+    out.append("|---|---|---|---|---|---|---|---|")
+    rows = []
+    for attack in ATTACKS:
+        key = attack if attack != "square" else "square-s0"
+        awp_path = os.path.join(args.dir, "awp%s-%s.json" % (tag, key))
+        if key not in ref or not os.path.exists(awp_path):
+            continue
+        flags, report = awp_flags(awp_path, norm, eps)
+        rflags = ref[key]["flags"]
+        agree = sum(a == b for a, b in zip(flags, rflags)) / n
+        acc_awp = sum(flags) / n
+        acc_ref = sum(rflags) / n
+        rows.append((NAMES[attack], acc_ref, acc_awp, agree))
+        t_ref = ref[key]["seconds"]
+        t_awp = report["elapsedSeconds"]
+        out.append("| %s | %.1f %% | %.1f %% | %+.1f points | %.1f %% | %.0f s | %.0f s | %.2f |"
+                   % (NAMES[attack], 100 * acc_ref, 100 * acc_awp, 100 * (acc_awp - acc_ref),
+                      100 * agree, t_ref, t_awp, t_awp / t_ref))
+    if "standard" in ref:
+        out.extend(standard_rows(ref, n, norm, eps, tag, args.dir))
+    else:
+        out.append("")
+    disagreements = []
+    for key in [a if a != "square" else "square-s0" for a in ATTACKS] + ["standard"]:
+        awp_path = os.path.join(args.dir, "awp%s-%s.json" % (tag, key))
+        if key in ref and os.path.exists(awp_path):
+            flags = awp_flags(awp_path, norm, eps)[0]
+            differ = [i for i, (a, b) in enumerate(zip(flags, ref[key]["flags"])) if a != b]
+            if differ:
+                disagreements.append("%s: %s" % (key, ", ".join(
+                    "#%d (%s)" % (i, "robust for awp" if flags[i] else "robust for the reference")
+                    for i in differ)))
+    if disagreements:
+        out.append("Examples whose flags differ: " + "; ".join(disagreements) + ".")
+        out.append("")
+    square = [sum(ref[key]["flags"]) / n
+              for key in sorted(k for k in ref if k.startswith("square-s"))]
+    if square:
+        awp_square = []
+        for seed in args.square_seeds:
+            path = os.path.join(args.dir, "awp%s-square-s%d.json" % (tag, seed))
+            if os.path.exists(path):
+                awp_square.append(sum(awp_flags(path, norm, eps)[0]) / n)
+        out.append("Square alone (%d queries), robust accuracy by seed: reference %s (mean %.2f %%, "
+                   "spread %.1f points); awp %s (mean %.2f %%, spread %.1f points)."
+                   % (ref.get("squareQueries", 5000),
+                      ", ".join("%.1f %%" % (100 * a) for a in square),
+                      100 * sum(square) / len(square), 100 * (max(square) - min(square)),
+                      ", ".join("%.1f %%" % (100 * a) for a in awp_square),
+                      100 * sum(awp_square) / len(awp_square) if awp_square else 0,
+                      100 * (max(awp_square) - min(awp_square)) if awp_square else 0))
+        out.append("")
+    if args.seed_dirs:
+        out.extend(seed_rows(args.dir, args.seed_dirs, n, norm, eps, tag))
     out.append("Model: %d examples, clean accuracy %.1f %% (PyTorch) / %.1f %% (awp), clean "
                "predictions identical on %d of %d, largest logit difference %.2g."
                % (n, 100 * meta["cleanAccuracy"], 100 * clean["cleanAccuracy"],
@@ -383,10 +498,20 @@ def main():
                    default=["standard"] + ATTACKS)
     p.add_argument("--square-seeds", type=lambda s: [int(v) for v in s.split(",")],
                    default=[0, 1, 2])
+    p.add_argument("--square-queries", type=int, default=5000)
+    p.add_argument("--seed", type=int, default=0,
+                   help="seed of the standard cascade and of every attack but Square")
     p = sub.add_parser("compare")
     p.add_argument("--dir", required=True)
+    p.add_argument("--seed-dirs", type=lambda s: s.split(","), default=[],
+                   help="directories with APGD runs of other seeds (same model and examples)")
     p.add_argument("--square-seeds", type=lambda s: [int(v) for v in s.split(",")],
                    default=[0, 1, 2])
+    for name in ("reference", "compare"):
+        p = sub.choices[name]
+        p.add_argument("--norm", choices=["linf", "l2"], default="linf")
+        p.add_argument("--epsilon", type=float, default=None,
+                       help="default %s for linf, %s for l2" % (EPS, L2_EPS))
     args = parser.parse_args()
     {"train": train, "prefix": prefix, "reference": reference, "compare": compare}[args.command](args)
 

@@ -15,6 +15,7 @@ import com.google.gson.JsonParser;
 import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
+import dev.awp.attack.SquareAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.data.IdxReader;
@@ -39,19 +40,29 @@ import java.util.Set;
  * (fra31/auto-attack): loads the model that {@code autoattack_cross_check.py train} trained and
  * exported (awp's {@link SmallCnn} architecture, weights in DJL's parameter order), checks that its
  * clean predictions are PyTorch's, then runs the standard cascade ({@link
- * Attacks#autoAttack(ThreatModel)}, L∞ ε = 0.1) and each of its attacks alone, Square with several
- * seeds, and writes one robustness report per run ({@code awp-standard.json}, {@code
- * awp-apgd-ce.json}, …, {@code awp-square-s0.json}) and {@code awp-clean.json} into the directory.
+ * Attacks#autoAttack(ThreatModel)}) and each of its attacks alone, Square with several seeds, and
+ * untargeted FAB ({@link Attacks#fab()} with the 5 restarts of the reference's "plus" version), and
+ * writes one robustness report per run ({@code awp-standard.json}, {@code awp-apgd-ce.json}, …,
+ * {@code awp-square-s0.json}, {@code awp-fab.json}) and {@code awp-clean.json} into the directory.
  * {@code autoattack_cross_check.py compare} then compares them with the reference's.
  *
+ * <p>The threat model is {@code --norm linf} (default, ε = 0.1) or {@code --norm l2} (default ε =
+ * 1.5); {@code --epsilon} overrides ε. The L2 reports carry the norm in their names ({@code
+ * awp-l2-standard.json}, …), so both threat models can share one directory.
+ *
  * <pre>
- * java ... dev.awp.examples.AutoAttackCrossCheck --dir DIR [--threads 1] [--batch 500]
- *     [--square-seeds 0,1,2] [--runs standard,apgd-ce,apgd-t,fab-t,square]
+ * java ... dev.awp.examples.AutoAttackCrossCheck --dir DIR [--norm linf|l2] [--epsilon E]
+ *     [--threads 1] [--batch 500] [--seed 0] [--square-seeds 0,1,2] [--square-queries 5000]
+ *     [--runs standard,apgd-ce,apgd-t,fab-t,square,fab]
  * </pre>
  */
 public final class AutoAttackCrossCheck {
 
-    private static final double EPSILON = 0.1;
+    private static final double LINF_EPSILON = 0.1;
+    private static final double L2_EPSILON = 1.5;
+
+    /** The restarts of untargeted FAB in the reference's "plus" version (and its default). */
+    private static final int FAB_RESTARTS = 5;
 
     private AutoAttackCrossCheck() {}
 
@@ -68,24 +79,53 @@ public final class AutoAttackCrossCheck {
     /**
      * Runs the cross-check's awp side.
      *
-     * @param args {@code --dir DIR} (required), {@code --threads N} (1), {@code --batch N} (500),
-     *     {@code --square-seeds 0,1,2}, {@code --runs} (all: {@code
-     *     standard,apgd-ce,apgd-t,fab-t,square})
+     * @param args {@code --dir DIR} (required), {@code --norm linf|l2} (linf), {@code --epsilon E}
+     *     (0.1 for L∞, 1.5 for L2), {@code --threads N} (1), {@code --batch N} (500), {@code --seed
+     *     N} (0: the cascade and every attack but Square), {@code --square-seeds 0,1,2}, {@code
+     *     --square-queries N} (5000, Square alone; the cascade keeps 5,000), {@code --runs} (all:
+     *     {@code standard,apgd-ce,apgd-t,fab-t,square,fab})
      * @return the reports written, by file name
      * @throws IOException if the directory's files cannot be read or the reports written
      */
     public static List<Path> runExample(String... args) throws IOException {
         ExampleArgs options =
                 ExampleArgs.parse(
-                        args, Set.of("dir", "threads", "batch", "square-seeds", "runs"), Set.of());
+                        args,
+                        Set.of(
+                                "dir",
+                                "norm",
+                                "epsilon",
+                                "threads",
+                                "batch",
+                                "seed",
+                                "square-seeds",
+                                "square-queries",
+                                "runs"),
+                        Set.of());
         Path dir = Path.of(options.string("dir", "."));
         int threads = PyTorchThreads.use(options.integer("threads", 1, 1));
         int batch = options.integer("batch", 500, 1);
         List<String> runs =
-                List.of(options.string("runs", "standard,apgd-ce,apgd-t,fab-t,square").split(","));
+                List.of(
+                        options.string("runs", "standard,apgd-ce,apgd-t,fab-t,square,fab")
+                                .split(","));
+        int squareQueries = options.integer("square-queries", 5000, 1);
+        String norm = options.string("norm", "linf");
+        ThreatModel threatModel;
+        String tag;
+        if (norm.equals("linf")) {
+            threatModel = ThreatModel.linf(options.positive("epsilon", LINF_EPSILON));
+            tag = "";
+        } else if (norm.equals("l2")) {
+            threatModel = ThreatModel.l2(options.positive("epsilon", L2_EPSILON));
+            tag = "-l2";
+        } else {
+            throw new IllegalArgumentException("--norm must be linf or l2 but was " + norm);
+        }
+        long seed = options.integer("seed", 0, 0);
         List<Integer> seeds = new ArrayList<>();
-        for (String seed : options.string("square-seeds", "0,1,2").split(",")) {
-            seeds.add(Integer.parseInt(seed.trim()));
+        for (String value : options.string("square-seeds", "0,1,2").split(",")) {
+            seeds.add(Integer.parseInt(value.trim()));
         }
         ImageDataset data =
                 IdxReader.read(
@@ -107,27 +147,38 @@ public final class AutoAttackCrossCheck {
             block.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(1, 1, 28, 28));
             loadWeights(block, dir);
             written.add(checkClean(block, data, dir, model.getNDManager()));
-            ThreatModel linf = ThreatModel.linf(EPSILON);
-            List<Attack> standard = Attacks.autoAttack(linf);
-            List<String> keys = List.of("apgd-ce", "apgd-t", "fab-t", "square");
+            List<Attack> standard = Attacks.autoAttack(threatModel);
+            List<Attack> each = new ArrayList<>(standard);
+            // Square alone may run with fewer queries; the standard cascade keeps 5,000
+            each.set(3, ((SquareAttack) standard.get(3)).withQueries(squareQueries));
+            each.add(Attacks.fab().withThreatModel(threatModel).withRestarts(FAB_RESTARTS));
+            List<String> keys = List.of("apgd-ce", "apgd-t", "fab-t", "square", "fab");
+            String prefix = "awp" + tag + "-";
             if (runs.contains("standard")) {
-                written.add(run(block, data, standard, 0, batch, dir.resolve("awp-standard.json")));
+                written.add(
+                        run(
+                                block,
+                                data,
+                                standard,
+                                seed,
+                                batch,
+                                dir.resolve(prefix + "standard.json")));
             }
             for (int k = 0; k < keys.size(); k++) {
                 if (!runs.contains(keys.get(k))) {
                     continue;
                 }
-                List<Attack> alone = List.of(standard.get(k));
+                List<Attack> alone = List.of(each.get(k));
                 if (keys.get(k).equals("square")) {
-                    for (int seed : seeds) {
+                    for (int squareSeed : seeds) {
                         written.add(
                                 run(
                                         block,
                                         data,
                                         alone,
-                                        seed,
+                                        squareSeed,
                                         batch,
-                                        dir.resolve("awp-square-s" + seed + ".json")));
+                                        dir.resolve(prefix + "square-s" + squareSeed + ".json")));
                     }
                 } else {
                     written.add(
@@ -135,9 +186,9 @@ public final class AutoAttackCrossCheck {
                                     block,
                                     data,
                                     alone,
-                                    0,
+                                    seed,
                                     batch,
-                                    dir.resolve("awp-" + keys.get(k) + ".json")));
+                                    dir.resolve(prefix + keys.get(k) + ".json")));
                 }
             }
         }

@@ -45,7 +45,10 @@ import java.util.Arrays;
  * </ol>
  *
  * <p>Differences from the reference, all documented choices: the first window counts an increase
- * against the loss at the start point (the reference compares against an uninitialized entry);
+ * against the loss at the start point, as the paper does (the reference compares the first
+ * iterate's loss against a zero entry of its zero-initialized loss history, so with the
+ * cross-entropy that step always counts as an increase, and with the DLR losses, negative while the
+ * example is classified correctly, only when the first iterate's loss is already positive);
  * examples never misclassified get their highest-loss point over all runs (the reference returns
  * the clean input), so that the output is useful beyond accuracy; examples misclassified at the
  * clean input are returned unchanged, as in the reference. Random starts draw from the engine's
