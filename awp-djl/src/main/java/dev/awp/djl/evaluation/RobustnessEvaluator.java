@@ -20,8 +20,10 @@ import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
+import dev.awp.attack.FabAttack;
 import dev.awp.attack.FgsmAttack;
 import dev.awp.attack.PgdAttack;
+import dev.awp.attack.SquareAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
@@ -108,6 +110,13 @@ import org.slf4j.LoggerFactory;
 public final class RobustnessEvaluator {
 
     private static final Logger LOGGER = LoggerFactory.getLogger(RobustnessEvaluator.class);
+
+    /**
+     * Progress units per stage (the clean pass of a batch, or one attack on a batch): a running
+     * attack moves within its stage's units, so that a bar that redraws only when its percentage
+     * changes (DJL's {@link ProgressBar}) moves during a long stage.
+     */
+    static final long UNITS_PER_STAGE = 100;
 
     private final List<Attack> attacks;
     private final List<InputAttack> executables;
@@ -279,8 +288,9 @@ public final class RobustnessEvaluator {
         long priorNanos = state.elapsedNanos;
         long steps = (long) state.batch * (1 + attackCount) + state.stagesDone;
         if (progress != null) {
-            progress.reset("Robustness of " + dataset.name(), (long) batches * (1 + attackCount));
-            progress.start(Math.min(steps, (long) batches * (1 + attackCount)));
+            long stages = (long) batches * (1 + attackCount);
+            progress.reset("Robustness of " + dataset.name(), stages * UNITS_PER_STAGE);
+            progress.start(Math.min(steps, stages) * UNITS_PER_STAGE);
         }
         try (NDManager manager = anchor.getManager().newSubManager(device)) {
             int batchIndex = 0;
@@ -337,7 +347,7 @@ public final class RobustnessEvaluator {
                             StageProgress within =
                                     new StageProgress(
                                             steps,
-                                            attacks.get(k).name(),
+                                            attacks.get(k),
                                             batchIndex + 1,
                                             batches,
                                             index.length);
@@ -524,19 +534,22 @@ public final class RobustnessEvaluator {
      * Progress inside one attack on one batch, for stages that run for minutes (Square's 5,000
      * queries, FAB-T's 9 targets): at most once per {@code progressInterval}, the number of
      * examples in the latest forward pass (for Square, those still searched) and the queries so
-     * far.
+     * far; the position moves through the stage's units by the share of the attack's query budget
+     * spent, where the budget is known.
      */
     private final class StageProgress {
         private final long step;
         private final String attack;
+        private final double budget;
         private final int batch;
         private final int batches;
         private final int attacked;
         private long last = System.nanoTime();
 
-        StageProgress(long step, String attack, int batch, int batches, int attacked) {
+        StageProgress(long step, Attack attack, int batch, int batches, int attacked) {
             this.step = step;
-            this.attack = attack;
+            this.attack = attack.name();
+            this.budget = queryBudget(attack);
             this.batch = batch;
             this.batches = batches;
             this.attacked = attacked;
@@ -551,8 +564,15 @@ public final class RobustnessEvaluator {
                 return;
             }
             last = now;
+            double perExample = (double) queries / attacked;
+            long within =
+                    budget > 0
+                            ? Math.min(
+                                    UNITS_PER_STAGE - 1,
+                                    (long) (UNITS_PER_STAGE * perExample / budget))
+                            : 0;
             progress.update(
-                    step,
+                    step * UNITS_PER_STAGE + within,
                     String.format(
                             Locale.ROOT,
                             "%s, batch %d of %d: %d of %d examples in the last pass, queries so"
@@ -562,14 +582,35 @@ public final class RobustnessEvaluator {
                             batches,
                             examples,
                             attacked,
-                            (double) queries / attacked));
+                            perExample));
         }
+    }
+
+    /**
+     * The most queries per example a built-in attack spends on a batch (its passes, counted as the
+     * evaluator counts them), or 0 where it is not known.
+     */
+    static double queryBudget(Attack attack) {
+        if (attack instanceof SquareAttack) {
+            SquareAttack square = (SquareAttack) attack;
+            return 1 + (double) square.restarts() * (square.queries() + 1);
+        }
+        if (attack instanceof ApgdAttack) {
+            ApgdAttack apgd = (ApgdAttack) attack;
+            int runs = apgd.restarts() * (apgd.targeted() ? apgd.targetClasses() : 1);
+            return 1 + (double) runs * (apgd.steps() + 1);
+        }
+        if (attack instanceof FabAttack && ((FabAttack) attack).targeted()) {
+            FabAttack fab = (FabAttack) attack;
+            return 1 + 2.0 * fab.restarts() * fab.targetClasses() * fab.steps();
+        }
+        return 0;
     }
 
     private void report(long step, String stage, int correct, int total) {
         if (progress != null) {
             progress.update(
-                    step,
+                    step * UNITS_PER_STAGE,
                     String.format(
                             Locale.ROOT, "%s %.1f%% of %d", stage, 100.0 * correct / total, total));
         }

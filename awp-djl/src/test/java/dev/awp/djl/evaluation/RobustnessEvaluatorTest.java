@@ -540,8 +540,9 @@ class RobustnessEvaluatorTest {
                         .build()
                         .evaluate(model.getBlock(), SyntheticShapes.test(16, 1));
             }
-            assertThat(progress.max).isEqualTo(2 * 3);
-            assertThat(progress.last).isEqualTo(6);
+            // 2 batches × 3 stages (clean, 2 attacks), each of UNITS_PER_STAGE units
+            assertThat(progress.max).isEqualTo(2 * 3 * RobustnessEvaluator.UNITS_PER_STAGE);
+            assertThat(progress.last).isEqualTo(6 * RobustnessEvaluator.UNITS_PER_STAGE);
             assertThat(progress.ended).isTrue();
             assertThat(progress.messages).anyMatch(m -> m.startsWith("PGD-2 "));
         }
@@ -577,6 +578,29 @@ class RobustnessEvaluatorTest {
                             "Square, batch 1 of 2: 8 of 8 examples in the last pass, queries so"
                                     + " far: 7 per example");
             assertThat(progress.last).isEqualTo(progress.max);
+            // batch 2's Square is the 4th stage: its updates move through that stage's units, by
+            // the share of Square's budget spent (1 + 6 queries per example), without leaving it
+            List<Long> within = new ArrayList<>();
+            for (int i = 0; i < progress.messages.size(); i++) {
+                if (progress.messages.get(i).startsWith("Square, batch 2 of 2: ")) {
+                    within.add(progress.positions.get(i));
+                }
+            }
+            long stage = RobustnessEvaluator.UNITS_PER_STAGE;
+            assertThat(within).isSorted().doesNotHaveDuplicates();
+            assertThat(within).allSatisfy(p -> assertThat(p).isBetween(3 * stage, 4 * stage - 1));
+            assertThat(within.get(0)).isEqualTo(3 * stage + stage / 7);
+        }
+
+        @Test
+        void should_know_the_query_budgets_of_the_built_in_attacks() {
+            List<Attack> standard = Attacks.autoAttack(ThreatModel.linf(8 / 255.0));
+            // the counts the cascade reports for examples nothing breaks: 102, 1 + 9 × 101,
+            // 1 + 9 × 200, 5,002
+            assertThat(standard)
+                    .extracting(RobustnessEvaluator::queryBudget)
+                    .containsExactly(102.0, 910.0, 1801.0, 5002.0);
+            assertThat(RobustnessEvaluator.queryBudget(Attacks.pgd20())).isZero();
         }
 
         @Test
@@ -668,7 +692,11 @@ class RobustnessEvaluatorTest {
                                     evaluate(
                                             evaluator()
                                                     .optStatePath(state)
-                                                    .optProgress(new Interrupting(7))
+                                                    .optProgress(
+                                                            new Interrupting(
+                                                                    7
+                                                                            * RobustnessEvaluator
+                                                                                    .UNITS_PER_STAGE))
                                                     .build()))
                     .withMessage("interrupted");
             assertThat(state).exists();
@@ -676,7 +704,7 @@ class RobustnessEvaluatorTest {
             RecordingProgress progress = new RecordingProgress();
             RobustnessReport resumed =
                     evaluate(evaluator().optStatePath(state).optProgress(progress).build());
-            assertThat(progress.last).isEqualTo(15);
+            assertThat(progress.last).isEqualTo(15 * RobustnessEvaluator.UNITS_PER_STAGE);
             assertThat(withoutTimes(resumed)).isEqualTo(withoutTimes(uninterrupted));
             // a finished state gives its report again
             assertThat(withoutTimes(evaluate(evaluator().optStatePath(state).build())))
@@ -721,6 +749,7 @@ class RobustnessEvaluatorTest {
         long last;
         boolean ended;
         final List<String> messages = new ArrayList<>();
+        final List<Long> positions = new ArrayList<>();
 
         @Override
         public void reset(String message, long max, String trailingMessage) {
@@ -746,6 +775,7 @@ class RobustnessEvaluatorTest {
         public void update(long progress, String message) {
             last = progress;
             messages.add(message);
+            positions.add(progress);
         }
     }
 }
