@@ -735,9 +735,10 @@ public final class RobustnessEvaluator {
         }
 
         /**
-         * Sets where progress goes: one step per batch for the clean pass and one per batch and
-         * attack, with the running accuracy as the message, and between steps updates of a running
-         * attack's message ({@link #optProgressInterval(Duration)}). Default: a DJL {@link
+         * Sets where progress goes: 100 units per stage (the clean pass of a batch, or one attack
+         * on a batch), reached at the stage's end with the running accuracy as the message; in
+         * between, a running attack moves through its stage by the share of its query budget spent
+         * and says how far it is ({@link #optProgressInterval(Duration)}). Default: a DJL {@link
          * ProgressBar} on standard output.
          *
          * @param progress the progress
