@@ -30,11 +30,14 @@ import java.util.Locale;
  * orientation) are drawn per example from a host stream seeded by the engine's generator ({@code
  * Engine.setRandomSeed} fixes them).
  *
- * <p>Documented differences from the reference implementation (fra31/auto-attack), none of which
- * changes the distribution of one example's search: the reference draws one window (and, for L∞,
- * one sign per channel) for the whole batch per iteration, we draw them per example; its window
- * corner never takes the last position {@code h − s}, the paper's (and ours) does. Examples never
- * misclassified get their lowest-margin point (the reference returns the clean input).
+ * <p>Documented differences from the reference implementation (fra31/auto-attack): the reference
+ * draws one window (and, for L∞, one sign per channel) for the whole batch per iteration, we draw
+ * them per example, which leaves one example's search the same in distribution; its window corner
+ * never takes the last position {@code h − s}, so its late one-pixel windows never reach the last
+ * row or column, while the paper's corner (and ours) does: measured on 500 Fashion-MNIST examples,
+ * ours breaks 0.3 points more on average over 3 seeds, and with the reference's range it fell
+ * within the reference's spread. Examples never misclassified get their lowest-margin point (the
+ * reference returns the clean input).
  */
 final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
 
