@@ -16,12 +16,12 @@ import org.slf4j.LoggerFactory;
  * allocations, into returning freed megabyte-sized buffers to the kernel and faulting fresh, zeroed
  * pages in again on the next pass. Measured on this project's 2-core Linux machine (SmallCnn
  * forward passes of 120 Fashion-MNIST images, one thread, the same script started repeatedly): most
- * processes ran at 47–66 ms per pass with 0.84–0.95 million page faults, some at 9–12 ms; with the
- * thresholds fixed as below every process ran at 8–15 ms with 38,000 faults. The evaluation attacks
- * that run many short inference passes on shrinking batches (Square, 5,000 queries per example)
- * gained the most: 42–73 ms per iteration before, 22–28 ms after. Training steps were mostly
- * unaffected. PyTorch itself hits the same effect; its performance guide recommends jemalloc or
- * tcmalloc for the same reason.
+ * processes (23 of 30) ran at 46–76 ms per pass with 0.84–0.95 million page faults, the others at
+ * 8–12 ms; with the thresholds fixed as below every process ran at 8–15 ms with about 38,000
+ * faults. The evaluation attacks that run many short inference passes on shrinking batches (Square,
+ * 5,000 queries per example) gained the most: 42–73 ms per iteration before, 22–28 ms after.
+ * Training steps were mostly unaffected. PyTorch itself hits the same effect; its performance guide
+ * recommends jemalloc or tcmalloc for the same reason.
  *
  * <p>{@link #retainFreedMemory()} fixes the thresholds in a running JVM through {@code mallopt}:
  * allocations up to 32 MiB come from the heap (glibc's own upper limit for its adaptive threshold)
