@@ -181,11 +181,11 @@ public class ResultsIndex {
     private static final List<Extension> EXTENSIONS = List.of(TablesExtension.create());
     private static final Parser PARSER = Parser.builder().extensions(EXTENSIONS).build();
 
-    /** Asciidoctor's preprocessor directives, which it would act on even inside a passthrough block. */
+    /** Asciidoctor's preprocessor directives: it acts on them even inside a passthrough block. */
     private static final Pattern DIRECTIVE =
             Pattern.compile(
-                    "^(?:include::[^\\s\\[](?:[^\\[]*[^\\s\\[])?|(?:ifdef|ifndef|ifeval|endif)::\\S*?)"
-                            + "\\[.*]$",
+                    "^(?:include::[^\\s\\[](?:[^\\[]*[^\\s\\[])?"
+                            + "|(?:ifdef|ifndef|ifeval|endif)::\\S*?)\\[.*]$",
                     Pattern.MULTILINE);
 
     /**
@@ -223,13 +223,15 @@ public class ResultsIndex {
             if (n instanceof Heading h) {
                 s.append(passthrough(html.toString()));
                 html.setLength(0);
-                // # is ==== (h4), ## is ===== (h5), deeper stays at h5 as before; never skips a level,
-                // which Asciidoctor would warn about (and the build fails on warnings).
+                // # is ==== (h4), ## is ===== (h5), deeper stays at h5 as before; never skips a
+                // level, which Asciidoctor would warn about (and the build fails on warnings).
                 int level = Math.min(5, Math.min(previous + 1, 4 + h.getLevel() - minLevel));
                 previous = level;
                 String title =
-                        renderer.render(h).strip().replaceAll("(?s)^<h\\d[^>]*>(.*)</h\\d>$", "$1");
-                // +++…+++ passes the title's HTML through; Asciidoctor strips the tags for the id.
+                        renderer.render(h)
+                                .strip()
+                                .replaceAll("(?s)^<h\\d[^>]*>(.*)</h\\d>$", "$1");
+                // +++…+++ passes the title's HTML through; the id is made without the tags.
                 s.append("\n").append("=".repeat(level)).append(" +++")
                         .append(title.replace("+", "&#43;")).append("+++\n");
             } else {
@@ -257,7 +259,9 @@ public class ResultsIndex {
         }
         // Asciidoctor's preprocessor runs before blocks are parsed: escape what looks like a
         // directive (the backslash is removed by Asciidoctor).
-        String escaped = DIRECTIVE.matcher(html).replaceAll(m -> "\\\\" + Matcher.quoteReplacement(m.group()));
+        String escaped =
+                DIRECTIVE.matcher(html)
+                        .replaceAll(m -> "\\\\" + Matcher.quoteReplacement(m.group()));
         return "\n" + delimiter + "\n" + escaped.strip() + "\n" + delimiter + "\n";
     }
 
@@ -266,7 +270,9 @@ public class ResultsIndex {
     }
 
     private static String resolve(String dir, String target) {
-        if (target.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*") || target.startsWith("/") || target.startsWith("#")) {
+        if (target.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")
+                || target.startsWith("/")
+                || target.startsWith("#")) {
             return target;
         }
         return Path.of(dir + target).normalize().toString().replace('\\', '/');
@@ -275,8 +281,8 @@ public class ResultsIndex {
     /**
      * Makes the report's relative links and images work from the Results page: a target is relative
      * to the report's folder, the page is at the site's root. A link to another report rendered on
-     * the page goes to its rendering; images the report shows are not listed again under the folder.
-     * Headings inside lists or quotes (not sections) move down like the sections do.
+     * the page goes to its rendering; images the report shows are not listed again under the
+     * folder. Headings inside lists or quotes (not sections) move down like the sections do.
      */
     private static final class Targets extends AbstractVisitor {
         private final String dir;
@@ -292,7 +298,10 @@ public class ResultsIndex {
         @Override
         public void visit(Link link) {
             String target = resolve(dir, link.getDestination());
-            link.setDestination(reports.contains(target) ? "#" + reportAnchor(target.substring("results/".length())) : target);
+            link.setDestination(
+                    reports.contains(target)
+                            ? "#" + reportAnchor(target.substring("results/".length()))
+                            : target);
             visitChildren(link);
         }
 
@@ -384,7 +393,8 @@ public class ResultsIndex {
                 html.line();
             } else if (node instanceof FencedCodeBlock code) {
                 String info = code.getInfo() == null ? "" : code.getInfo().strip();
-                code("listingblock", info.isEmpty() ? "" : info.split("\\s+")[0], code.getLiteral());
+                String lang = info.isEmpty() ? "" : info.split("\\s+")[0];
+                code("listingblock", lang, code.getLiteral());
             } else if (node instanceof IndentedCodeBlock code) {
                 code("literalblock", "", code.getLiteral());
             } else {
