@@ -1,6 +1,7 @@
 // The browser check of the built site: serves it on localhost, opens every page in headless Chromium
 // and fails on console errors, page errors, failed or external requests, broken internal links or
-// anchors, and images that do not render. Saves a screenshot of the home page.
+// anchors, images that do not render, and markup left as text (Markdown or AsciiDoc syntax that a
+// conversion did not render). Saves a screenshot of the home page.
 //
 // Usage: node check-site.mjs <site-dir> [screenshot-dir]
 import { chromium } from 'playwright-core';
@@ -78,6 +79,64 @@ page.on('requestfailed', (r) => {
 });
 page.on('response', (r) => { if (r.status() >= 400) problem(current, `HTTP ${r.status()} ${r.url()}`); });
 
+// Markup shown as text instead of rendered: what a wrong conversion leaves behind (the old
+// Markdown-to-AsciiDoc conversion of the Results page showed a list after a paragraph line as
+// "used: * the embedded …" and indented sub-lists as literal blocks). The patterns run over the text
+// of each block element (paragraph, list item, table cell, heading) with its line breaks as in the
+// source, so "\n- " is a line that starts with a list marker; inline code counts as one placeholder
+// character, code blocks are skipped. Only a marker after a line break counts: at the start of a
+// block it is the block's own text ("1. Create the project" as a heading).
+const LITERAL_MARKUP = [
+  ['a list marker at the start of a line', /\n[ \t]*(?:[*+-]|1[.)])[ \t]+\S/],
+  ['"**" (bold markup)', /\*\*/],
+  ['a Markdown link or image', /!?\[[^\]\n]*\]\([^)\s]*\)/],
+  ['a Markdown heading', /(?:^|\n)[ \t]*#{1,6}[ \t]+\S/],
+  ['a Markdown table row', /(?:^|\n)[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|/],
+  ['a code fence', /(?:^|\n)[ \t]*(?:```|~~~)/],
+  ['backquoted code', /`[^`\n]+`/],
+];
+// Text in a <pre> is shown as written, so only a <pre> written as code may hold list markers:
+// Asciidoctor's listing blocks (----) and Markdown's fenced code, which ResultsIndex renders as
+// listing blocks too. Any other <pre> (a literal block: indented text in AsciiDoc, or indented code
+// in Markdown) came from prose: a list in it is a list that was not rendered, and the other
+// patterns (all but the first, which PROSE_PRE_LIST replaces) apply to it as to text.
+const PROSE_PRE_LIST = /(?:^|\n)[ \t]*(?:[*+-]|\d+[.)])[ \t]+\S/;
+
+// Runs in the page (page.evaluate serializes it), so the patterns come in as sources.
+function literalMarkup({ patterns, prosePre }) {
+  const blocks = 'p, li, td, th, dt, dd, h1, h2, h3, h4, h5, h6, caption, summary, figcaption, blockquote, .title';
+  const texts = new Map(); // block element -> its own text (not that of nested blocks)
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const parent = n.parentElement;
+    if (!parent || parent.closest('pre, script, style, textarea, .listingblock')) continue;
+    const block = parent.closest(blocks);
+    if (!block) continue;
+    const text = parent.closest('code, kbd, samp') ? '\u2026' : n.data;
+    texts.set(block, (texts.get(block) ?? '') + text);
+  }
+  const found = [];
+  const around = (text, m) => text.slice(Math.max(0, m.index - 30), m.index + m[0].length + 30)
+    .replace(/\s+/g, ' ').trim();
+  for (const [block, text] of texts) {
+    for (const [what, source] of patterns) {
+      const m = new RegExp(source).exec(text);
+      if (m) found.push(`${what} in the text of a <${block.localName}>: "${around(text, m)}"`);
+    }
+  }
+  for (const pre of document.querySelectorAll('pre')) {
+    if (pre.closest('.listingblock')) continue;
+    const text = pre.textContent;
+    const m = new RegExp(prosePre).exec(text);
+    if (m) found.push(`a list in a <pre> that is not a code block: "${around(text, m)}"`);
+    for (const [what, source] of patterns.slice(1)) {
+      const m2 = new RegExp(source).exec(text);
+      if (m2) found.push(`${what} in a <pre> that is not a code block: "${around(text, m2)}"`);
+    }
+  }
+  return found;
+}
+
 const links = new Map(); // target URL -> the first page linking to it
 let images = 0;
 for (const p of pages) {
@@ -95,6 +154,13 @@ for (const p of pages) {
     if (!img.ok) problem(p, `image does not render: ${img.src}`);
   }
   if (!p.startsWith('/apidocs/') && !found.nav) problem(p, 'no navigation bar with the API reference');
+  if (!p.startsWith('/apidocs/')) {
+    const literal = await page.evaluate(literalMarkup, {
+      patterns: LITERAL_MARKUP.map(([what, re]) => [what, re.source]),
+      prosePre: PROSE_PRE_LIST.source,
+    });
+    for (const x of literal) problem(p, `markup shown as text: ${x}`);
+  }
   for (const href of found.hrefs) {
     const u = new URL(href);
     if (u.origin !== origin) continue;

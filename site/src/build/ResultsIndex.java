@@ -5,26 +5,51 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.commonmark.Extension;
+import org.commonmark.ext.gfm.tables.TableBlock;
+import org.commonmark.ext.gfm.tables.TableCell;
+import org.commonmark.ext.gfm.tables.TablesExtension;
+import org.commonmark.node.AbstractVisitor;
+import org.commonmark.node.BulletList;
+import org.commonmark.node.Document;
+import org.commonmark.node.FencedCodeBlock;
+import org.commonmark.node.Heading;
+import org.commonmark.node.Image;
+import org.commonmark.node.IndentedCodeBlock;
+import org.commonmark.node.Link;
+import org.commonmark.node.Node;
+import org.commonmark.node.OrderedList;
+import org.commonmark.node.Paragraph;
+import org.commonmark.parser.Parser;
+import org.commonmark.renderer.NodeRenderer;
+import org.commonmark.renderer.html.AttributeProvider;
+import org.commonmark.renderer.html.HtmlNodeRendererContext;
+import org.commonmark.renderer.html.HtmlRenderer;
+import org.commonmark.renderer.html.HtmlWriter;
 
 /**
  * Turns whatever the programs committed under {@code site/results/} into AsciiDoc the pages include,
  * so the Results page needs no edit when a run adds, renames or removes a file.
  *
- * <p>Run by the site build as a single-file Java program ({@code java ResultsIndex.java <results>
- * <out>}); writes:
+ * <p>Run by the site build as a single-file Java program with commonmark-java on its class path
+ * ({@code java -cp <commonmark jars> ResultsIndex.java <results> <out>}; site/pom.xml has the
+ * command); writes:
  *
  * <ul>
  *   <li>{@code results-attributes.adoc}: one attribute per file, e.g. {@code :has-lab-curves-png:}
  *       for {@code results/lab/curves.png}, for {@code ifdef::} in the pages;
- *   <li>{@code results.adoc}: one section per folder: Markdown reports converted to AsciiDoc,
+ *   <li>{@code results.adoc}: one section per folder: Markdown reports rendered by commonmark-java
+ *       (CommonMark with GitHub's tables, as GitHub shows them) and put into the page as HTML,
  *       images (PNG shown, SVG linked), CSV files as tables, JSON files linked and shown folded.
  * </ul>
  */
@@ -62,8 +87,14 @@ public class ResultsIndex {
             page.append("\n[.placeholder]\nNo results are committed yet: the programs write them to"
                     + " `site/results/`; rebuild the site after a run.\n");
         }
+        Set<String> reports = new HashSet<>();
+        for (Path file : files) {
+            if (ext(file).equals("md")) {
+                reports.add("results/" + results.relativize(file).toString().replace('\\', '/'));
+            }
+        }
         for (var entry : byFolder.entrySet()) {
-            page.append(folder(results, entry.getKey(), entry.getValue()));
+            page.append(folder(results, entry.getKey(), entry.getValue(), reports));
         }
         Files.writeString(out.resolve("results.adoc"), page);
         System.out.printf("ResultsIndex: %d file(s) under %s%n", files.size(), results);
@@ -81,7 +112,8 @@ public class ResultsIndex {
         return rel.toString().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
     }
 
-    private static String folder(Path results, String folder, List<Path> files) throws IOException {
+    private static String folder(Path results, String folder, List<Path> files, Set<String> reports)
+            throws IOException {
         StringBuilder s = new StringBuilder();
         String title =
                 folder.isEmpty()
@@ -97,7 +129,7 @@ public class ResultsIndex {
         // Reports first: they state the machine and the settings.
         for (Path f : files) {
             if (ext(f).equals("md")) {
-                s.append(markdown(results, f, shown)).append("\n");
+                s.append(markdown(results, f, shown, reports)).append("\n");
             }
         }
         for (Path f : files) {
@@ -144,85 +176,93 @@ public class ResultsIndex {
         return dot < 0 ? "" : n.substring(dot + 1).toLowerCase(Locale.ROOT);
     }
 
-    private static final Pattern HEADING = Pattern.compile("^(#{1,6})\\s+(.*?)\\s*#*\\s*$");
-    private static final Pattern TABLE_RULE = Pattern.compile("^\\s*\\|?\\s*:?-{3,}:?\\s*(\\|\\s*:?-{3,}:?\\s*)*\\|?\\s*$");
-    private static final Pattern BLOCK_IMAGE = Pattern.compile("^!\\[([^]]*)]\\(([^)\\s]+)[^)]*\\)\\s*$");
-    private static final Pattern IMAGE = Pattern.compile("!\\[([^]]*)]\\(([^)\\s]+)[^)]*\\)");
-    private static final Pattern LINK = Pattern.compile("(?<!!)\\[([^]]+)]\\(([^)\\s]+)[^)]*\\)");
-    private static final Pattern ITALIC = Pattern.compile("(?<![*\\w])\\*(?![*\\s])([^*\\n]+?)(?<![*\\s])\\*(?![*\\w])");
-    private static final Pattern LIST = Pattern.compile("^(\\s*)([-*+]|\\d+[.)])\\s+(.*)$");
+    // ---- Markdown: parsed and rendered by commonmark-java (CommonMark + GFM tables) ----
 
-    /** A small Markdown-to-AsciiDoc conversion: headings, tables, lists, code, links, images. */
-    static String markdown(Path results, Path file, Set<String> shown) throws IOException {
+    private static final List<Extension> EXTENSIONS = List.of(TablesExtension.create());
+    private static final Parser PARSER = Parser.builder().extensions(EXTENSIONS).build();
+
+    /** Asciidoctor's preprocessor directives: it acts on them even inside a passthrough block. */
+    private static final Pattern DIRECTIVE =
+            Pattern.compile(
+                    "^(?:include::[^\\s\\[](?:[^\\[]*[^\\s\\[])?"
+                            + "|(?:ifdef|ifndef|ifeval|endif)::\\S*?)\\[.*]$",
+                    Pattern.MULTILINE);
+
+    /**
+     * One Markdown report as AsciiDoc: its headings become sections of the page (nested under the
+     * folder's section, so they get Asciidoctor's ids and anchors); everything between them is
+     * commonmark's HTML in passthrough blocks, with the classes Asciidoctor gives the same blocks
+     * so the page's stylesheet applies.
+     */
+    static String markdown(Path results, Path file, Set<String> shown, Set<String> reports)
+            throws IOException {
+        String rel = results.relativize(file).toString().replace('\\', '/');
         String dir = "results/" + folderPrefix(results.relativize(file).getParent());
-        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        Node document = PARSER.parse(Files.readString(file, StandardCharsets.UTF_8));
+        document.accept(new Targets(dir, shown, reports));
+        HtmlRenderer renderer =
+                HtmlRenderer.builder()
+                        .extensions(EXTENSIONS)
+                        .nodeRendererFactory(AsciidoctorBlocks::new)
+                        .attributeProviderFactory(context -> new AsciidoctorClasses())
+                        .build();
+
         StringBuilder s = new StringBuilder();
-        s.append("// from ").append(results.relativize(file)).append("\n");
-        boolean code = false;
-        for (int i = 0; i < lines.size(); i++) {
-            String line = lines.get(i);
-            if (line.strip().startsWith("```")) {
-                if (!code) {
-                    String lang = line.strip().substring(3).strip();
-                    s.append(lang.isEmpty() ? "[listing]\n" : "[source," + lang + "]\n");
-                }
-                s.append("----\n");
-                code = !code;
-                continue;
+        s.append("// from ").append(rel).append("\n");
+        // The target of links from the other reports (see Targets).
+        s.append(passthrough("<a id=\"" + reportAnchor(rel) + "\"></a>"));
+        int minLevel = 6;
+        for (Node n = document.getFirstChild(); n != null; n = n.getNext()) {
+            if (n instanceof Heading h) {
+                minLevel = Math.min(minLevel, h.getLevel());
             }
-            if (code) {
-                s.append(line).append("\n");
-                continue;
-            }
-            Matcher h = HEADING.matcher(line);
-            if (h.matches()) {
-                // Nested under the folder's level-2 section.
-                int level = Math.min(5, h.group(1).length() + 3);
-                s.append("\n").append("=".repeat(level)).append(" ").append(inline(h.group(2), dir, shown)).append("\n\n");
-                continue;
-            }
-            if (line.contains("|") && i + 1 < lines.size() && TABLE_RULE.matcher(lines.get(i + 1)).matches()) {
-                List<String> header = cells(line);
-                s.append("\n[%header%autowidth,cols=\"").append(header.size()).append("*\"]\n|===\n");
-                s.append(row(header, dir, shown));
-                i += 2;
-                while (i < lines.size() && lines.get(i).contains("|") && !lines.get(i).isBlank()) {
-                    List<String> cells = cells(lines.get(i));
-                    while (cells.size() < header.size()) {
-                        cells.add("");
-                    }
-                    s.append(row(cells.subList(0, header.size()), dir, shown));
-                    i++;
-                }
-                i--;
-                s.append("|===\n\n");
-                continue;
-            }
-            Matcher img = BLOCK_IMAGE.matcher(line.strip());
-            if (img.matches()) {
-                String target = resolve(dir, img.group(2));
-                shown.add(target);
-                s.append("\nimage::").append(target).append("[").append(img.group(1)).append("]\n\n");
-                continue;
-            }
-            Matcher list = LIST.matcher(line);
-            if (list.matches()) {
-                int depth = 1 + list.group(1).replace("\t", "  ").length() / 2;
-                String marker = Character.isDigit(list.group(2).charAt(0)) ? "." : "*";
-                s.append(marker.repeat(Math.min(depth, 5))).append(" ")
-                        .append(inline(list.group(3), dir, shown)).append("\n");
-                continue;
-            }
-            if (line.strip().matches("^(-{3,}|\\*{3,}|_{3,})$")) {
-                s.append("\n'''\n\n");
-                continue;
-            }
-            s.append(inline(line, dir, shown)).append(line.endsWith("  ") ? " +\n" : "\n");
         }
-        if (code) {
-            s.append("----\n");
+        int previous = 3; // the folder's section: ===
+        StringBuilder html = new StringBuilder();
+        for (Node n = document.getFirstChild(); n != null; n = n.getNext()) {
+            if (n instanceof Heading h) {
+                s.append(passthrough(html.toString()));
+                html.setLength(0);
+                // # is ==== (h4), ## is ===== (h5), deeper stays at h5 as before; never skips a
+                // level, which Asciidoctor would warn about (and the build fails on warnings).
+                int level = Math.min(5, Math.min(previous + 1, 4 + h.getLevel() - minLevel));
+                previous = level;
+                String title =
+                        renderer.render(h)
+                                .strip()
+                                .replaceAll("(?s)^<h\\d[^>]*>(.*)</h\\d>$", "$1");
+                // +++…+++ passes the title's HTML through; the id is made without the tags.
+                s.append("\n").append("=".repeat(level)).append(" +++")
+                        .append(title.replace("+", "&#43;")).append("+++\n");
+            } else {
+                html.append(renderer.render(n));
+            }
         }
+        s.append(passthrough(html.toString()));
         return s.toString();
+    }
+
+    /** The id a report's rendering starts with, e.g. results-lab-analysis-md. */
+    private static String reportAnchor(String rel) {
+        return "results-" + key(Path.of(rel));
+    }
+
+    /** An Asciidoctor passthrough block: the HTML goes into the page as it is. */
+    private static String passthrough(String html) {
+        if (html.isBlank()) {
+            return "";
+        }
+        // A line of only + signs as long as the delimiter would end the block early.
+        String delimiter = "++++";
+        while (html.contains("\n" + delimiter) || html.startsWith(delimiter)) {
+            delimiter += "+";
+        }
+        // Asciidoctor's preprocessor runs before blocks are parsed: escape what looks like a
+        // directive (the backslash is removed by Asciidoctor).
+        String escaped =
+                DIRECTIVE.matcher(html)
+                        .replaceAll(m -> "\\\\" + Matcher.quoteReplacement(m.group()));
+        return "\n" + delimiter + "\n" + escaped.strip() + "\n" + delimiter + "\n";
     }
 
     private static String folderPrefix(Path p) {
@@ -230,46 +270,184 @@ public class ResultsIndex {
     }
 
     private static String resolve(String dir, String target) {
-        if (target.matches("^[a-z]+:.*") || target.startsWith("/") || target.startsWith("#")) {
+        if (target.matches("^[a-zA-Z][a-zA-Z0-9+.-]*:.*")
+                || target.startsWith("/")
+                || target.startsWith("#")) {
             return target;
         }
         return Path.of(dir + target).normalize().toString().replace('\\', '/');
     }
 
-    private static List<String> cells(String line) {
-        String t = line.strip();
-        if (t.startsWith("|")) {
-            t = t.substring(1);
-        }
-        if (t.endsWith("|") && !t.endsWith("\\|")) {
-            t = t.substring(0, t.length() - 1);
-        }
-        return Stream.of(t.split("(?<!\\\\)\\|", -1)).map(String::strip)
-                .collect(Collectors.toCollection(ArrayList::new));
-    }
+    /**
+     * Makes the report's relative links and images work from the Results page: a target is relative
+     * to the report's folder, the page is at the site's root. A link to another report rendered on
+     * the page goes to its rendering; images the report shows are not listed again under the
+     * folder. Headings inside lists or quotes (not sections) move down like the sections do.
+     */
+    private static final class Targets extends AbstractVisitor {
+        private final String dir;
+        private final Set<String> shown;
+        private final Set<String> reports;
 
-    private static String row(List<String> cells, String dir, Set<String> shown) {
-        return cells.stream().map(c -> "| " + inline(c.replace("\\|", "{vbar}"), dir, shown).replace("|", "{vbar}"))
-                        .collect(Collectors.joining(" ")) + "\n";
-    }
+        Targets(String dir, Set<String> shown, Set<String> reports) {
+            this.dir = dir;
+            this.shown = shown;
+            this.reports = reports;
+        }
 
-    private static String inline(String text, String dir, Set<String> shown) {
-        StringBuilder out = new StringBuilder();
-        Matcher img = IMAGE.matcher(text);
-        while (img.find()) {
-            String target = resolve(dir, img.group(2));
+        @Override
+        public void visit(Link link) {
+            String target = resolve(dir, link.getDestination());
+            link.setDestination(
+                    reports.contains(target)
+                            ? "#" + reportAnchor(target.substring("results/".length()))
+                            : target);
+            visitChildren(link);
+        }
+
+        @Override
+        public void visit(Image image) {
+            String target = resolve(dir, image.getDestination());
             shown.add(target);
-            img.appendReplacement(out, Matcher.quoteReplacement("image:" + target + "[" + img.group(1) + "]"));
+            image.setDestination(target);
+            visitChildren(image);
         }
-        img.appendTail(out);
-        Matcher link = LINK.matcher(out.toString());
-        out = new StringBuilder();
-        while (link.find()) {
-            String target = resolve(dir, link.group(2));
-            String macro = target.matches("^[a-z]+:.*") ? target : "link:" + target;
-            link.appendReplacement(out, Matcher.quoteReplacement(macro + "[" + link.group(1).replace("]", "\\]") + "]"));
+
+        @Override
+        public void visit(Heading heading) {
+            if (!(heading.getParent() instanceof Document)) {
+                heading.setLevel(Math.min(6, heading.getLevel() + 3));
+            }
+            visitChildren(heading);
         }
-        link.appendTail(out);
-        return ITALIC.matcher(out.toString()).replaceAll("_$1_");
+    }
+
+    /** The classes Asciidoctor puts on tables and their cells (%autowidth, all grid lines). */
+    private static final class AsciidoctorClasses implements AttributeProvider {
+        @Override
+        public void setAttributes(Node node, String tagName, Map<String, String> attributes) {
+            if (node instanceof TableBlock) {
+                attributes.put("class", "tableblock frame-all grid-all fit-content");
+            } else if (node instanceof TableCell cell) {
+                String align =
+                        cell.getAlignment() == null
+                                ? "left"
+                                : cell.getAlignment().name().toLowerCase(Locale.ROOT);
+                attributes.remove("align");
+                attributes.put("class", "tableblock halign-" + align + " valign-top");
+            }
+        }
+    }
+
+    /**
+     * The blocks whose markup differs from Asciidoctor's: lists in {@code div.ulist}/{@code
+     * div.olist} with every item's text in a {@code <p>} (Asciidoctor's spacing), a paragraph that
+     * is only an image as an image block, fenced code as a listing block and indented code as a
+     * literal block (the site check tells code written as code from code that came from indented
+     * prose by that difference).
+     */
+    private static final class AsciidoctorBlocks implements NodeRenderer {
+        private final HtmlNodeRendererContext context;
+        private final HtmlWriter html;
+
+        AsciidoctorBlocks(HtmlNodeRendererContext context) {
+            this.context = context;
+            this.html = context.getWriter();
+        }
+
+        @Override
+        public Set<Class<? extends Node>> getNodeTypes() {
+            return Set.of(
+                    BulletList.class,
+                    OrderedList.class,
+                    Paragraph.class,
+                    FencedCodeBlock.class,
+                    IndentedCodeBlock.class);
+        }
+
+        @Override
+        public void render(Node node) {
+            if (node instanceof BulletList list) {
+                list(list, "ulist", "ul", attributes());
+            } else if (node instanceof OrderedList list) {
+                Integer start = list.getMarkerStartNumber();
+                list(list, "olist arabic", "ol",
+                        start == null || start == 1
+                                ? attributes("class", "arabic")
+                                : attributes("class", "arabic", "start", start.toString()));
+            } else if (node instanceof Paragraph p
+                    && p.getFirstChild() instanceof Image image
+                    && image.getNext() == null) {
+                html.line();
+                html.tag("div", attributes("class", "imageblock"));
+                html.tag("div", attributes("class", "content"));
+                context.render(image);
+                html.tag("/div");
+                html.tag("/div");
+                html.line();
+            } else if (node instanceof Paragraph p) {
+                html.line();
+                html.tag("p", context.extendAttributes(p, "p", attributes()));
+                children(p);
+                html.tag("/p");
+                html.line();
+            } else if (node instanceof FencedCodeBlock code) {
+                String info = code.getInfo() == null ? "" : code.getInfo().strip();
+                String lang = info.isEmpty() ? "" : info.split("\\s+")[0];
+                code("listingblock", lang, code.getLiteral());
+            } else if (node instanceof IndentedCodeBlock code) {
+                code("literalblock", "", code.getLiteral());
+            } else {
+                throw new IllegalArgumentException("not rendered here: " + node);
+            }
+        }
+
+        private void list(Node list, String divClass, String tag, Map<String, String> attributes) {
+            html.line();
+            html.tag("div", attributes("class", divClass));
+            html.tag(tag, context.extendAttributes(list, tag, attributes));
+            html.line();
+            for (Node item = list.getFirstChild(); item != null; item = item.getNext()) {
+                html.tag("li", context.extendAttributes(item, "li", attributes()));
+                // A tight list's items hold their text directly; Asciidoctor's always have a <p>.
+                children(item);
+                html.tag("/li");
+                html.line();
+            }
+            html.tag("/" + tag);
+            html.tag("/div");
+            html.line();
+        }
+
+        private void code(String divClass, String lang, String literal) {
+            html.line();
+            html.tag("div", attributes("class", divClass));
+            html.tag("div", attributes("class", "content"));
+            html.tag("pre");
+            html.tag("code", lang.isEmpty()
+                    ? attributes()
+                    : attributes("class", "language-" + lang, "data-lang", lang));
+            html.text(literal);
+            html.tag("/code");
+            html.tag("/pre");
+            html.tag("/div");
+            html.tag("/div");
+            html.line();
+        }
+
+        /** In the order given: the HTML is the same from one build to the next. */
+        private static Map<String, String> attributes(String... namesAndValues) {
+            Map<String, String> attributes = new LinkedHashMap<>();
+            for (int i = 0; i < namesAndValues.length; i += 2) {
+                attributes.put(namesAndValues[i], namesAndValues[i + 1]);
+            }
+            return attributes;
+        }
+
+        private void children(Node parent) {
+            for (Node child = parent.getFirstChild(); child != null; child = child.getNext()) {
+                context.render(child);
+            }
+        }
     }
 }
