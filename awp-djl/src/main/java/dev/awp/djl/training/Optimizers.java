@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.optimizer.Optimizer;
+import ai.djl.training.tracker.ParameterTracker;
 import dev.awp.training.OptimizerSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,7 @@ final class Optimizers {
     private Optimizers() {}
 
     /** The optimizer of a specification, reading its learning rate from {@code learningRate}. */
-    static Optimizer create(OptimizerSpec spec, LoopLearningRate learningRate) {
+    static Optimizer create(OptimizerSpec spec, ParameterTracker learningRate) {
         float weightDecay = (float) spec.weightDecay();
         switch (spec.kind()) {
             case SGD:

@@ -18,6 +18,7 @@ import ai.djl.training.tracker.ParameterTracker;
 import ai.djl.training.tracker.Tracker;
 import dev.awp.djl.testing.Fixtures;
 import dev.awp.djl.testing.TestModels;
+import dev.awp.training.OptimizerSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,6 +97,20 @@ class ResumableSgdTest {
                             .as("%s after step %d", entry.getKey(), step + 1)
                             .containsExactly(torch, within(2e-7));
                 }
+            }
+        }
+
+        @Test
+        void should_give_users_the_same_rule_through_spec_optimizers() {
+            List<Map<String, double[]>> ours =
+                    run(SpecOptimizers.of(OptimizerSpec.sgd(0.1, 0.9, 5e-4), rates()));
+
+            Map<String, double[]> last = ours.get(ours.size() - 1);
+            Fixtures.Node expected = fixture.nodes("after").get(ours.size() - 1);
+            for (var entry : last.entrySet()) {
+                assertThat(entry.getValue())
+                        .as(entry.getKey())
+                        .containsExactly(expected.doubles(entry.getKey()), within(2e-7));
             }
         }
 
