@@ -21,7 +21,7 @@ import java.util.function.LongConsumer;
  * <p>Create one with {@link #of(Trainer)} during training or {@link #of(Block)} for evaluation.
  * Every attack, training step and evaluation starts by creating one, so the factories are where the
  * first of them in a process checks the engine's native kernels: a float32 convolution and linear
- * layer, forward and backward, against a float64 reference (about 30 ms, once per process and
+ * layer, forward and backward, against a float64 reference (about 0.1 s, once per process and
  * device). If the kernels are wrong, as PyTorch 2.7.1's oneDNN is on AMD Zen 5 CPUs unless the JVM
  * starts with the environment variable {@code ONEDNN_MAX_CPU_ISA=AVX}, they throw an {@link
  * IllegalStateException} saying what was wrong and how to fix it, and keep throwing it. Start the

@@ -42,8 +42,11 @@ import org.slf4j.LoggerFactory;
  * NaN): loose enough for TF32 convolutions on GPUs, far below what broken kernels produce. The
  * inputs come from a fixed {@link SplittableRandom}, so the engine's random stream is untouched.
  *
- * <p>Cost: measured 25–40 ms for the first check in a JVM whose engine is already loaded (2-core
- * Xeon, PyTorch 2.7.1 on the CPU); later calls read a cached outcome.
+ * <p>Cost, measured on a 2-core Xeon VM with PyTorch 2.7.1 on the CPU, for the first check in a JVM
+ * whose engine is already loaded: 43–113 ms while the machine was otherwise lightly loaded (about
+ * half of it oneDNN creating its kernels and the JIT compiling the reference loops; 15–60 ms when
+ * run again in the same JVM), 75–350 ms while other processes competed for the cores. Later calls
+ * read the cached outcome in 0.01–0.04 ms.
  *
  * <p>The outcome is cached per engine and device, for the life of the process; the check runs under
  * a lock, so concurrent first calls run it once. A failed outcome fails every later call with the
