@@ -9,6 +9,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import dev.awp.attack.BatchNormMode;
+import dev.awp.djl.internal.NativeSelfCheck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -18,6 +19,13 @@ import java.util.function.LongConsumer;
  * the trainable weights whose gradients attacks switch off.
  *
  * <p>Create one with {@link #of(Trainer)} during training or {@link #of(Block)} for evaluation.
+ * Every attack, training step and evaluation starts by creating one, so the factories are where the
+ * first of them in a process checks the engine's native kernels: a float32 convolution and linear
+ * layer, forward and backward, against a float64 reference (about 0.1 s, once per process and
+ * device). If the kernels are wrong, as PyTorch 2.7.1's oneDNN is on AMD Zen 5 CPUs unless the JVM
+ * starts with the environment variable {@code ONEDNN_MAX_CPU_ISA=AVX}, they throw an {@link
+ * IllegalStateException} saying what was wrong and how to fix it, and keep throwing it. Start the
+ * JVM with {@code -Dawp.nativeSelfCheck=false} to skip the check.
  */
 public abstract class AttackTarget {
 
@@ -61,9 +69,13 @@ public abstract class AttackTarget {
      *
      * @param trainer the trainer; borrowed, never closed
      * @return the target
+     * @throws IllegalStateException if the engine's native kernels compute wrong results on one of
+     *     the trainer's devices (see the class documentation), or if a {@code GradientCollector} is
+     *     open when the first target of the process is created
      */
     public static AttackTarget of(Trainer trainer) {
         requireNonNull(trainer, "trainer");
+        NativeSelfCheck.verify(trainer);
         return new AttackTarget() {
             @Override
             public NDArray logits(NDArray x, BatchNormMode mode) {
@@ -87,13 +99,17 @@ public abstract class AttackTarget {
      *
      * @param block the initialized block
      * @return the target
+     * @throws IllegalStateException if the engine's native kernels compute wrong results on the
+     *     block's device (see the class documentation), or if a {@code GradientCollector} is open
+     *     when the first target of the process is created
      */
     public static AttackTarget of(Block block) {
         requireNonNull(block, "block");
+        NDArray weight = block.getParameters().valueAt(0).getArray();
+        NativeSelfCheck.verify(weight);
         // no copies are made on the parameters' own device; the store borrows their manager
         // rather than creating a base manager nobody would close
-        ParameterStore store =
-                new ParameterStore(block.getParameters().valueAt(0).getArray().getManager(), false);
+        ParameterStore store = new ParameterStore(weight.getManager(), false);
         return new AttackTarget() {
             @Override
             public NDArray logits(NDArray x, BatchNormMode mode) {

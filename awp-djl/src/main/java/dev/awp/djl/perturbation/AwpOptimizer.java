@@ -17,6 +17,7 @@ import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 import dev.awp.djl.internal.GradientSuspension;
 import dev.awp.djl.internal.Guards;
+import dev.awp.djl.internal.NativeSelfCheck;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.internal.StatisticsProxy;
 import dev.awp.djl.objective.TrainingObjective;
@@ -203,7 +204,9 @@ public final class AwpOptimizer extends Optimizer {
      * @param xAdv the adversarial inputs from the attack, crafted at the unperturbed weights
      * @return the applied perturbation; close it after {@code trainer.step()}
      * @throws IllegalStateException if a perturbation is still applied (it is restored first), if
-     *     the trainer uses several devices, or if the selection picks no tensor of the model
+     *     the trainer uses several devices, if the selection picks no tensor of the model, or if
+     *     the engine's native kernels compute wrong results (checked once per process, as {@link
+     *     dev.awp.djl.attack.AttackTarget} describes)
      * @throws NonFiniteValueException if {@code x}, {@code xAdv} or {@code y}, the AWP pass loss or
      *     a {@code v_l} is NaN or infinite; the weights are then unchanged and the gradients zeroed
      * @throws IllegalArgumentException if the labels are not class indices of the logits: shape
@@ -242,6 +245,7 @@ public final class AwpOptimizer extends Optimizer {
         if (!isActive()) {
             return AppliedPerturbation.none();
         }
+        NativeSelfCheck.verify(trainer);
         TrainingObjective bound = TrainingObjectives.bind(objective);
         List<NDArray> weights = new ArrayList<>(selected.size());
         List<NDArray> vs = new ArrayList<>(selected.size());
