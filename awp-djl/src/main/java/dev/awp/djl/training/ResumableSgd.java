@@ -31,9 +31,9 @@ import java.util.Map;
  * buffer, {@code v ← μv + η(g + λw)}, {@code w ← w − v}. That equals PyTorch's rule while the rate
  * is constant, but not at a change of the rate: after a ×0.1 drop DJL keeps moving by the old
  * rate's buffer, so each drop acts about μ/(1 − μ) = 9 iterations late (measured: the first update
- * after the drop was 7.4–11.7× PyTorch's). The official AWP scripts use {@code torch.optim.SGD}
- * with per-iteration rate changes, so whole runs differ. (2) DJL keeps its buffers in a private map
- * keyed by per-process parameter ids, so they cannot be checkpointed.
+ * after the drop was 7.2–9.1× PyTorch's in {@code sgd_rate_change.json}). The official AWP scripts
+ * use {@code torch.optim.SGD} with per-iteration rate changes, so whole runs differ. (2) DJL keeps
+ * its buffers in a private map keyed by per-process parameter ids, so they cannot be checkpointed.
  *
  * <p>The update is a few engine calls per parameter instead of DJL's one fused kernel; afterwards
  * the gradient is zeroed, as DJL's kernel does. The state is saved by parameter <em>name</em> (the

@@ -16,8 +16,8 @@ import dev.awp.training.OptimizerSpec;
  * and so the official AWP scripts, do {@code b ← μb + (g + λw)}, {@code w ← w − η·b}. The two agree
  * while η is constant and differ at every change of η: after a ×0.1 drop DJL's rule keeps moving
  * with the old rate's buffer, so the drop acts about μ/(1 − μ) = 9 iterations late (the first
- * update after it is 7–12× PyTorch's, measured). With a constant rate ({@code Tracker.fixed})
- * either is fine; with any schedule, use this one to train as PyTorch does.
+ * update after it is 7–9× PyTorch's in a fixture test). With a constant rate ({@code
+ * Tracker.fixed}) either is fine; with any schedule, use this one to train as PyTorch does.
  *
  * <pre>{@code
  * Optimizer sgd = SpecOptimizers.of(OptimizerSpec.sgd(0.1, 0.9, 5e-4), myLearningRateTracker);
