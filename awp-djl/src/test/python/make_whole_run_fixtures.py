@@ -299,7 +299,7 @@ def run(official, gamma, awp_style=False):
             steps.append({
                 "epoch": epoch,
                 "iteration": i,
-                "indices": batch["indices"],
+                "indices": tensor(torch.tensor(batch["indices"])),
                 "learning_rate": opt.param_groups[0]["lr"],
                 "robust_loss": float(ns["robust_loss"]),
                 "clean_loss": float(ns["loss"]),
