@@ -28,6 +28,11 @@ What it writes (into ../resources/fixtures/, relative to this file):
       train-mode forward at w+v (updates running statistics once), CE backward, SGD step on all
       parameters, restore.
 
+  sgd_rate_change.json
+      torch.optim.SGD (momentum 0.9, weight decay 5e-4) in float32 on two tensors for four steps
+      with given gradients, at rates 0.1, 0.1, 0.01, 0.01: the rule awp's SGD must follow across a
+      change of the rate; plus DJL's native rule on the same steps, which diverges at the drop.
+
 Conventions of the JSON files: a tensor is {"shape": [...], "dtype": "float64" | "int64",
 "data": nested lists}; a scalar is a plain number. Floats are written with Python's repr (shortest
 round-trip form), so float64 values are exact. All logits and inputs are rounded to values that
@@ -620,9 +625,70 @@ def make_conv_bn():
     })
 
 
+# ----------------------------------------------------------------------------------------------
+# 4. SGD across a change of the learning rate (torch.optim.SGD, float32)
+
+SGD_RATES = (0.1, 0.1, 0.01, 0.01)
+
+
+def make_sgd_rate_change():
+    """torch.optim.SGD (momentum 0.9, weight decay 5e-4, dampening 0, no Nesterov) on two float32
+    tensors for four steps at the rates SGD_RATES (two at 0.1, then a x0.1 drop), with fixed
+    gradients given per step (the rule is under test, not a model). Also written: the same steps
+    under DJL's native rule (v <- mu v + lr (g + wd w), w <- w - v), computed here in float64, to
+    show how far apart the two rules are after the drop."""
+    g = torch.Generator().manual_seed(2104)
+    shapes = {"conv_weight": (4, 3, 3, 3), "fc_weight": (3, 4)}
+    initial = {k: f32_exact(torch.randn(*s, generator=g)) for k, s in shapes.items()}
+    grads = [{k: f32_exact(0.5 * torch.randn(*s, generator=g)) for k, s in shapes.items()}
+             for _ in SGD_RATES]
+    params = {k: v.float().clone().requires_grad_(True) for k, v in initial.items()}
+    opt = torch.optim.SGD(list(params.values()), lr=SGD_RATES[0], momentum=0.9,
+                          weight_decay=5e-4)
+    names = list(params)
+    after_torch = []
+    for step, rate in enumerate(SGD_RATES):
+        opt.param_groups[0].update(lr=rate)
+        for k in names:
+            params[k].grad = grads[step][k].float().clone()
+        opt.step()
+        after_torch.append({k: tensor(params[k].double()) for k in names})
+    # DJL's rule in float64, for the contrast
+    w = {k: v.clone() for k, v in initial.items()}
+    buf = {k: torch.zeros_like(v) for k, v in initial.items()}
+    after_djl = []
+    for step, rate in enumerate(SGD_RATES):
+        for k in names:
+            buf[k] = 0.9 * buf[k] + rate * (grads[step][k] + 5e-4 * w[k])
+            w[k] = w[k] - buf[k]
+        after_djl.append({k: tensor(w[k]) for k in names})
+    # the update right after the drop, DJL's over PyTorch's, tensor by tensor
+    ratios = {}
+    for k in names:
+        torch_update = torch.tensor(after_torch[2][k]["data"]) - torch.tensor(after_torch[1][k]["data"])
+        djl_update = torch.tensor(after_djl[2][k]["data"]) - torch.tensor(after_djl[1][k]["data"])
+        ratios[k] = float(djl_update.norm() / torch_update.norm())
+    check(all(r > 2 for r in ratios.values()),
+          "DJL's rule should differ clearly after the drop: %r" % ratios)
+    write("sgd_rate_change.json", {
+        "description": "torch.optim.SGD(momentum=0.9, weight_decay=5e-4) in float32, four steps "
+                       "with the given gradients at the given rates (a x0.1 drop before the third "
+                       "step); after_djl_rule is DJL's native sgdUpdate rule for contrast",
+        "momentum": 0.9,
+        "weight_decay": 5e-4,
+        "rates": tensor(torch.tensor(SGD_RATES)),
+        "initial": {k: tensor(v) for k, v in initial.items()},
+        "gradients": [{k: tensor(v) for k, v in gr.items()} for gr in grads],
+        "after": after_torch,
+        "after_djl_rule": after_djl,
+        "djl_over_torch_update_norm_after_drop": ratios,
+    })
+
+
 if __name__ == "__main__":
     os.makedirs(OUT_DIR, exist_ok=True)
     make_losses()
     make_spec_example()
     make_conv_bn()
+    make_sgd_rate_change()
     print("all fixture checks passed")

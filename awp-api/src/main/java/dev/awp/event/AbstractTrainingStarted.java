@@ -33,6 +33,18 @@ abstract class AbstractTrainingStarted {
      */
     public abstract Map<String, String> environment();
 
+    /**
+     * The training augmentation the run applies to its batches, as a short description: {@code
+     * "none"} (the default of the trainer, for every dataset) or e.g. {@code "reflect-pad 4, random
+     * crop, horizontal flip"}.
+     *
+     * @return the description; default {@code "none"}
+     */
+    @Value.Default
+    public String augmentation() {
+        return "none";
+    }
+
     @Value.Check
     void check() {
         EventChecks.epochOf("firstEpoch", firstEpoch(), training());

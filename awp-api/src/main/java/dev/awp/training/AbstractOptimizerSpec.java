@@ -84,6 +84,36 @@ abstract class AbstractOptimizerSpec {
         return 1e-8;
     }
 
+    /**
+     * A one-line description for logs and reports, naming the update rule: e.g. {@code "SGD
+     * (torch.optim.SGD's rule: b ← μb + g + λw, w ← w − ηb), lr 0.1, momentum 0.9, weight decay
+     * 5.0E-4"}.
+     *
+     * @return the description
+     */
+    public String describe() {
+        switch (kind()) {
+            case SGD:
+                return String.format(
+                        java.util.Locale.ROOT,
+                        "SGD (torch.optim.SGD's rule: b ← μb + g + λw, w ← w − ηb), lr %s,"
+                                + " momentum %s, weight decay %s",
+                        learningRate(),
+                        momentum(),
+                        weightDecay());
+            default:
+                return String.format(
+                        java.util.Locale.ROOT,
+                        "%s, lr %s, betas (%s, %s), epsilon %s, weight decay %s",
+                        kind() == OptimizerKind.ADAMW ? "AdamW" : "Adam",
+                        learningRate(),
+                        beta1(),
+                        beta2(),
+                        epsilon(),
+                        weightDecay());
+        }
+    }
+
     @Value.Check
     void check() {
         Checks.positive("learningRate", learningRate());

@@ -23,6 +23,14 @@ class TrainingStartedTest {
             assertThat(started.training()).isEqualTo(RUN);
             assertThat(started.firstEpoch()).isZero();
             assertThat(started.environment()).isEmpty();
+            assertThat(started.augmentation()).isEqualTo("none");
+        }
+
+        @Test
+        void should_carry_the_augmentation_in_use() {
+            TrainingStarted started =
+                    TrainingStarted.builder().training(RUN).augmentation("horizontal flip").build();
+            assertThat(started.augmentation()).isEqualTo("horizontal flip");
         }
 
         @Test

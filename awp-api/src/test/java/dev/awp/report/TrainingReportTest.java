@@ -56,6 +56,9 @@ class TrainingReportTest {
             assertThat(report.bestRobustAccuracy()).contains(Accuracy.of(520, 1000));
             assertThat(report.environment()).isEqualTo(Map.of("djl.version", "0.36.0"));
             assertThat(report.totalSeconds()).isEqualTo(120.0);
+            assertThat(report.augmentation()).isEqualTo("none");
+            assertThat(report.withAugmentation("zero-pad 4, random crop").augmentation())
+                    .isEqualTo("zero-pad 4, random crop");
         }
 
         @Test

@@ -27,6 +27,16 @@ class OptimizerSpecTest {
         }
 
         @Test
+        void should_name_the_update_rule_when_described() {
+            assertThat(OptimizerSpec.sgd(0.1, 0.9, 5e-4).describe())
+                    .isEqualTo(
+                            "SGD (torch.optim.SGD's rule: b ← μb + g + λw, w ← w − ηb), lr 0.1,"
+                                    + " momentum 0.9, weight decay 5.0E-4");
+            assertThat(OptimizerSpec.adamW(1e-3, 0.01).describe()).startsWith("AdamW, lr 0.001");
+            assertThat(OptimizerSpec.adam(1e-3).describe()).startsWith("Adam, lr 0.001");
+        }
+
+        @Test
         void should_build_adam_without_weight_decay() {
             OptimizerSpec adam = OptimizerSpec.adam(1e-3);
             assertThat(adam.kind()).isEqualTo(OptimizerKind.ADAM);

@@ -222,7 +222,7 @@ public final class QuickStart {
                 "SmallCnn (width %d) on %s, %d train / %d test images, %d epochs, batch %d, seed"
                         + " %d, %d PyTorch thread%s; L∞ ε = %s, trained with PGD-%d (step %s,"
                         + " BatchNorm in inference mode), evaluated with PGD-20; AWP γ = %s from"
-                        + " epoch %d%n",
+                        + " epoch %d; augmentation: %s; optimizer: %s%n",
                 width,
                 splits.title(),
                 train.size(),
@@ -236,7 +236,9 @@ public final class QuickStart {
                 trainSteps,
                 ExampleData.describe(scaledAttack.stepSize()),
                 GAMMA,
-                awpWarmup + 1);
+                awpWarmup + 1,
+                augmentation.describe(),
+                at.optimizer().describe());
         System.out.print(table(reports));
         System.out.println(times(reports));
         return reports;

@@ -292,6 +292,28 @@ public final class Augmentation {
     }
 
     /** {@inheritDoc} */
+    /**
+     * A short description for logs and reports: {@code "none"}, {@code "reflect-pad 4, random crop,
+     * horizontal flip"}, {@code "zero-pad 4, random crop"}, {@code "horizontal flip"}, …
+     *
+     * @return the description
+     */
+    public String describe() {
+        if (isIdentity()) {
+            return "none";
+        }
+        StringBuilder text = new StringBuilder();
+        if (pad > 0) {
+            text.append(padding == Padding.REFLECT ? "reflect-pad " : "zero-pad ")
+                    .append(pad)
+                    .append(", random crop");
+        }
+        if (flip) {
+            text.append(text.length() > 0 ? ", " : "").append("horizontal flip");
+        }
+        return text.toString();
+    }
+
     @Override
     public String toString() {
         if (isIdentity()) {

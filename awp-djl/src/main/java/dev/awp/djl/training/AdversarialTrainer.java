@@ -161,12 +161,7 @@ public final class AdversarialTrainer {
         this.trainData = builder.trainData;
         this.validationData = builder.validationData;
         this.outputDirectory = builder.outputDirectory;
-        this.augmentation =
-                builder.augmentation != null
-                        ? builder.augmentation
-                        : builder.trainData instanceof ImageDataset
-                                ? Augmentation.reflectPadCropFlip()
-                                : Augmentation.none();
+        this.augmentation = builder.augmentation;
         this.device = builder.device;
         this.progress = builder.progress;
         this.overwrite = builder.overwrite;
@@ -518,16 +513,21 @@ public final class AdversarialTrainer {
                             .training(spec)
                             .firstEpoch(firstEpoch)
                             .environment(environment)
+                            .augmentation(augmentation.describe())
                             .build();
             emit(listener -> listener.onTrainingStarted(startedEvent));
             LOG.info(
-                    "Training {} epochs from epoch {} on {} ({} images, batch {}), seed {}",
+                    "Training {} epochs from epoch {} on {} ({} images, batch {}), seed {};"
+                            + " augmentation: {}; optimizer: {}; BatchNorm forwards: {}",
                     spec.epochs(),
                     firstEpoch + 1,
                     environment.get("device"),
                     trainData.size(),
                     spec.batchSize(),
-                    spec.seed());
+                    spec.seed(),
+                    augmentation.describe(),
+                    spec.optimizer().describe(),
+                    spec.batchNormForwards());
             try (LastGoodState good =
                     new LastGoodState(
                             model.getBlock(),
@@ -810,6 +810,7 @@ public final class AdversarialTrainer {
                     .bestRobustAccuracy(bestRobust)
                     .totalSeconds(elapsedSeconds())
                     .environment(environment)
+                    .augmentation(augmentation.describe())
                     .build();
         }
 
@@ -842,7 +843,7 @@ public final class AdversarialTrainer {
         private ClassificationData trainData;
         private ClassificationData validationData;
         private Path outputDirectory;
-        private Augmentation augmentation;
+        private Augmentation augmentation = Augmentation.none();
         private Device device;
         private Progress progress = new ProgressBar();
         private boolean summary = true;
@@ -894,10 +895,14 @@ public final class AdversarialTrainer {
         }
 
         /**
-         * Sets the training augmentation. Default: {@link Augmentation#reflectPadCropFlip()}, the
-         * AT-AWP reference, for an {@link ImageDataset}, and {@link Augmentation#none()} for other
-         * data (add transforms to your own dataset instead); TRADES and MART used {@link
-         * Augmentation#zeroPadCropFlip()}.
+         * Sets the training augmentation. Default: {@link Augmentation#none()}, for every dataset:
+         * no crop or flip is applied unless asked for (a horizontal flip does not preserve the
+         * label of a digit, and a CIFAR-10 crop is not part of other data). The CIFAR-10 recipes of
+         * the paper used {@link Augmentation#reflectPadCropFlip()} (AT-AWP) and {@link
+         * Augmentation#zeroPadCropFlip()} (TRADES-AWP, MART-AWP). The augmentation in use is in the
+         * run's INFO start line, {@link TrainingStarted#augmentation()} and {@link
+         * TrainingReport#augmentation()}. Data other than an {@link ImageDataset} may accept only
+         * {@link Augmentation#none()} (add transforms to your own dataset instead).
          *
          * @param augmentation the augmentation, {@link Augmentation#none()} for none
          * @return this builder

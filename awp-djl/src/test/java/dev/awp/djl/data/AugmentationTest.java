@@ -320,4 +320,17 @@ class AugmentationTest {
         assertThat(Augmentation.reflectPadCropFlip())
                 .hasToString("Augmentation.padCropFlip(REFLECT, 4, true)");
     }
+
+    @Test
+    void should_describe_itself_in_words_for_logs_and_reports() {
+        assertThat(Augmentation.none().describe()).isEqualTo("none");
+        assertThat(Augmentation.reflectPadCropFlip().describe())
+                .isEqualTo("reflect-pad 4, random crop, horizontal flip");
+        assertThat(Augmentation.zeroPadCropFlip().describe())
+                .isEqualTo("zero-pad 4, random crop, horizontal flip");
+        assertThat(Augmentation.padCropFlip(Augmentation.Padding.ZERO, 2, false).describe())
+                .isEqualTo("zero-pad 2, random crop");
+        assertThat(Augmentation.padCropFlip(Augmentation.Padding.REFLECT, 0, true).describe())
+                .isEqualTo("horizontal flip");
+    }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.awp.djl.data.Augmentation;
 import dev.awp.event.CheckpointWritten;
 import dev.awp.event.EpochEnded;
 import dev.awp.event.EvaluationCompleted;
@@ -239,6 +240,76 @@ class AdversarialTrainerTest {
             assertThatThrownBy(() -> AdversarialTrainer.readMetricsLog(dir))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("line 1 of");
+        }
+    }
+
+    @Nested
+    class Augmentation_ {
+
+        /** Trains 1 epoch; the augmentation the events and the report name, and the weights. */
+        Map<String, Object> run(AdversarialTrainer.Builder builder) {
+            List<String> started = new ArrayList<>();
+            AdversarialTrainer trainer =
+                    builder.addEventListeners(
+                                    new TrainingEventListener() {
+                                        @Override
+                                        public void onTrainingStarted(TrainingStarted event) {
+                                            started.add(event.augmentation());
+                                        }
+                                    })
+                            .build();
+            try (Model model = TinyRuns.model()) {
+                TrainingReport report = trainer.fit(model);
+                return Map.of(
+                        "started", started,
+                        "report", report.augmentation(),
+                        "weights", TinyRuns.weights(model));
+            }
+        }
+
+        @Test
+        void should_apply_no_augmentation_to_an_image_dataset_unless_asked() {
+            AdversarialTraining spec = TinyRuns.spec().withEpochs(1);
+            Map<String, Object> byDefault = run(TinyRuns.trainer(spec));
+            Map<String, Object> none =
+                    run(TinyRuns.trainer(spec).optAugmentation(Augmentation.none()));
+            Map<String, Object> cifar =
+                    run(TinyRuns.trainer(spec).optAugmentation(Augmentation.reflectPadCropFlip()));
+
+            assertThat(byDefault.get("started")).isEqualTo(List.of("none"));
+            assertThat(byDefault.get("report")).isEqualTo("none");
+            assertThat(weightsOf(byDefault).keySet()).isEqualTo(weightsOf(none).keySet());
+            weightsOf(none)
+                    .forEach(
+                            (name, values) ->
+                                    assertThat(weightsOf(byDefault).get(name))
+                                            .as("%s: the default trains like none()", name)
+                                            .isEqualTo(values));
+            assertThat(weightsOf(cifar).get(firstWeight(cifar)))
+                    .as("the augmentation changes what is trained, so a silent one would show")
+                    .isNotEqualTo(weightsOf(none).get(firstWeight(cifar)));
+        }
+
+        @Test
+        void should_name_the_augmentation_asked_for_in_the_start_event_and_the_report() {
+            Map<String, Object> cifar =
+                    run(
+                            TinyRuns.trainer(TinyRuns.spec().withEpochs(1))
+                                    .optAugmentation(Augmentation.reflectPadCropFlip()));
+
+            assertThat(cifar.get("started"))
+                    .isEqualTo(List.of("reflect-pad 4, random crop, horizontal flip"));
+            assertThat(cifar.get("report"))
+                    .isEqualTo("reflect-pad 4, random crop, horizontal flip");
+        }
+
+        @SuppressWarnings("unchecked")
+        private Map<String, float[]> weightsOf(Map<String, Object> run) {
+            return (Map<String, float[]>) run.get("weights");
+        }
+
+        private String firstWeight(Map<String, Object> run) {
+            return weightsOf(run).keySet().iterator().next();
         }
     }
 
