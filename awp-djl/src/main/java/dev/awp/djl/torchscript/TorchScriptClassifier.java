@@ -170,6 +170,7 @@ public final class TorchScriptClassifier extends AbstractBaseBlock implements St
      *
      * @return the module
      */
+    @SuppressWarnings("exports") // the engine's type: its users require ai.djl.pytorch_engine
     public PtSymbolBlock script() {
         return script;
     }
