@@ -1,4 +1,4 @@
-/** A consumer on the module path: awp's jars resolve by their Automatic-Module-Name. */
+/** A consumer on the module path: awp's modules resolve by their names. */
 module example.consumer {
     requires dev.awp.api;
     requires dev.awp.djl;

@@ -2,10 +2,10 @@ package dev.awp.djl.diagnostics;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.awp.djl.internal.AtomicFiles;
 import dev.awp.report.Accuracy;
 import dev.awp.report.EpochMetrics;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -135,15 +135,17 @@ public final class Plots {
         }
     }
 
+    /** Writes {@code base.png} and {@code base.svg}, each atomically ({@link AtomicFiles}). */
     private static List<Path> save(XYChart chart, Path base) throws IOException {
-        Path parent = base.toAbsolutePath().getParent();
-        if (parent != null) {
-            Files.createDirectories(parent);
-        }
-        String path = base.toString();
-        BitmapEncoder.saveBitmap(chart, path, BitmapEncoder.BitmapFormat.PNG);
-        VectorGraphicsEncoder.saveVectorGraphic(
-                chart, path, VectorGraphicsEncoder.VectorGraphicsFormat.SVG);
-        return List.of(Path.of(path + ".png"), Path.of(path + ".svg"));
+        Path png = Path.of(base + ".png");
+        Path svg = Path.of(base + ".svg");
+        AtomicFiles.write(
+                png, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+        AtomicFiles.write(
+                svg,
+                out ->
+                        VectorGraphicsEncoder.saveVectorGraphic(
+                                chart, out, VectorGraphicsEncoder.VectorGraphicsFormat.SVG));
+        return List.of(png, svg);
     }
 }

@@ -21,6 +21,7 @@ import ai.djl.pytorch.jni.IValueUtils;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import dev.awp.djl.internal.AtomicFiles;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.StatisticsProxy;
 import java.io.ByteArrayInputStream;
@@ -28,9 +29,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -171,6 +170,7 @@ public final class TorchScriptClassifier extends AbstractBaseBlock implements St
      *
      * @return the module
      */
+    @SuppressWarnings("exports") // the engine's type: its users require ai.djl.pytorch_engine
     public PtSymbolBlock script() {
         return script;
     }
@@ -179,14 +179,16 @@ public final class TorchScriptClassifier extends AbstractBaseBlock implements St
      * Writes the script, with its current parameters and BatchNorm statistics, as a TorchScript
      * file that {@code torch.jit.load} reads. The script is saved in {@code eval()} mode.
      *
-     * @param file the {@code .pt} file to write (replaced if it exists)
-     * @throws UncheckedIOException if the file cannot be written
+     * @param file the {@code .pt} file to write (replaced if it exists, atomically: a reader sees
+     *     the previous file or the new one, never a partial file)
+     * @throws UncheckedIOException if the file cannot be written, or its file system cannot rename
+     *     files atomically
      */
     public void exportTo(Path file) {
         requireNonNull(file, "file");
         JniUtils.enableInferenceMode(script);
-        try (OutputStream out = Files.newOutputStream(file)) {
-            JniUtils.writeModule(script, out, false);
+        try {
+            AtomicFiles.write(file, out -> JniUtils.writeModule(script, out, false));
         } catch (IOException e) {
             throw new UncheckedIOException("could not write " + file, e);
         }

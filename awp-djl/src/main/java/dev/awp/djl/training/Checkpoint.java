@@ -14,6 +14,7 @@ import com.google.gson.Gson;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import dev.awp.djl.internal.AtomicFiles;
 import dev.awp.report.Accuracy;
 import dev.awp.report.EpochMetrics;
 import java.io.BufferedInputStream;
@@ -28,12 +29,9 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -43,7 +41,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -85,10 +82,10 @@ import java.util.zip.ZipOutputStream;
  *
  * <p><b>Atomicity.</b> {@link #write} writes and seals the whole archive in a hidden temporary file
  * {@code .<name>.<random>.tmp} in the target's directory, forces it to disk, then renames it over
- * the target with {@link StandardCopyOption#ATOMIC_MOVE}: a reader sees the previous checkpoint or
- * the new one, never a partial file, and a failure while writing leaves the previous checkpoint
- * intact and deletes the temporary file. A process killed while writing leaves the temporary file
- * behind; {@link #removeTemporaryFiles} deletes such orphans.
+ * the target atomically, as {@link AtomicFiles} writes every file: a reader sees the previous
+ * checkpoint or the new one, never a partial file, and a failure while writing leaves the previous
+ * checkpoint intact and deletes the temporary file. A process killed while writing leaves the
+ * temporary file behind; {@link #removeTemporaryFiles} deletes such orphans.
  */
 final class Checkpoint {
 
@@ -107,12 +104,6 @@ final class Checkpoint {
 
     private static final String PLACEHOLDER = CHECKSUM_MARKER + "0".repeat(CHECKSUM_DIGITS);
     private static final int TRAILER_LENGTH = PLACEHOLDER.length();
-
-    /**
-     * The names {@code Files.createTempFile(directory, "." + name + ".", ".tmp")} gives: a dot, the
-     * target's name, a dot, an unsigned decimal {@code long}, {@code .tmp}.
-     */
-    private static final Pattern TEMPORARY_FILE = Pattern.compile("\\..+\\.[0-9]{1,20}\\.tmp");
 
     private static final int BUFFER_SIZE = 1 << 16;
     private static final Gson GSON = new Gson();
@@ -207,30 +198,18 @@ final class Checkpoint {
      * sealed with the checksum, forced to disk, then renamed over the target.
      */
     static void write(Path target, Content content) throws IOException {
-        Path directory = target.toAbsolutePath().getParent();
-        Files.createDirectories(directory);
-        Path temporary = Files.createTempFile(directory, "." + target.getFileName() + ".", ".tmp");
-        try {
-            try (OutputStream file = Files.newOutputStream(temporary);
-                    ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(file))) {
-                content.writeTo(zip);
-                zip.setComment(PLACEHOLDER);
-                zip.finish();
-            }
-            seal(temporary);
-            try {
-                Files.move(
-                        temporary,
-                        target,
-                        StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException(
-                        "the file system of " + directory + " cannot rename files atomically", e);
-            }
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
+        AtomicFiles.writeFile(
+                target,
+                temporary -> {
+                    try (OutputStream file = Files.newOutputStream(temporary);
+                            ZipOutputStream zip =
+                                    new ZipOutputStream(new BufferedOutputStream(file))) {
+                        content.writeTo(zip);
+                        zip.setComment(PLACEHOLDER);
+                        zip.finish();
+                    }
+                    seal(temporary);
+                });
     }
 
     /** Overwrites the placeholder digits at the end of the archive with its SHA-256, on disk. */
@@ -251,7 +230,6 @@ final class Checkpoint {
             while (digits.hasRemaining()) {
                 channel.write(digits, digitsAt + digits.position());
             }
-            channel.force(true);
         }
     }
 
@@ -350,23 +328,7 @@ final class Checkpoint {
      * @throws IOException if the folder cannot be listed or a file cannot be deleted
      */
     static List<Path> removeTemporaryFiles(Path checkpointFolder) throws IOException {
-        List<Path> deleted = new ArrayList<>();
-        if (!Files.isDirectory(checkpointFolder)) {
-            return deleted;
-        }
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(checkpointFolder)) {
-            for (Path file : files) {
-                if (TEMPORARY_FILE.matcher(file.getFileName().toString()).matches()
-                        && Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
-                    deleted.add(file);
-                }
-            }
-        }
-        deleted.sort(null);
-        for (Path file : deleted) {
-            Files.deleteIfExists(file);
-        }
-        return deleted;
+        return AtomicFiles.removeOrphans(checkpointFolder);
     }
 
     /** Opens the file and verifies its checksum; the channel's position is undefined. */

@@ -1,17 +1,15 @@
 package dev.awp.djl.training;
 
 import static com.google.common.base.Preconditions.checkArgument;
-import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.google.gson.Gson;
+import dev.awp.djl.internal.AtomicFiles;
 import dev.awp.report.EpochMetrics;
 import dev.awp.training.AdversarialTraining;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -28,6 +26,9 @@ final class RunOutput {
     private static final Gson GSON = new Gson();
 
     private final Path directory;
+
+    /** The lines of {@code metrics.jsonl}, rewritten whole on every change. */
+    private final StringBuilder metricsLog = new StringBuilder();
 
     private RunOutput(Path directory) {
         this.directory = directory;
@@ -85,22 +86,27 @@ final class RunOutput {
         LOG.info("Deleted the previous run in {} ({} files)", directory, previous.size());
     }
 
-    /** Deletes the temporary files of checkpoint writes that a killed process left behind. */
+    /**
+     * Deletes the temporary files of checkpoint and {@code metrics.jsonl} writes that a killed
+     * process left behind.
+     */
     void removeOrphans() {
         if (directory == null) {
             return;
         }
         Path folder = directory.resolve(AdversarialTrainer.CHECKPOINTS);
         try {
-            List<Path> removed = Checkpoint.removeTemporaryFiles(folder);
+            List<Path> removed = new ArrayList<>(Checkpoint.removeTemporaryFiles(folder));
+            removed.addAll(
+                    AtomicFiles.removeOrphansOf(directory.resolve(AdversarialTrainer.METRICS_LOG)));
             if (!removed.isEmpty()) {
                 LOG.info(
-                        "Deleted {} temporary files of interrupted checkpoint writes in {}",
+                        "Deleted {} temporary files of interrupted writes in {}",
                         removed.size(),
-                        folder);
+                        directory);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean the checkpoint folder " + folder, e);
+            throw new UncheckedIOException("cannot clean the output directory " + directory, e);
         }
     }
 
@@ -149,33 +155,31 @@ final class RunOutput {
         if (directory == null) {
             return;
         }
-        try {
-            Files.createDirectories(directory);
-            StringBuilder lines = new StringBuilder();
-            for (EpochMetrics metrics : history) {
-                lines.append(GSON.toJson(MetricsJson.toJson(metrics))).append('\n');
-            }
-            Files.writeString(directory.resolve(AdversarialTrainer.METRICS_LOG), lines, UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + AdversarialTrainer.METRICS_LOG, e);
+        metricsLog.setLength(0);
+        for (EpochMetrics metrics : history) {
+            metricsLog.append(GSON.toJson(MetricsJson.toJson(metrics))).append('\n');
         }
+        writeMetricsLog("cannot write ");
     }
 
-    /** Appends one epoch to {@code metrics.jsonl}. */
+    /**
+     * Appends one epoch to {@code metrics.jsonl}: rewrites the whole log atomically, as every file
+     * awp writes, so a process killed meanwhile leaves the previous log, never a partial line. The
+     * log is small (one line per epoch).
+     */
     void appendMetrics(EpochMetrics metrics) {
         if (directory == null) {
             return;
         }
-        try (Writer writer =
-                Files.newBufferedWriter(
-                        directory.resolve(AdversarialTrainer.METRICS_LOG),
-                        UTF_8,
-                        StandardOpenOption.CREATE,
-                        StandardOpenOption.APPEND)) {
-            writer.write(GSON.toJson(MetricsJson.toJson(metrics)));
-            writer.write('\n');
+        metricsLog.append(GSON.toJson(MetricsJson.toJson(metrics))).append('\n');
+        writeMetricsLog("cannot append to ");
+    }
+
+    private void writeMetricsLog(String failure) {
+        try {
+            AtomicFiles.writeString(directory.resolve(AdversarialTrainer.METRICS_LOG), metricsLog);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot append to " + AdversarialTrainer.METRICS_LOG, e);
+            throw new UncheckedIOException(failure + AdversarialTrainer.METRICS_LOG, e);
         }
     }
 }
