@@ -24,13 +24,12 @@ import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.objective.ObjectiveLoss;
+import dev.awp.djl.objective.StepForwards;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AppliedPerturbation;
 import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.objective.Objective;
-import dev.awp.objective.PgdAtObjective;
-import dev.awp.objective.TradesObjective;
 import dev.awp.training.BatchNormForwards;
 import dev.awp.training.NonFiniteValueException;
 import java.io.IOException;
@@ -255,9 +254,10 @@ public final class AwpEasyTrain {
      * after an attack in training mode (before the AWP pass) and, with {@link
      * BatchNormForwards#OFFICIAL}, a forward of {@code x} after the restore; for TRADES, the
      * update's forwards in the order {@code f(x')}, {@code f(x)}, {@code f(x)}. The weights are the
-     * same in every mode. The official forwards apply to the built-in objectives (given as
-     * specifications or bound by {@link TrainingObjectives#bind}); a custom objective runs its own
-     * forwards.
+     * same in every mode. The objective names its forwards ({@link TrainingObjective#forwards}):
+     * the built-in objectives (given as specifications or bound by {@link TrainingObjectives#bind})
+     * name their official scripts' forwards; a custom objective, by default, only those its loss
+     * needs.
      *
      * @param trainer the trainer, configured with {@code awp} as its optimizer, on one device
      * @param awp the trainer's optimizer, or {@code null} for the base method without AWP
@@ -384,16 +384,14 @@ public final class AwpEasyTrain {
         }
         InputAttack inputAttack = InputAttacks.bind(attack);
         TrainingObjective trainingObjective = TrainingObjectives.bind(objective);
+        StepForwards order = trainingObjective.forwards(forwards);
         try (NDManager scope = trainer.getManager().newSubManager(device)) {
             CheckedBatch checked = CheckedBatch.of(batch, device, scope, inputAttack);
             NDArray x = checked.x();
             Guards.CheckedLabels labels = checked.labels();
             NDArray y = labels.vector();
             NDArray xAdv = inputAttack.generate(AttackTarget.of(trainer), x, y);
-            boolean official = forwards != BatchNormForwards.MINIMAL;
-            Objective specification = TrainingObjectives.specificationOf(objective);
-            boolean pgdAt = specification instanceof PgdAtObjective;
-            if (official && pgdAt && inputAttack.batchNormMode() == BatchNormMode.TRAIN) {
+            if (order.restartSelection() && inputAttack.batchNormMode() == BatchNormMode.TRAIN) {
                 // the reference's restart-selection pass: a training-mode forward of x'
                 trainer.forward(new NDList(xAdv)).close();
             }
@@ -425,9 +423,8 @@ public final class AwpEasyTrain {
                 NDArray cleanLogits;
                 NDArray adversarialLogits;
                 NDArray loss;
-                boolean tradesOrder = official && specification instanceof TradesObjective;
                 try (GradientCollector collector = trainer.newGradientCollector()) {
-                    if (tradesOrder) {
+                    if (order.adversarialFirst()) {
                         // the official TRADES update: f(x'), then f(x) for the KL target ...
                         adversarialLogits = trainer.forward(new NDList(xAdv)).head();
                         cleanLogits = trainer.forward(new NDList(x)).head();
@@ -442,7 +439,7 @@ public final class AwpEasyTrain {
                     loss = trainingObjective.loss(cleanLogits, adversarialLogits, y);
                     collector.backward(loss);
                 }
-                if (tradesOrder) {
+                if (order.cleanAfterBackward()) {
                     // ... and f(x) again for the cross-entropy: equal logits (same weights, batch
                     // statistics), so one clean branch gives the same loss; the running
                     // statistics see the third forward
@@ -453,7 +450,7 @@ public final class AwpEasyTrain {
                     trainer.step();
                     checkRestored(awp, weights, before);
                     checkFiniteAfterStep(weights, before);
-                    if (pgdAt && forwards == BatchNormForwards.OFFICIAL) {
+                    if (order.cleanAfterRestore()) {
                         // the reference's logging forward on x, after the restore
                         trainer.forward(new NDList(x)).close();
                     }
