@@ -160,15 +160,7 @@ public final class AwpEasyTrain {
             long perturbedBatches = 0;
             for (Batch batch : trainer.iterateDataset(trainingDataset)) {
                 try {
-                    BatchResult result =
-                            train(
-                                    trainer,
-                                    perturbation,
-                                    attack,
-                                    objective,
-                                    batch,
-                                    true,
-                                    BatchNormForwards.MINIMAL);
+                    BatchResult result = trainStep(trainer, awp, attack, objective, batch);
                     lossSum += result.loss() * result.size();
                     correct += result.adversarialCorrect();
                     examples += result.size();
