@@ -392,8 +392,8 @@ public final class AwpOptimizer extends Optimizer {
                         tensors.get(i).ascend(target.source(i), steps, spec.ascentStepSize());
                     }
                     checkFinite(loss, tensors);
-                    for (int i = 0; i < tensors.size() && steps > 1; i++) {
-                        tensors.get(i).move();
+                    if (steps > 1) {
+                        tensors.forEach(PerturbedTensor::move);
                     }
                 }
             }
