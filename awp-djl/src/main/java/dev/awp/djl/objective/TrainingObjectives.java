@@ -7,6 +7,7 @@ import dev.awp.objective.MartObjective;
 import dev.awp.objective.Objective;
 import dev.awp.objective.PgdAtObjective;
 import dev.awp.objective.TradesObjective;
+import dev.awp.training.BatchNormForwards;
 
 /** Binds objective specifications from {@code awp-api} to their DJL implementations. */
 public final class TrainingObjectives {
@@ -34,6 +35,11 @@ public final class TrainingObjectives {
                 public NDArray loss(NDArray clean, NDArray adversarial, NDArray labels) {
                     return Losses.crossEntropy(adversarial, labels);
                 }
+
+                @Override
+                public StepForwards forwards(BatchNormForwards forwards) {
+                    return StepForwards.pgdAt(requireNonNull(forwards, "forwards"));
+                }
             };
         }
         if (objective instanceof TradesObjective) {
@@ -42,6 +48,11 @@ public final class TrainingObjectives {
                 @Override
                 public NDArray loss(NDArray clean, NDArray adversarial, NDArray labels) {
                     return Losses.trades(clean, adversarial, labels, beta);
+                }
+
+                @Override
+                public StepForwards forwards(BatchNormForwards forwards) {
+                    return StepForwards.trades(requireNonNull(forwards, "forwards"));
                 }
             };
         }

@@ -19,7 +19,6 @@ import dev.awp.djl.internal.GradientSuspension;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.NativeSelfCheck;
 import dev.awp.djl.internal.Scopes;
-import dev.awp.djl.internal.StatisticsProxy;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.objective.Objective;
@@ -29,11 +28,9 @@ import dev.awp.training.NonFiniteValueException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Adds Adversarial Weight Perturbation to any DJL {@link Optimizer}.
@@ -97,13 +94,11 @@ import java.util.Set;
  */
 public final class AwpOptimizer extends Optimizer {
 
-    private static final double NORM_FLOOR = 1e-20;
-
     private final Optimizer base;
     private final WeightPerturbation spec;
     private final Map<Block, List<Pair<String, Parameter>>> selections = new HashMap<>();
     private final Map<String, NDArray> buffers = new HashMap<>();
-    private final Map<String, Pending> pending = new LinkedHashMap<>();
+    private final Map<String, PerturbedTensor> pending = new LinkedHashMap<>();
     private AppliedPerturbation current;
     private int epoch;
 
@@ -247,15 +242,15 @@ public final class AwpOptimizer extends Optimizer {
         }
         NativeSelfCheck.verify(trainer);
         TrainingObjective bound = TrainingObjectives.bind(objective);
-        List<NDArray> weights = new ArrayList<>(selected.size());
-        List<NDArray> vs = new ArrayList<>(selected.size());
+        List<PerturbedTensor> tensors = new ArrayList<>(selected.size());
         for (Pair<String, Parameter> entry : selected) {
             Parameter parameter = entry.getValue();
-            NDArray weight = parameter.getArray();
-            weights.add(weight);
-            vs.add(buffers.computeIfAbsent(parameter.getId(), id -> newBuffer(weight)));
+            NDArray v =
+                    buffers.computeIfAbsent(
+                            parameter.getId(), id -> newBuffer(parameter.getArray()));
+            tensors.add(new PerturbedTensor(entry.getKey(), parameter, v));
         }
-        computeAndApply(block, bound, x, y, xAdv, selected, weights, vs);
+        computeAndApply(block, bound, x, y, xAdv, tensors);
         AppliedPerturbation applied = new AppliedPerturbation(this, selected.size());
         current = applied;
         return applied;
@@ -287,7 +282,7 @@ public final class AwpOptimizer extends Optimizer {
      */
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
-        Pending restore = pending.remove(parameterId);
+        PerturbedTensor restore = pending.remove(parameterId);
         if (restore == null) {
             base.update(parameterId, weight, grad);
             return;
@@ -310,8 +305,8 @@ public final class AwpOptimizer extends Optimizer {
             }
             throw e;
         }
-        weight.subi(restore.v);
-        restore.original.close();
+        weight.subi(restore.v());
+        restore.dropSaved();
         if (pending.isEmpty()) {
             // the step restored every tensor: nothing is applied any more
             current = null;
@@ -346,7 +341,7 @@ public final class AwpOptimizer extends Optimizer {
         }
         current = null;
         RuntimeException failure = null;
-        for (Pending restore : pending.values()) {
+        for (PerturbedTensor restore : pending.values()) {
             try {
                 restore.restoreExactly();
             } catch (RuntimeException e) {
@@ -363,120 +358,69 @@ public final class AwpOptimizer extends Optimizer {
         }
     }
 
+    /**
+     * The AWP pass: for each ascent step, one forward and backward of the objective on the {@link
+     * PassTarget}, then every {@code v} from its gradient, checked finite before any weight moves;
+     * then {@code w += v}, every trainable gradient zeroed, and each tensor left pending its
+     * restore. If anything throws, every weight saved so far is copied back bit for bit.
+     */
     private void computeAndApply(
             Block block,
             TrainingObjective objective,
             NDArray x,
             NDArray y,
             NDArray xAdv,
-            List<Pair<String, Parameter>> selected,
-            List<NDArray> weights,
-            List<NDArray> vs) {
-        Set<String> perturbedIds = new HashSet<>();
-        for (Pair<String, Parameter> entry : selected) {
-            perturbedIds.add(entry.getValue().getId());
-        }
-        List<NDArray> others = new ArrayList<>();
-        List<NDArray> trainable = new ArrayList<>();
-        for (Parameter parameter : block.getParameters().values()) {
-            if (parameter.requiresGradient() && parameter.isInitialized()) {
-                trainable.add(parameter.getArray());
-                if (!perturbedIds.contains(parameter.getId())) {
-                    others.add(parameter.getArray());
-                }
-            }
-        }
-        // a block whose BatchNorm statistics are not DJL parameters (TorchScript) runs the pass on
-        // its proxy, as the reference does: the gradients are read from the proxy's copies
-        StatisticsProxy proxied = block instanceof StatisticsProxy p ? p : null;
-        Block pass = block;
-        List<NDArray> sources = weights;
-        if (proxied != null) {
-            pass = proxied.syncedProxy();
-            Set<String> perturbedNames = new HashSet<>();
-            for (Pair<String, Parameter> entry : selected) {
-                perturbedNames.add(entry.getKey());
-            }
-            Map<String, NDArray> copies = new HashMap<>();
-            others = new ArrayList<>();
-            for (Pair<String, Parameter> entry : pass.getParameters()) {
-                Parameter parameter = entry.getValue();
-                if (parameter.requiresGradient() && parameter.isInitialized()) {
-                    trainable.add(parameter.getArray());
-                    copies.put(entry.getKey(), parameter.getArray());
-                    if (!perturbedNames.contains(entry.getKey())) {
-                        others.add(parameter.getArray());
-                    }
-                }
-            }
-            sources = new ArrayList<>(selected.size());
-            for (Pair<String, Parameter> entry : selected) {
-                sources.add(requireNonNull(copies.get(entry.getKey()), entry.getKey()));
-            }
-        }
-        NDManager owner = xAdv.getManager();
+            List<PerturbedTensor> tensors) {
+        PassTarget target = PassTarget.of(block, tensors);
         int steps = spec.ascentSteps();
-        List<NDArray> originals = new ArrayList<>(weights.size());
         try {
-            for (NDArray weight : weights) {
-                originals.add(weight.duplicate());
+            for (PerturbedTensor tensor : tensors) {
+                tensor.save();
             }
-            try (NDManager scope = owner.newSubManager();
+            try (NDManager scope = xAdv.getManager().newSubManager();
                     ScratchStatisticsStore store = new ScratchStatisticsStore(scope)) {
                 Scopes.borrow(scope, x, y, xAdv);
                 Guards.CheckedLabels labels = Guards.checkFiniteInputs(x, xAdv, y);
-                List<NDArray> radii = new ArrayList<>(weights.size());
-                for (int i = 0; i < weights.size(); i++) {
-                    try (NDArray norm = weights.get(i).norm()) {
-                        NDArray radius = norm.mul(spec.gamma());
-                        radius.attach(scope);
-                        radii.add(radius);
-                    }
-                    if (steps > 1) {
-                        Guards.zero(vs.get(i));
-                    }
+                for (PerturbedTensor tensor : tensors) {
+                    tensor.startAscent(spec.gamma(), steps, scope);
                 }
                 for (int step = 0; step < steps; step++) {
-                    if (proxied != null && step > 0) {
-                        proxied.syncedProxy();
+                    Block pass = target.block(step);
+                    NDArray loss =
+                            gradients(pass, store, objective, x, y, xAdv, target.others(), labels);
+                    for (int i = 0; i < tensors.size(); i++) {
+                        tensors.get(i).ascend(target.source(i), steps, spec.ascentStepSize());
                     }
-                    NDArray loss = gradients(pass, store, objective, x, y, xAdv, others, labels);
-                    List<NDArray> moves = new ArrayList<>(weights.size());
-                    for (int i = 0; i < weights.size(); i++) {
-                        moves.add(ascend(sources.get(i), vs.get(i), radii.get(i), steps, scope));
-                    }
-                    checkFinite(loss, vs, selected);
-                    for (int i = 0; i < weights.size() && steps > 1; i++) {
-                        weights.get(i).addi(moves.get(i));
-                        moves.get(i).close();
+                    checkFinite(loss, tensors);
+                    if (steps > 1) {
+                        tensors.forEach(PerturbedTensor::move);
                     }
                 }
             }
         } catch (RuntimeException | Error e) {
             // nothing is applied for K = 1; for K > 1 the weights moved along: back to w exactly
-            for (int i = 0; i < originals.size(); i++) {
-                new Pending(weights.get(i), vs.get(i), originals.get(i)).restoreExactly();
+            for (PerturbedTensor tensor : tensors) {
+                tensor.restoreExactly();
             }
-            zeroGradients(trainable);
+            zeroGradients(target.trainable());
             throw e;
         }
-        zeroGradients(trainable);
-        for (int i = 0; i < weights.size(); i++) {
+        zeroGradients(target.trainable());
+        for (PerturbedTensor tensor : tensors) {
             if (steps == 1) {
-                weights.get(i).addi(vs.get(i));
+                tensor.weight().addi(tensor.v());
             }
-            pending.put(
-                    selected.get(i).getValue().getId(),
-                    new Pending(weights.get(i), vs.get(i), originals.get(i)));
+            pending.put(tensor.id(), tensor);
         }
     }
 
     /** Checks the AWP pass loss and every {@code v} with one host read, before any weight moves. */
-    private static void checkFinite(
-            NDArray loss, List<NDArray> vs, List<Pair<String, Parameter>> selected) {
-        List<NDArray> values = new ArrayList<>(vs.size() + 1);
+    private static void checkFinite(NDArray loss, List<PerturbedTensor> tensors) {
+        List<NDArray> values = new ArrayList<>(tensors.size() + 1);
         values.add(loss);
-        values.addAll(vs);
+        for (PerturbedTensor tensor : tensors) {
+            values.add(tensor.v());
+        }
         int bad = Guards.firstNonFinite(values);
         if (bad == 0) {
             throw new NonFiniteValueException(
@@ -487,7 +431,7 @@ public final class AwpOptimizer extends Optimizer {
                             + " weights");
         }
         if (bad > 0) {
-            String quantity = "v of " + selected.get(bad - 1).getKey();
+            String quantity = "v of " + tensors.get(bad - 1).name();
             throw new NonFiniteValueException(
                     quantity,
                     quantity
@@ -525,39 +469,6 @@ public final class AwpOptimizer extends Optimizer {
         }
     }
 
-    /**
-     * Turns the gradient held by {@code source} (the weight, or its proxy copy) into the next
-     * {@code v} (held in {@code v}) without moving the weight. For one step: {@code v =
-     * r·g/(‖g‖+1e-20)} with {@code r = γ‖w‖}, written once ({@code v} takes over the new array's
-     * storage; the gradient is zeroed afterwards, with all the others); returns null. For K steps,
-     * {@code v ← Π(v + η·r·g/(‖g‖+1e-20))}, the gradient is zeroed at once because the next ascent
-     * step's backward accumulates into it, and the returned move {@code v_new − v_old} (in {@code
-     * scope}) takes the weight to {@code w + v} once every {@code v} is checked finite.
-     */
-    private NDArray ascend(NDArray source, NDArray v, NDArray radius, int steps, NDManager scope) {
-        try (NDManager local = v.getManager().newSubManager()) {
-            source.tempAttach(local);
-            NDArray gradient = source.getGradient();
-            NDArray scale = gradient.norm().add(NORM_FLOOR).pow(-1).mul(radius);
-            if (steps == 1) {
-                v.intern(gradient.mul(scale));
-                return null;
-            }
-            v.tempAttach(local);
-            NDArray previous = v.duplicate();
-            NDArray next = v.add(gradient.mul(scale).mul(spec.ascentStepSize()));
-            NDArray norm = next.norm().add(NORM_FLOOR);
-            NDArray shrink = radius.div(norm).minimum(1.0);
-            next.muli(shrink);
-            Guards.zero(v);
-            v.addi(next);
-            NDArray move = v.sub(previous);
-            move.attach(scope);
-            Guards.zero(gradient);
-            return move;
-        }
-    }
-
     private static void zeroGradients(List<NDArray> arrays) {
         for (NDArray array : arrays) {
             try (NDArray gradient = array.getGradient()) {
@@ -569,28 +480,6 @@ public final class AwpOptimizer extends Optimizer {
     /** A {@code v} buffer, owned by the weight's manager (closed with the model). */
     private static NDArray newBuffer(NDArray weight) {
         return weight.zerosLike();
-    }
-
-    /** A tensor to restore: the live weight, its {@code v} and a copy of {@code w}. */
-    private static final class Pending {
-        final NDArray weight;
-        final NDArray v;
-        final NDArray original;
-
-        Pending(NDArray weight, NDArray v, NDArray original) {
-            this.weight = weight;
-            this.v = v;
-            this.original = original;
-        }
-
-        /** Copies {@code w} back bit for bit (no {@code (w + v) − v} rounding) and frees it. */
-        void restoreExactly() {
-            try {
-                Guards.copy(weight, original);
-            } finally {
-                original.close();
-            }
-        }
     }
 
     /** The wrapper has no options of its own: the wrapped optimizer holds them. */

@@ -9,14 +9,11 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.Dataset;
 import ai.djl.training.listener.TrainingListener.BatchData;
 import ai.djl.translate.TranslateException;
-import ai.djl.util.Pair;
 import dev.awp.attack.Attack;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.attack.AttackTarget;
@@ -24,13 +21,12 @@ import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.objective.ObjectiveLoss;
+import dev.awp.djl.objective.StepForwards;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AppliedPerturbation;
 import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.objective.Objective;
-import dev.awp.objective.PgdAtObjective;
-import dev.awp.objective.TradesObjective;
 import dev.awp.training.BatchNormForwards;
 import dev.awp.training.NonFiniteValueException;
 import java.io.IOException;
@@ -153,12 +149,11 @@ public final class AwpEasyTrain {
         requireNonNull(attack, "attack");
         requireNonNull(objective, "objective");
         checkArgument(numEpoch >= 1, "numEpoch must be >= 1 but was %s", numEpoch);
-        int firstEpoch = awp == null ? 0 : awp.getEpoch();
+        StepPerturbation perturbation = StepPerturbation.of(awp);
+        int firstEpoch = perturbation.epoch();
         List<EpochResult> epochs = new ArrayList<>(numEpoch);
         for (int e = 0; e < numEpoch; e++) {
-            if (awp != null) {
-                awp.setEpoch(firstEpoch + e);
-            }
+            perturbation.setEpoch(firstEpoch + e);
             double lossSum = 0;
             long correct = 0;
             long examples = 0;
@@ -190,9 +185,7 @@ public final class AwpEasyTrain {
             LOG.info("{}", epoch);
             trainer.notifyListeners(listener -> listener.onEpoch(trainer));
         }
-        if (awp != null) {
-            awp.setEpoch(firstEpoch + numEpoch);
-        }
+        perturbation.setEpoch(firstEpoch + numEpoch);
         return epochs;
     }
 
@@ -220,7 +213,14 @@ public final class AwpEasyTrain {
      */
     public static BatchResult trainBatch(
             Trainer trainer, AwpOptimizer awp, Attack attack, Objective objective, Batch batch) {
-        return train(trainer, awp, attack, objective, batch, false, BatchNormForwards.MINIMAL);
+        return train(
+                trainer,
+                StepPerturbation.of(awp),
+                attack,
+                objective,
+                batch,
+                false,
+                BatchNormForwards.MINIMAL);
     }
 
     /**
@@ -255,9 +255,10 @@ public final class AwpEasyTrain {
      * after an attack in training mode (before the AWP pass) and, with {@link
      * BatchNormForwards#OFFICIAL}, a forward of {@code x} after the restore; for TRADES, the
      * update's forwards in the order {@code f(x')}, {@code f(x)}, {@code f(x)}. The weights are the
-     * same in every mode. The official forwards apply to the built-in objectives (given as
-     * specifications or bound by {@link TrainingObjectives#bind}); a custom objective runs its own
-     * forwards.
+     * same in every mode. The objective names its forwards ({@link TrainingObjective#forwards}):
+     * the built-in objectives (given as specifications or bound by {@link TrainingObjectives#bind})
+     * name their official scripts' forwards; a custom objective, by default, only those its loss
+     * needs.
      *
      * @param trainer the trainer, configured with {@code awp} as its optimizer, on one device
      * @param awp the trainer's optimizer, or {@code null} for the base method without AWP
@@ -281,7 +282,7 @@ public final class AwpEasyTrain {
             Batch batch,
             BatchNormForwards forwards) {
         requireNonNull(forwards, "forwards");
-        return train(trainer, awp, attack, objective, batch, true, forwards);
+        return train(trainer, StepPerturbation.of(awp), attack, objective, batch, true, forwards);
     }
 
     /**
@@ -361,9 +362,15 @@ public final class AwpEasyTrain {
         return total;
     }
 
+    /**
+     * One step of the AWP paper (spec §2) with the checks of the class documentation: attack at
+     * {@code w}, perturb, the update's forward and backward at {@code w + v}, and, if {@code step},
+     * {@code trainer.step()} (which restores {@code w}) and its checks; the objective's {@link
+     * StepForwards} add the official scripts' training-mode forwards.
+     */
     private static BatchResult train(
             Trainer trainer,
-            AwpOptimizer awp,
+            StepPerturbation awp,
             Attack attack,
             Objective objective,
             Batch batch,
@@ -374,110 +381,43 @@ public final class AwpEasyTrain {
         requireNonNull(objective, "objective");
         requireNonNull(batch, "batch");
         Device device = singleDevice(trainer);
-        if (awp != null && awp.hasAppliedPerturbation()) {
-            awp.restorePerturbation();
-            throw new IllegalStateException(
-                    "the weights were still perturbed by the previous batch: they are restored to"
-                            + " w and this batch was not trained. Call trainer.step() once after"
-                            + " each AwpEasyTrain.trainBatch, and configure the trainer with the"
-                            + " AwpOptimizer as its optimizer (DefaultTrainingConfig.optOptimizer)");
-        }
+        awp.requireRestored();
         InputAttack inputAttack = InputAttacks.bind(attack);
         TrainingObjective trainingObjective = TrainingObjectives.bind(objective);
+        StepForwards order = trainingObjective.forwards(forwards);
         try (NDManager scope = trainer.getManager().newSubManager(device)) {
             CheckedBatch checked = CheckedBatch.of(batch, device, scope, inputAttack);
             NDArray x = checked.x();
-            Guards.CheckedLabels labels = checked.labels();
-            NDArray y = labels.vector();
+            NDArray y = checked.y();
             NDArray xAdv = inputAttack.generate(AttackTarget.of(trainer), x, y);
-            boolean official = forwards != BatchNormForwards.MINIMAL;
-            Objective specification = TrainingObjectives.specificationOf(objective);
-            boolean pgdAt = specification instanceof PgdAtObjective;
-            if (official && pgdAt && inputAttack.batchNormMode() == BatchNormMode.TRAIN) {
+            if (order.restartSelection() && inputAttack.batchNormMode() == BatchNormMode.TRAIN) {
                 // the reference's restart-selection pass: a training-mode forward of x'
                 trainer.forward(new NDList(xAdv)).close();
             }
-            if (awp == null || !awp.isActive()) {
+            if (!awp.perturbs()) {
                 // AwpOptimizer.perturb checks x_adv when it perturbs; otherwise check it here
-                if (Guards.firstNonFinite(List.of(xAdv)) >= 0) {
-                    throw new NonFiniteValueException(
-                            "x_adv",
-                            "x_adv must be finite but the attack "
-                                    + inputAttack.name()
-                                    + " returned NaN or infinity; the weights are unchanged");
-                }
+                checkFinite(xAdv, inputAttack);
             }
-            List<Pair<String, NDArray>> weights = trainableWeights(trainer);
-            NDList before = null;
-            if (step) {
-                before = new NDList(weights.size());
-                for (Pair<String, NDArray> weight : weights) {
-                    before.add(weight.getValue().duplicate());
-                }
-                before.attach(scope);
-            }
-            AppliedPerturbation v =
-                    awp == null
-                            ? AppliedPerturbation.none()
-                            : awp.perturb(trainer, trainingObjective, x, y, xAdv);
+            TrainableWeights weights = TrainableWeights.of(trainer);
+            // null for trainBatch, which leaves the step to the caller
+            WeightSnapshot before = step ? WeightSnapshot.take(weights, scope) : null;
+            AppliedPerturbation v = awp.perturb(trainer, trainingObjective, x, y, xAdv);
             boolean leavePerturbed = false;
             try {
-                NDArray cleanLogits;
-                NDArray adversarialLogits;
-                NDArray loss;
-                boolean tradesOrder = official && specification instanceof TradesObjective;
-                try (GradientCollector collector = trainer.newGradientCollector()) {
-                    if (tradesOrder) {
-                        // the official TRADES update: f(x'), then f(x) for the KL target ...
-                        adversarialLogits = trainer.forward(new NDList(xAdv)).head();
-                        cleanLogits = trainer.forward(new NDList(x)).head();
-                    } else {
-                        cleanLogits =
-                                trainingObjective.usesCleanInputs()
-                                        ? trainer.forward(new NDList(x)).head()
-                                        : null;
-                        adversarialLogits = trainer.forward(new NDList(xAdv)).head();
-                    }
-                    labels.checkClasses(adversarialLogits);
-                    loss = trainingObjective.loss(cleanLogits, adversarialLogits, y);
-                    collector.backward(loss);
-                }
-                if (tradesOrder) {
-                    // ... and f(x) again for the cross-entropy: equal logits (same weights, batch
-                    // statistics), so one clean branch gives the same loss; the running
-                    // statistics see the third forward
-                    trainer.forward(new NDList(x)).close();
-                }
-                checkFiniteBeforeStep(weights, loss);
+                UpdatePass update =
+                        UpdatePass.run(trainer, order, trainingObjective, checked, xAdv);
+                weights.checkFiniteGradients(update.loss());
                 if (step) {
                     trainer.step();
-                    checkRestored(awp, weights, before);
-                    checkFiniteAfterStep(weights, before);
-                    if (pgdAt && forwards == BatchNormForwards.OFFICIAL) {
+                    awp.checkRestoredByStep(before);
+                    before.checkFiniteUpdate();
+                    if (order.cleanAfterRestore()) {
                         // the reference's logging forward on x, after the restore
                         trainer.forward(new NDList(x)).close();
                     }
                 }
-                long correct =
-                        adversarialLogits
-                                .argMax(1)
-                                .eq(y.toType(DataType.INT64, false))
-                                .sum()
-                                .getLong();
-                BatchResult result =
-                        new BatchResult(
-                                loss.toType(DataType.FLOAT64, false).getDouble(),
-                                correct,
-                                y.size(),
-                                v.isActive());
-                BatchData data =
-                        new BatchData(
-                                batch,
-                                Map.of(device, new NDList(y)),
-                                Map.of(
-                                        device,
-                                        predictions(trainer, adversarialLogits, cleanLogits)));
-                trainer.notifyListeners(listener -> listener.onTrainingBatch(trainer, data));
+                BatchResult result = update.result(v.isActive());
+                notifyTrainingBatch(trainer, batch, device, y, update);
                 leavePerturbed = !step;
                 return result;
             } finally {
@@ -488,26 +428,26 @@ public final class AwpEasyTrain {
         }
     }
 
-    /**
-     * After {@code trainer.step()} the wrapped optimizer has restored every perturbed tensor; if
-     * the perturbation is still applied, the trainer stepped with another optimizer, and AWP's
-     * restore would silently drop the update: every weight is put back to its value before the step
-     * and the misconfiguration is reported.
-     */
-    private static void checkRestored(
-            AwpOptimizer awp, List<Pair<String, NDArray>> weights, NDList before) {
-        if (awp == null || !awp.hasAppliedPerturbation()) {
-            return;
+    /** DJL's listeners get {@code onTrainingBatch} with the update's logits as predictions. */
+    private static void notifyTrainingBatch(
+            Trainer trainer, Batch batch, Device device, NDArray y, UpdatePass update) {
+        BatchData data =
+                new BatchData(
+                        batch,
+                        Map.of(device, new NDList(y)),
+                        Map.of(device, predictions(trainer, update.adversarial(), update.clean())));
+        trainer.notifyListeners(listener -> listener.onTrainingBatch(trainer, data));
+    }
+
+    /** The adversarial inputs must be finite when no AWP pass checks them. */
+    private static void checkFinite(NDArray xAdv, InputAttack attack) {
+        if (Guards.firstNonFinite(List.of(xAdv)) >= 0) {
+            throw new NonFiniteValueException(
+                    "x_adv",
+                    "x_adv must be finite but the attack "
+                            + attack.name()
+                            + " returned NaN or infinity; the weights are unchanged");
         }
-        awp.restorePerturbation();
-        for (int i = 0; i < weights.size(); i++) {
-            Guards.copy(weights.get(i).getValue(), before.get(i));
-        }
-        throw new IllegalStateException(
-                "trainer.step() did not restore the weight perturbation: the AwpOptimizer is not"
-                        + " the trainer's optimizer. Configure the trainer with it"
-                        + " (DefaultTrainingConfig.optOptimizer(awp)); every weight was put back"
-                        + " to its value before the step");
     }
 
     /**
@@ -531,106 +471,5 @@ public final class AwpEasyTrain {
                             + Arrays.toString(devices));
         }
         return devices[0];
-    }
-
-    /**
-     * The updated weights must be finite (a NaN learning rate, or an update that overflows, makes
-     * them non-finite although the gradients were finite): one sum per weight, one host read.
-     * Otherwise every trainable weight is put back to its value before the step, bit for bit.
-     */
-    private static void checkFiniteAfterStep(List<Pair<String, NDArray>> weights, NDList before) {
-        List<NDArray> arrays = new ArrayList<>(weights.size());
-        for (Pair<String, NDArray> weight : weights) {
-            arrays.add(weight.getValue());
-        }
-        int bad = Guards.firstNonFinite(arrays);
-        if (bad < 0) {
-            return;
-        }
-        for (int i = 0; i < arrays.size(); i++) {
-            Guards.copy(arrays.get(i), before.get(i));
-        }
-        String quantity = "update of " + weights.get(bad).getKey();
-        throw new NonFiniteValueException(
-                quantity,
-                quantity
-                        + " must be finite but the optimizer step produced NaN or infinity from"
-                        + " finite gradients; every weight was put back to its value before the"
-                        + " step. Training diverged: lower the learning rate (it is NaN, or so"
-                        + " large that the update overflows); the optimizer's state (momentum,"
-                        + " moments) may hold non-finite values now: create a new optimizer");
-    }
-
-    /** The trainable parameters' live arrays, by name, in the block's order. */
-    private static List<Pair<String, NDArray>> trainableWeights(Trainer trainer) {
-        List<Pair<String, NDArray>> weights = new ArrayList<>();
-        for (Pair<String, Parameter> entry : trainer.getModel().getBlock().getParameters()) {
-            Parameter parameter = entry.getValue();
-            if (parameter.requiresGradient() && parameter.isInitialized()) {
-                weights.add(new Pair<>(entry.getKey(), parameter.getArray()));
-            }
-        }
-        return weights;
-    }
-
-    /**
-     * The update's loss and every trainable gradient must be finite before the optimizer steps: one
-     * sum per gradient, one host read. Otherwise the gradients are zeroed and the step is not
-     * taken; the caller's {@link AppliedPerturbation} then restores {@code w}.
-     */
-    private static void checkFiniteBeforeStep(List<Pair<String, NDArray>> weights, NDArray loss) {
-        List<String> names = new ArrayList<>();
-        List<NDArray> values = new ArrayList<>();
-        names.add("loss");
-        values.add(loss);
-        List<NDArray> gradients = new ArrayList<>();
-        try {
-            for (Pair<String, NDArray> weight : weights) {
-                NDArray gradient = weight.getValue().getGradient();
-                gradients.add(gradient);
-                names.add("gradient of " + weight.getKey());
-                values.add(gradient);
-            }
-            int bad = Guards.firstNonFinite(values);
-            if (bad < 0) {
-                return;
-            }
-            for (NDArray gradient : gradients) {
-                Guards.zero(gradient);
-            }
-            String quantity = names.get(bad);
-            throw new NonFiniteValueException(
-                    quantity,
-                    quantity
-                            + " must be finite but was NaN or infinite in the update (at w + v"
-                            + " when AWP perturbs); the optimizer did not step and the weights are"
-                            + " unchanged. Training may have diverged: lower the learning rate, or"
-                            + " check the data and the model's weights");
-        } finally {
-            for (NDArray gradient : gradients) {
-                gradient.close();
-            }
-        }
-    }
-
-    /** A batch's inputs on the device, checked against the attack's threat model, and labels. */
-    private record CheckedBatch(NDArray x, Guards.CheckedLabels labels) {
-        static CheckedBatch of(Batch batch, Device device, NDManager scope, InputAttack attack) {
-            NDArray x = onDevice(batch.getData().head(), device, scope);
-            NDArray y = onDevice(batch.getLabels().head(), device, scope);
-            return new CheckedBatch(x, Guards.checkBatch(attack.threatModel(), x, y));
-        }
-    }
-
-    /** The array on the device, owned by {@code scope} if it had to be copied. */
-    private static NDArray onDevice(NDArray array, Device device, NDManager scope) {
-        if (array.getDevice().equals(device)) {
-            NDArray view = array.stopGradient();
-            view.attach(scope);
-            return view;
-        }
-        NDArray copy = array.toDevice(device, true);
-        copy.attach(scope);
-        return copy;
     }
 }

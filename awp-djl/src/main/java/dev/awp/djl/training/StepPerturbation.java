@@ -1,0 +1,137 @@
+package dev.awp.djl.training;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.training.Trainer;
+import dev.awp.djl.objective.TrainingObjective;
+import dev.awp.djl.perturbation.AppliedPerturbation;
+import dev.awp.djl.perturbation.AwpOptimizer;
+
+/**
+ * AWP as one training step of {@link AwpEasyTrain} uses it: the trainer's {@link AwpOptimizer}, or
+ * {@link #NONE} for the base method without AWP (the null object for {@link AwpEasyTrain}'s
+ * optional {@code awp} argument).
+ */
+interface StepPerturbation {
+
+    /** No AWP: nothing is perturbed, nothing is restored, the epoch is always 0. */
+    StepPerturbation NONE =
+            new StepPerturbation() {
+                @Override
+                public int epoch() {
+                    return 0;
+                }
+
+                @Override
+                public void setEpoch(int epoch) {}
+
+                @Override
+                public void requireRestored() {}
+
+                @Override
+                public boolean perturbs() {
+                    return false;
+                }
+
+                @Override
+                public AppliedPerturbation perturb(
+                        Trainer trainer,
+                        TrainingObjective objective,
+                        NDArray x,
+                        NDArray y,
+                        NDArray xAdv) {
+                    return AppliedPerturbation.none();
+                }
+
+                @Override
+                public void checkRestoredByStep(WeightSnapshot before) {}
+            };
+
+    /**
+     * The step perturbation of an optional optimizer.
+     *
+     * @param awp the trainer's optimizer, or {@code null} for the base method
+     * @return {@link #NONE} for {@code null}
+     */
+    static StepPerturbation of(AwpOptimizer awp) {
+        return awp == null ? NONE : new Awp(awp);
+    }
+
+    /** The optimizer's epoch, which decides its warm-up. */
+    int epoch();
+
+    /** Sets the optimizer's epoch. */
+    void setEpoch(int epoch);
+
+    /**
+     * Throws if the previous batch's perturbation is still applied (its {@code trainer.step()} was
+     * not called), after restoring {@code w}.
+     */
+    void requireRestored();
+
+    /** Whether {@link #perturb} perturbs the weights in the current epoch (it then checks x'). */
+    boolean perturbs();
+
+    /** Perturbs the weights by {@code v}: see {@link AwpOptimizer#perturb}. */
+    AppliedPerturbation perturb(
+            Trainer trainer, TrainingObjective objective, NDArray x, NDArray y, NDArray xAdv);
+
+    /**
+     * After {@code trainer.step()} the wrapped optimizer has restored every perturbed tensor; if
+     * the perturbation is still applied, the trainer stepped with another optimizer, and AWP's
+     * restore would silently drop the update: every weight is put back to its value before the step
+     * and the misconfiguration is reported.
+     */
+    void checkRestoredByStep(WeightSnapshot before);
+
+    /** The trainer's {@link AwpOptimizer}. */
+    record Awp(AwpOptimizer optimizer) implements StepPerturbation {
+
+        @Override
+        public int epoch() {
+            return optimizer.getEpoch();
+        }
+
+        @Override
+        public void setEpoch(int epoch) {
+            optimizer.setEpoch(epoch);
+        }
+
+        @Override
+        public void requireRestored() {
+            if (optimizer.hasAppliedPerturbation()) {
+                optimizer.restorePerturbation();
+                throw new IllegalStateException(
+                        "the weights were still perturbed by the previous batch: they are restored"
+                                + " to w and this batch was not trained. Call trainer.step() once"
+                                + " after each AwpEasyTrain.trainBatch, and configure the trainer"
+                                + " with the AwpOptimizer as its optimizer"
+                                + " (DefaultTrainingConfig.optOptimizer)");
+            }
+        }
+
+        @Override
+        public boolean perturbs() {
+            return optimizer.isActive();
+        }
+
+        @Override
+        public AppliedPerturbation perturb(
+                Trainer trainer, TrainingObjective objective, NDArray x, NDArray y, NDArray xAdv) {
+            return optimizer.perturb(trainer, objective, x, y, xAdv);
+        }
+
+        @Override
+        public void checkRestoredByStep(WeightSnapshot before) {
+            if (!optimizer.hasAppliedPerturbation()) {
+                return;
+            }
+            optimizer.restorePerturbation();
+            before.putBack();
+            throw new IllegalStateException(
+                    "trainer.step() did not restore the weight perturbation: the AwpOptimizer is"
+                            + " not the trainer's optimizer. Configure the trainer with it"
+                            + " (DefaultTrainingConfig.optOptimizer(awp)); every weight was put"
+                            + " back to its value before the step");
+        }
+    }
+}
