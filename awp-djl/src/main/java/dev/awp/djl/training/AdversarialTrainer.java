@@ -377,7 +377,7 @@ public final class AdversarialTrainer {
         long started = System.nanoTime();
         RunOutput output = RunOutput.of(outputDirectory);
         output.removeOrphans();
-        Checkpoint.State state = resumeFrom == null ? null : RunOutput.readState(resumeFrom, spec);
+        RunState state = resumeFrom == null ? null : RunOutput.readState(resumeFrom, spec);
         Device runDevice = device != null ? device : model.getNDManager().getDevice();
         Engine engine = model.getNDManager().getEngine();
         OptimizerSpec optimizerSpec = spec.optimizer();
@@ -445,14 +445,10 @@ public final class AdversarialTrainer {
         private final LoopLearningRate learningRate;
         private final Engine engine;
         private final Map<String, String> environment;
-        private final List<EpochMetrics> history = new ArrayList<>();
         private final int firstEpoch;
         private final double secondsBefore;
         private final long started;
-        private Optional<Integer> bestEpoch = Optional.empty();
-        private Optional<Accuracy> bestRobust = Optional.empty();
-        private double learningRateFactor = 1;
-        private int retries;
+        private RunState state;
 
         Run(
                 Model model,
@@ -460,7 +456,7 @@ public final class AdversarialTrainer {
                 AwpOptimizer awp,
                 Optimizer base,
                 LoopLearningRate learningRate,
-                Checkpoint.State state,
+                RunState start,
                 Device device,
                 long started,
                 RunOutput output) {
@@ -473,18 +469,9 @@ public final class AdversarialTrainer {
             this.engine = trainer.getManager().getEngine();
             this.started = started;
             this.environment = Map.copyOf(Environment.describe(engine, device));
-            if (state == null) {
-                firstEpoch = 0;
-                secondsBefore = 0;
-            } else {
-                firstEpoch = state.nextEpoch();
-                secondsBefore = state.elapsedSeconds();
-                history.addAll(state.history());
-                bestEpoch = state.bestEpoch();
-                bestRobust = state.bestRobustAccuracy();
-                learningRateFactor = state.learningRateFactor();
-                retries = state.retries();
-            }
+            this.state = start == null ? RunState.initial() : start;
+            this.firstEpoch = state.nextEpoch();
+            this.secondsBefore = state.elapsedSeconds();
         }
 
         TrainingReport execute() {
@@ -507,7 +494,7 @@ public final class AdversarialTrainer {
                             progress,
                             TrainingObjectives.bind(spec.objective()),
                             InputAttacks.bind(spec.attack()));
-            output.startMetricsLog(history);
+            output.startMetricsLog(state.history());
             TrainingStarted startedEvent =
                     TrainingStarted.builder()
                             .training(spec)
@@ -540,13 +527,13 @@ public final class AdversarialTrainer {
                                     + " or infinite; initialize the model again or load a good"
                                     + " checkpoint");
                 }
-                good.take(firstEpoch, history, bestEpoch, bestRobust);
+                good.take(state);
                 int epoch = firstEpoch;
                 while (epoch < spec.epochs()) {
                     Failure failure;
                     try {
                         runEpoch(epoch, probe, pass);
-                        good.take(epoch + 1, history, bestEpoch, bestRobust);
+                        good.take(state);
                         epoch++;
                         continue;
                     } catch (Failure e) {
@@ -572,7 +559,7 @@ public final class AdversarialTrainer {
 
         private void runEpoch(int epoch, RobustnessProbe probe, TrainingPass pass) {
             long epochStart = System.nanoTime();
-            TrainingPass.Totals totals = pass.run(epoch, learningRateFactor);
+            TrainingPass.Totals totals = pass.run(epoch, state.learningRateFactor());
             trainer.notifyListeners(listener -> listener.onEpoch(trainer));
             if (!LastGoodState.allFinite(model.getBlock())) {
                 throw new Failure(
@@ -590,7 +577,6 @@ public final class AdversarialTrainer {
                             .trainAdversarialAccuracy(
                                     Accuracy.of((int) totals.correct(), (int) totals.seen()))
                             .awpActive(totals.perturbed());
-            boolean newBest = false;
             if (spec.evaluation().evaluatesAt(epoch, spec.epochs())) {
                 RobustnessProbe.Result result = probe.measure(trainer);
                 checkCollapse(epoch, result.robust());
@@ -609,16 +595,11 @@ public final class AdversarialTrainer {
                                                 .robustAccuracy(result.robust())
                                                 .trainRobustAccuracy(result.trainRobust())
                                                 .build()));
-                if (bestRobust.isEmpty() || result.robust().value() > bestRobust.get().value()) {
-                    bestEpoch = Optional.of(epoch);
-                    bestRobust = Optional.of(result.robust());
-                    newBest = true;
-                }
             }
             EpochMetrics done =
                     metrics.elapsedSeconds((System.nanoTime() - epochStart) / 1e9).build();
-            history.add(done);
-            writeCheckpoints(epoch, newBest);
+            state = state.afterEpoch(done, elapsedSeconds());
+            writeCheckpoints(epoch, state.isBest(epoch));
             output.appendMetrics(done);
             if (LOG.isInfoEnabled()) {
                 LOG.info(EpochSummary.line(done, spec.epochs()));
@@ -632,12 +613,16 @@ public final class AdversarialTrainer {
         /** Fails the epoch if robust accuracy fell to chance after having been above it. */
         private void checkCollapse(int epoch, Accuracy robust) {
             DivergencePolicy policy = spec.divergence();
-            if (!policy.detectCollapse() || bestRobust.isEmpty()) {
+            if (!policy.detectCollapse() || state.best().isEmpty()) {
                 return;
             }
+            RunState.Best best = state.best().get();
             double chance = 1.0 / trainData.numClasses();
             if (collapsed(
-                    bestRobust.get(), robust, trainData.numClasses(), policy.collapseMargin())) {
+                    best.robustAccuracy(),
+                    robust,
+                    trainData.numClasses(),
+                    policy.collapseMargin())) {
                 throw new Failure(
                         WarningKind.ROBUST_ACCURACY_COLLAPSE,
                         epoch,
@@ -648,8 +633,8 @@ public final class AdversarialTrainer {
                                 robust.value(),
                                 epoch + 1,
                                 chance,
-                                bestRobust.get().value(),
-                                bestEpoch.orElse(0) + 1),
+                                best.robustAccuracy().value(),
+                                best.epoch() + 1),
                         null);
             }
         }
@@ -685,16 +670,15 @@ public final class AdversarialTrainer {
             DivergencePolicy policy = spec.divergence();
             warn(failure.epoch, failure.kind, failure.getMessage());
             good.restore();
-            history.subList(good.historySize(), history.size()).clear();
-            bestEpoch = good.bestEpoch();
-            bestRobust = good.bestRobust();
+            state = state.rolledBackTo(good.state());
+            int retries = state.retries();
             boolean retry =
                     policy.action() == DivergenceAction.RETRY_WITH_LOWER_LEARNING_RATE
                             && retries < policy.maxRetries();
             String restored =
-                    good.nextEpoch() == 0
+                    good.state().nextEpoch() == 0
                             ? "restored the initial weights"
-                            : "restored the weights after epoch " + good.nextEpoch();
+                            : "restored the weights after epoch " + good.state().nextEpoch();
             if (!retry) {
                 String message =
                         failure.getMessage()
@@ -708,8 +692,7 @@ public final class AdversarialTrainer {
                 throw new TrainingDivergedException(
                         message, failure.kind, report(), failure.getCause());
             }
-            retries++;
-            learningRateFactor *= policy.learningRateFactor();
+            state = state.retried(policy.learningRateFactor());
             warn(
                     failure.epoch,
                     WarningKind.ROLLBACK,
@@ -717,11 +700,11 @@ public final class AdversarialTrainer {
                             Locale.ROOT,
                             "%s; retry %d of %d from epoch %d with the learning rate × %s",
                             restored,
-                            retries,
+                            state.retries(),
                             policy.maxRetries(),
-                            good.nextEpoch() + 1,
-                            learningRateFactor));
-            return good.nextEpoch();
+                            good.state().nextEpoch() + 1,
+                            state.learningRateFactor()));
+            return good.state().nextEpoch();
         }
 
         private void warn(int epoch, WarningKind kind, String message) {
@@ -767,23 +750,12 @@ public final class AdversarialTrainer {
         }
 
         private void write(int epoch, CheckpointKind kind, Path file) {
-            Checkpoint.State state =
-                    new Checkpoint.State(
-                            epoch + 1,
-                            spec.seed(),
-                            spec.epochs(),
-                            spec.batchSize(),
-                            spec.optimizer().kind().name(),
-                            bestEpoch,
-                            bestRobust,
-                            elapsedSeconds(),
-                            List.copyOf(history),
-                            learningRateFactor,
-                            retries);
+            Checkpoint.State checkpoint =
+                    new Checkpoint.State(RunIdentity.of(spec), state.at(elapsedSeconds()));
             Block block = model.getBlock();
             try (NDManager scope = trainer.getManager().newSubManager()) {
                 NDList optimizerState = ResumableOptimizer.checkpointState(base, block, scope);
-                Checkpoint.write(file, state, block, optimizerState);
+                Checkpoint.write(file, checkpoint, block, optimizerState);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write the checkpoint " + file, e);
             }
@@ -803,15 +775,7 @@ public final class AdversarialTrainer {
         }
 
         private TrainingReport report() {
-            return TrainingReport.builder()
-                    .training(spec)
-                    .epochs(history)
-                    .bestEpoch(bestEpoch)
-                    .bestRobustAccuracy(bestRobust)
-                    .totalSeconds(elapsedSeconds())
-                    .environment(environment)
-                    .augmentation(augmentation.describe())
-                    .build();
+            return state.at(elapsedSeconds()).report(spec, environment, augmentation.describe());
         }
 
         private void emit(Consumer<TrainingEventListener> event) {

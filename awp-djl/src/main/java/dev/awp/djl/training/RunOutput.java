@@ -1,6 +1,5 @@
 package dev.awp.djl.training;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import com.google.gson.Gson;
@@ -107,41 +106,19 @@ final class RunOutput {
     /**
      * Reads a checkpoint's state and checks that it belongs to the specification and can continue.
      */
-    static Checkpoint.State readState(Path file, AdversarialTraining spec) {
+    static RunState readState(Path file, AdversarialTraining spec) {
         Checkpoint.State state;
         try {
             state = Checkpoint.readState(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e.getMessage(), e);
         }
-        checkArgument(
-                state.seed() == spec.seed(),
-                "checkpoint seed must be the specification's (%s) but was %s: %s belongs to"
-                        + " another run",
-                spec.seed(),
-                state.seed(),
-                file);
-        checkArgument(
-                state.epochs() == spec.epochs(),
-                "checkpoint epochs must be the specification's (%s) but was %s: the schedule"
-                        + " would not continue where it stopped",
-                spec.epochs(),
-                state.epochs());
-        checkArgument(
-                state.batchSize() == spec.batchSize(),
-                "checkpoint batchSize must be the specification's (%s) but was %s",
-                spec.batchSize(),
-                state.batchSize());
-        checkArgument(
-                state.optimizer().equals(spec.optimizer().kind().name()),
-                "checkpoint optimizer must be the specification's (%s) but was %s",
-                spec.optimizer().kind(),
-                state.optimizer());
-        if (state.nextEpoch() >= spec.epochs()) {
+        state.identity().checkMatches(spec, file);
+        if (state.run().nextEpoch() >= spec.epochs()) {
             throw new IllegalStateException(
                     "the run in " + file + " is complete: all " + spec.epochs() + " epochs ran");
         }
-        return state;
+        return state.run();
     }
 
     /** Writes {@code metrics.jsonl} anew with the epochs of {@code history}. */
