@@ -17,7 +17,6 @@ import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.util.Progress;
-import com.google.gson.Gson;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
@@ -25,14 +24,9 @@ import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.internal.Environment;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AwpOptimizer;
-import dev.awp.event.CheckpointKind;
-import dev.awp.event.CheckpointWritten;
 import dev.awp.event.EpochEnded;
-import dev.awp.event.EvaluationCompleted;
 import dev.awp.event.TrainingEventListener;
-import dev.awp.event.TrainingFinished;
 import dev.awp.event.TrainingStarted;
-import dev.awp.event.TrainingWarning;
 import dev.awp.event.WarningKind;
 import dev.awp.report.Accuracy;
 import dev.awp.report.EpochMetrics;
@@ -51,9 +45,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs a whole {@link AdversarialTraining} specification on a DJL model: the schedule, AWP's
@@ -137,13 +128,10 @@ import org.slf4j.LoggerFactory;
 public final class AdversarialTrainer {
 
     /** The name of the metrics log in the output directory. */
-    public static final String METRICS_LOG = "metrics.jsonl";
+    public static final String METRICS_LOG = RunDirectory.METRICS_LOG;
 
     /** The name of the checkpoint folder in the output directory. */
-    public static final String CHECKPOINTS = "checkpoints";
-
-    private static final Logger LOG = LoggerFactory.getLogger(AdversarialTrainer.class);
-    private static final Gson GSON = new Gson();
+    public static final String CHECKPOINTS = RunDirectory.CHECKPOINTS;
 
     private final AdversarialTraining spec;
     private final ClassificationData trainData;
@@ -218,7 +206,7 @@ public final class AdversarialTrainer {
      */
     public TrainingReport fit(Model model) {
         requireNonNull(model, "model");
-        RunOutput.of(outputDirectory).refusePreviousRun(overwrite);
+        directory().refusePreviousRun(overwrite);
         return run(model, null);
     }
 
@@ -240,12 +228,15 @@ public final class AdversarialTrainer {
      */
     public TrainingReport resume(Model model) {
         requireNonNull(model, "model");
-        if (outputDirectory == null) {
-            throw new IllegalStateException(
-                    "resume needs an output directory: set optOutputDirectory(..) to the"
-                            + " directory of the interrupted run");
-        }
-        Path last = lastCheckpoint(outputDirectory);
+        Path last =
+                outputDirectory()
+                        .map(AdversarialTrainer::lastCheckpoint)
+                        .orElseThrow(
+                                () ->
+                                        new IllegalStateException(
+                                                "resume needs an output directory: set"
+                                                        + " optOutputDirectory(..) to the"
+                                                        + " directory of the interrupted run"));
         if (!Files.isRegularFile(last)) {
             throw new IllegalStateException(
                     "no checkpoint to resume from at "
@@ -286,9 +277,7 @@ public final class AdversarialTrainer {
      * @return {@code outputDirectory/checkpoints/last.ckpt}
      */
     public static Path lastCheckpoint(Path outputDirectory) {
-        return requireNonNull(outputDirectory, "outputDirectory")
-                .resolve(CHECKPOINTS)
-                .resolve("last.ckpt");
+        return RunDirectory.lastCheckpoint(outputDirectory);
     }
 
     /**
@@ -302,35 +291,7 @@ public final class AdversarialTrainer {
      * @throws IllegalArgumentException if a line is not a metrics object, naming the line
      */
     public static List<EpochMetrics> readMetricsLog(Path outputDirectory) {
-        Path log = requireNonNull(outputDirectory, "outputDirectory").resolve(METRICS_LOG);
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the metrics log " + log, e);
-        }
-        List<EpochMetrics> metrics = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
-            }
-            try {
-                metrics.add(
-                        MetricsJson.fromJson(
-                                com.google.gson.JsonParser.parseString(lines.get(i))
-                                        .getAsJsonObject()));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                Locale.ROOT,
-                                "line %d of %s is not an epoch's metrics: %s",
-                                i + 1,
-                                log,
-                                e.getMessage()),
-                        e);
-            }
-        }
-        return List.copyOf(metrics);
+        return RunDirectory.readMetricsLog(outputDirectory);
     }
 
     /**
@@ -340,9 +301,7 @@ public final class AdversarialTrainer {
      * @return {@code outputDirectory/checkpoints/best.ckpt}
      */
     public static Path bestCheckpoint(Path outputDirectory) {
-        return requireNonNull(outputDirectory, "outputDirectory")
-                .resolve(CHECKPOINTS)
-                .resolve("best.ckpt");
+        return RunDirectory.bestCheckpoint(outputDirectory);
     }
 
     /**
@@ -366,6 +325,11 @@ public final class AdversarialTrainer {
         }
     }
 
+    /** The output directory, or {@link RunDirectory#NONE} when there is none. */
+    private RunDirectory directory() {
+        return outputDirectory().map(RunDirectory::at).orElse(RunDirectory.NONE);
+    }
+
     private static Block blockOf(Model model) {
         Block block = model.getBlock();
         checkArgument(block != null, "model.block must be set but was null: call setBlock(..)");
@@ -375,9 +339,9 @@ public final class AdversarialTrainer {
     private TrainingReport run(Model model, Path resumeFrom) {
         Block block = blockOf(model);
         long started = System.nanoTime();
-        RunOutput output = RunOutput.of(outputDirectory);
+        RunDirectory output = directory();
         output.removeOrphans();
-        RunState state = resumeFrom == null ? null : RunOutput.readState(resumeFrom, spec);
+        RunState state = resumeFrom == null ? null : RunDirectory.readState(resumeFrom, spec);
         Device runDevice = device != null ? device : model.getNDManager().getDevice();
         Engine engine = model.getNDManager().getEngine();
         OptimizerSpec optimizerSpec = spec.optimizer();
@@ -437,7 +401,7 @@ public final class AdversarialTrainer {
 
     /** The state of one run: what changes from epoch to epoch. */
     private final class Run {
-        private final RunOutput output;
+        private final RunDirectory output;
         private final Model model;
         private final Trainer trainer;
         private final AwpOptimizer awp;
@@ -448,6 +412,8 @@ public final class AdversarialTrainer {
         private final int firstEpoch;
         private final double secondsBefore;
         private final long started;
+        private final RunEvents events;
+        private final CheckpointWriter checkpoints;
         private RunState state;
 
         Run(
@@ -459,7 +425,7 @@ public final class AdversarialTrainer {
                 RunState start,
                 Device device,
                 long started,
-                RunOutput output) {
+                RunDirectory output) {
             this.output = output;
             this.model = model;
             this.trainer = trainer;
@@ -472,6 +438,10 @@ public final class AdversarialTrainer {
             this.state = start == null ? RunState.initial() : start;
             this.firstEpoch = state.nextEpoch();
             this.secondsBefore = state.elapsedSeconds();
+            this.events = new RunEvents(spec, eventListeners);
+            this.checkpoints =
+                    new CheckpointWriter(
+                            spec, output, events, model.getBlock(), base, trainer.getManager());
         }
 
         TrainingReport execute() {
@@ -502,19 +472,26 @@ public final class AdversarialTrainer {
                             .environment(environment)
                             .augmentation(augmentation.describe())
                             .build();
-            emit(listener -> listener.onTrainingStarted(startedEvent));
-            LOG.info(
-                    "Training {} epochs from epoch {} on {} ({} images, batch {}), seed {};"
-                            + " augmentation: {}; optimizer: {}; BatchNorm forwards: {}",
-                    spec.epochs(),
-                    firstEpoch + 1,
-                    environment.get("device"),
-                    trainData.size(),
-                    spec.batchSize(),
-                    spec.seed(),
-                    augmentation.describe(),
-                    spec.optimizer().describe(),
-                    spec.batchNormForwards());
+            events.started(
+                    startedEvent,
+                    "Training "
+                            + spec.epochs()
+                            + " epochs from epoch "
+                            + (firstEpoch + 1)
+                            + " on "
+                            + environment.get("device")
+                            + " ("
+                            + trainData.size()
+                            + " images, batch "
+                            + spec.batchSize()
+                            + "), seed "
+                            + spec.seed()
+                            + "; augmentation: "
+                            + augmentation.describe()
+                            + "; optimizer: "
+                            + spec.optimizer().describe()
+                            + "; BatchNorm forwards: "
+                            + spec.batchNormForwards());
             try (LastGoodState good =
                     new LastGoodState(
                             model.getBlock(),
@@ -553,7 +530,7 @@ public final class AdversarialTrainer {
                 }
             }
             TrainingReport report = report();
-            emit(listener -> listener.onTrainingFinished(TrainingFinished.of(report)));
+            events.finished(report);
             return report;
         }
 
@@ -584,30 +561,16 @@ public final class AdversarialTrainer {
                 metrics.cleanAccuracy(result.clean())
                         .robustAccuracy(result.robust())
                         .trainRobustAccuracy(result.trainRobust());
-                int evaluated = epoch;
-                emit(
-                        listener ->
-                                listener.onEvaluationCompleted(
-                                        EvaluationCompleted.builder()
-                                                .training(spec)
-                                                .epoch(evaluated)
-                                                .cleanAccuracy(result.clean())
-                                                .robustAccuracy(result.robust())
-                                                .trainRobustAccuracy(result.trainRobust())
-                                                .build()));
             }
             EpochMetrics done =
                     metrics.elapsedSeconds((System.nanoTime() - epochStart) / 1e9).build();
             state = state.afterEpoch(done, elapsedSeconds());
-            writeCheckpoints(epoch, state.isBest(epoch));
-            output.appendMetrics(done);
-            if (LOG.isInfoEnabled()) {
-                LOG.info(EpochSummary.line(done, spec.epochs()));
+            if (done.robustAccuracy().isPresent()) {
+                events.evaluationCompleted(done);
             }
-            emit(
-                    listener ->
-                            listener.onEpochEnded(
-                                    EpochEnded.builder().training(spec).metrics(done).build()));
+            checkpoints.afterEpoch(state);
+            output.appendMetrics(done);
+            events.epochEnded(done);
         }
 
         /** Fails the epoch if robust accuracy fell to chance after having been above it. */
@@ -708,15 +671,7 @@ public final class AdversarialTrainer {
         }
 
         private void warn(int epoch, WarningKind kind, String message) {
-            LOG.warn(message);
-            TrainingWarning event =
-                    TrainingWarning.builder()
-                            .training(spec)
-                            .epoch(Math.min(epoch, spec.epochs() - 1))
-                            .kind(kind)
-                            .message(message)
-                            .build();
-            emit(listener -> listener.onWarning(event));
+            events.warning(epoch, kind, message);
         }
 
         private NDList saveOptimizerState(NDManager manager) {
@@ -731,57 +686,12 @@ public final class AdversarialTrainer {
             }
         }
 
-        private void writeCheckpoints(int epoch, boolean newBest) {
-            if (outputDirectory == null) {
-                return;
-            }
-            Path folder = outputDirectory.resolve(CHECKPOINTS);
-            if (newBest && spec.checkpoints().keepBest()) {
-                write(epoch, CheckpointKind.BEST, bestCheckpoint(outputDirectory));
-            }
-            if (spec.checkpoints().writesPeriodicAt(epoch)) {
-                Path periodic =
-                        folder.resolve(String.format(Locale.ROOT, "epoch-%04d.ckpt", epoch + 1));
-                write(epoch, CheckpointKind.PERIODIC, periodic);
-            }
-            if (spec.checkpoints().keepLast()) {
-                write(epoch, CheckpointKind.LAST, lastCheckpoint(outputDirectory));
-            }
-        }
-
-        private void write(int epoch, CheckpointKind kind, Path file) {
-            Checkpoint.State checkpoint =
-                    new Checkpoint.State(RunIdentity.of(spec), state.at(elapsedSeconds()));
-            Block block = model.getBlock();
-            try (NDManager scope = trainer.getManager().newSubManager()) {
-                NDList optimizerState = ResumableOptimizer.checkpointState(base, block, scope);
-                Checkpoint.write(file, checkpoint, block, optimizerState);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the checkpoint " + file, e);
-            }
-            LOG.debug("Wrote the {} checkpoint of epoch {} to {}", kind, epoch + 1, file);
-            CheckpointWritten event =
-                    CheckpointWritten.builder()
-                            .training(spec)
-                            .epoch(epoch)
-                            .kind(kind)
-                            .path(file.toString())
-                            .build();
-            emit(listener -> listener.onCheckpointWritten(event));
-        }
-
         private double elapsedSeconds() {
             return secondsBefore + (System.nanoTime() - started) / 1e9;
         }
 
         private TrainingReport report() {
             return state.at(elapsedSeconds()).report(spec, environment, augmentation.describe());
-        }
-
-        private void emit(Consumer<TrainingEventListener> event) {
-            for (TrainingEventListener listener : eventListeners) {
-                event.accept(listener);
-            }
         }
     }
 
