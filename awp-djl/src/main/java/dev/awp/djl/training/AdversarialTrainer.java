@@ -6,7 +6,6 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
@@ -27,13 +26,9 @@ import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.event.EpochEnded;
 import dev.awp.event.TrainingEventListener;
 import dev.awp.event.TrainingStarted;
-import dev.awp.event.WarningKind;
-import dev.awp.report.Accuracy;
 import dev.awp.report.EpochMetrics;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
-import dev.awp.training.DivergenceAction;
-import dev.awp.training.DivergencePolicy;
 import dev.awp.training.OptimizerKind;
 import dev.awp.training.OptimizerSpec;
 import java.io.IOException;
@@ -42,9 +37,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Runs a whole {@link AdversarialTraining} specification on a DJL model: the schedule, AWP's
@@ -339,16 +334,17 @@ public final class AdversarialTrainer {
     private TrainingReport run(Model model, Path resumeFrom) {
         Block block = blockOf(model);
         long started = System.nanoTime();
-        RunDirectory output = directory();
-        output.removeOrphans();
-        RunState state = resumeFrom == null ? null : RunDirectory.readState(resumeFrom, spec);
+        RunDirectory directory = directory();
+        directory.removeOrphans();
+        RunState start =
+                resumeFrom == null ? RunState.initial() : RunDirectory.readState(resumeFrom, spec);
         Device runDevice = device != null ? device : model.getNDManager().getDevice();
         Engine engine = model.getNDManager().getEngine();
         OptimizerSpec optimizerSpec = spec.optimizer();
         LoopLearningRate learningRate = new LoopLearningRate(optimizerSpec.learningRate());
         Optimizer base = Optimizers.create(optimizerSpec, learningRate);
         AwpOptimizer awp = AwpOptimizer.wrap(base, spec.weightPerturbation());
-        if (state != null) {
+        if (resumeFrom != null) {
             loadParameters(resumeFrom, block, model.getNDManager());
         } else {
             engine.setRandomSeed(RunSeeds.initialization(spec.seed()));
@@ -360,99 +356,14 @@ public final class AdversarialTrainer {
                         .addTrainingListeners(djlListeners.toArray(new TrainingListener[0]));
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(new Shape(1).addAll(trainData.inputShape()));
-            if (state != null) {
+            if (resumeFrom != null) {
                 Optimizers.restore(resumeFrom, base, block, trainer.getManager());
             }
-            return new Run(
-                            model,
-                            trainer,
-                            awp,
-                            base,
-                            learningRate,
-                            state,
-                            runDevice,
-                            started,
-                            output)
-                    .execute();
-        }
-    }
-
-    /**
-     * The collapse rule of {@link DivergencePolicy}: robust accuracy at most {@code chance +
-     * margin} after the best so far reached {@code chance + 3 × margin}.
-     */
-    static boolean collapsed(Accuracy best, Accuracy current, int numClasses, double margin) {
-        double chance = 1.0 / numClasses;
-        return best.value() >= chance + 3 * margin && current.value() <= chance + margin;
-    }
-
-    /** The catastrophic-overfitting rule: FGSM accuracy above PGD accuracy by more than the gap. */
-    static boolean catastrophicOverfitting(Accuracy fgsm, Accuracy pgd, double gap) {
-        return gap > 0 && fgsm.value() - pgd.value() > gap;
-    }
-
-    private static void loadParameters(Path file, Block block, NDManager manager) {
-        try {
-            Checkpoint.loadParameters(file, block, manager);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
-    }
-
-    /** The state of one run: what changes from epoch to epoch. */
-    private final class Run {
-        private final RunDirectory output;
-        private final Model model;
-        private final Trainer trainer;
-        private final AwpOptimizer awp;
-        private final Optimizer base;
-        private final LoopLearningRate learningRate;
-        private final Engine engine;
-        private final Map<String, String> environment;
-        private final int firstEpoch;
-        private final double secondsBefore;
-        private final long started;
-        private final RunEvents events;
-        private final CheckpointWriter checkpoints;
-        private RunState state;
-
-        Run(
-                Model model,
-                Trainer trainer,
-                AwpOptimizer awp,
-                Optimizer base,
-                LoopLearningRate learningRate,
-                RunState start,
-                Device device,
-                long started,
-                RunDirectory output) {
-            this.output = output;
-            this.model = model;
-            this.trainer = trainer;
-            this.awp = awp;
-            this.base = base;
-            this.learningRate = learningRate;
-            this.engine = trainer.getManager().getEngine();
-            this.started = started;
-            this.environment = Map.copyOf(Environment.describe(engine, device));
-            this.state = start == null ? RunState.initial() : start;
-            this.firstEpoch = state.nextEpoch();
-            this.secondsBefore = state.elapsedSeconds();
-            this.events = new RunEvents(spec, eventListeners);
-            this.checkpoints =
-                    new CheckpointWriter(
-                            spec, output, events, model.getBlock(), base, trainer.getManager());
-        }
-
-        TrainingReport execute() {
-            RobustnessProbe probe =
-                    new RobustnessProbe(
-                            spec.evaluation(),
-                            trainData,
-                            validationData,
-                            spec.batchSize(),
-                            spec.seed(),
-                            spec.divergence().catastrophicOverfittingGap() > 0);
+            Map<String, String> environment =
+                    Map.copyOf(Environment.describe(trainer.getManager().getEngine(), runDevice));
+            Function<RunState, TrainingReport> report =
+                    state -> state.report(spec, environment, augmentation.describe());
+            RunEvents events = new RunEvents(spec, eventListeners);
             TrainingPass pass =
                     new TrainingPass(
                             spec,
@@ -464,247 +375,52 @@ public final class AdversarialTrainer {
                             progress,
                             TrainingObjectives.bind(spec.objective()),
                             InputAttacks.bind(spec.attack()));
-            output.startMetricsLog(state.history());
-            TrainingStarted startedEvent =
-                    TrainingStarted.builder()
-                            .training(spec)
-                            .firstEpoch(firstEpoch)
-                            .environment(environment)
-                            .augmentation(augmentation.describe())
-                            .build();
-            events.started(
-                    startedEvent,
-                    "Training "
-                            + spec.epochs()
-                            + " epochs from epoch "
-                            + (firstEpoch + 1)
-                            + " on "
-                            + environment.get("device")
-                            + " ("
-                            + trainData.size()
-                            + " images, batch "
-                            + spec.batchSize()
-                            + "), seed "
-                            + spec.seed()
-                            + "; augmentation: "
-                            + augmentation.describe()
-                            + "; optimizer: "
-                            + spec.optimizer().describe()
-                            + "; BatchNorm forwards: "
-                            + spec.batchNormForwards());
-            try (LastGoodState good =
-                    new LastGoodState(
-                            model.getBlock(),
+            directory.startMetricsLog(start.history());
+            events.started(start, environment, augmentation.describe(), trainData.size());
+            try (DivergenceGuard guard =
+                    new DivergenceGuard(
+                            spec,
+                            trainData.numClasses(),
+                            block,
                             trainer.getManager(),
-                            this::saveOptimizerState,
-                            this::loadOptimizerState)) {
-                if (!LastGoodState.allFinite(model.getBlock())) {
-                    throw new IllegalStateException(
-                            "the model's parameters must be finite at the start but some were NaN"
-                                    + " or infinite; initialize the model again or load a good"
-                                    + " checkpoint");
-                }
-                good.take(state);
-                int epoch = firstEpoch;
-                while (epoch < spec.epochs()) {
-                    Failure failure;
-                    try {
-                        runEpoch(epoch, probe, pass);
-                        good.take(state);
-                        epoch++;
-                        continue;
-                    } catch (Failure e) {
-                        failure = e;
-                    } catch (ArithmeticException e) {
-                        failure =
-                                new Failure(
-                                        WarningKind.DIVERGENCE,
-                                        epoch,
-                                        "training diverged at epoch "
-                                                + (epoch + 1)
-                                                + ": "
-                                                + e.getMessage(),
-                                        e);
-                    }
-                    epoch = rollBack(good, failure);
-                }
+                            base,
+                            events,
+                            report)) {
+                EpochLoop loop =
+                        new EpochLoop(
+                                spec,
+                                trainer,
+                                pass,
+                                probe(),
+                                guard,
+                                new CheckpointWriter(
+                                        spec, directory, events, block, base, trainer.getManager()),
+                                directory,
+                                events,
+                                started,
+                                start.elapsedSeconds());
+                TrainingReport result = report.apply(loop.run(start));
+                events.finished(result);
+                return result;
             }
-            TrainingReport report = report();
-            events.finished(report);
-            return report;
-        }
-
-        private void runEpoch(int epoch, RobustnessProbe probe, TrainingPass pass) {
-            long epochStart = System.nanoTime();
-            TrainingPass.Totals totals = pass.run(epoch, state.learningRateFactor());
-            trainer.notifyListeners(listener -> listener.onEpoch(trainer));
-            if (!LastGoodState.allFinite(model.getBlock())) {
-                throw new Failure(
-                        WarningKind.DIVERGENCE,
-                        epoch,
-                        "training diverged: some parameters were NaN or infinite after epoch "
-                                + (epoch + 1),
-                        null);
-            }
-            EpochMetrics.Builder metrics =
-                    EpochMetrics.builder()
-                            .epoch(epoch)
-                            .learningRate(totals.lastRate())
-                            .trainLoss(totals.meanLoss())
-                            .trainAdversarialAccuracy(
-                                    Accuracy.of((int) totals.correct(), (int) totals.seen()))
-                            .awpActive(totals.perturbed());
-            if (spec.evaluation().evaluatesAt(epoch, spec.epochs())) {
-                RobustnessProbe.Result result = probe.measure(trainer);
-                checkCollapse(epoch, result.robust());
-                result.fgsm().ifPresent(fgsm -> checkCatastrophicOverfitting(epoch, fgsm, result));
-                metrics.cleanAccuracy(result.clean())
-                        .robustAccuracy(result.robust())
-                        .trainRobustAccuracy(result.trainRobust());
-            }
-            EpochMetrics done =
-                    metrics.elapsedSeconds((System.nanoTime() - epochStart) / 1e9).build();
-            state = state.afterEpoch(done, elapsedSeconds());
-            if (done.robustAccuracy().isPresent()) {
-                events.evaluationCompleted(done);
-            }
-            checkpoints.afterEpoch(state);
-            output.appendMetrics(done);
-            events.epochEnded(done);
-        }
-
-        /** Fails the epoch if robust accuracy fell to chance after having been above it. */
-        private void checkCollapse(int epoch, Accuracy robust) {
-            DivergencePolicy policy = spec.divergence();
-            if (!policy.detectCollapse() || state.best().isEmpty()) {
-                return;
-            }
-            RunState.Best best = state.best().get();
-            double chance = 1.0 / trainData.numClasses();
-            if (collapsed(
-                    best.robustAccuracy(),
-                    robust,
-                    trainData.numClasses(),
-                    policy.collapseMargin())) {
-                throw new Failure(
-                        WarningKind.ROBUST_ACCURACY_COLLAPSE,
-                        epoch,
-                        String.format(
-                                Locale.ROOT,
-                                "robust accuracy collapsed to %.3f at epoch %d (chance %.3f; best"
-                                        + " %.3f at epoch %d)",
-                                robust.value(),
-                                epoch + 1,
-                                chance,
-                                best.robustAccuracy().value(),
-                                best.epoch() + 1),
-                        null);
-            }
-        }
-
-        private void checkCatastrophicOverfitting(
-                int epoch, Accuracy fgsm, RobustnessProbe.Result result) {
-            double gap = fgsm.value() - result.robust().value();
-            if (catastrophicOverfitting(
-                    fgsm, result.robust(), spec.divergence().catastrophicOverfittingGap())) {
-                warn(
-                        epoch,
-                        WarningKind.CATASTROPHIC_OVERFITTING,
-                        String.format(
-                                Locale.ROOT,
-                                "catastrophic overfitting at epoch %d: FGSM accuracy %.3f is %.3f"
-                                        + " above %s accuracy %.3f on the validation subset;"
-                                        + " single-step attacks no longer find adversarial"
-                                        + " examples (use a multi-step training attack, a random"
-                                        + " start, or a smaller step)",
-                                epoch + 1,
-                                fgsm.value(),
-                                gap,
-                                spec.evaluation().attack().name(),
-                                result.robust().value()));
-            }
-        }
-
-        /**
-         * Restores the last good state after a failure and returns the epoch to continue with, or
-         * throws {@link TrainingDivergedException} when the policy says stop.
-         */
-        private int rollBack(LastGoodState good, Failure failure) {
-            DivergencePolicy policy = spec.divergence();
-            warn(failure.epoch, failure.kind, failure.getMessage());
-            good.restore();
-            state = state.rolledBackTo(good.state());
-            int retries = state.retries();
-            boolean retry =
-                    policy.action() == DivergenceAction.RETRY_WITH_LOWER_LEARNING_RATE
-                            && retries < policy.maxRetries();
-            String restored =
-                    good.state().nextEpoch() == 0
-                            ? "restored the initial weights"
-                            : "restored the weights after epoch " + good.state().nextEpoch();
-            if (!retry) {
-                String message =
-                        failure.getMessage()
-                                + "; "
-                                + restored
-                                + " and stopped"
-                                + (retries > 0 ? " after " + retries + " retries" : "")
-                                + "; lower the learning rate, check the data and the model, or use"
-                                + " DivergencePolicy.retryWithLowerLearningRate()";
-                warn(failure.epoch, WarningKind.ROLLBACK, message);
-                throw new TrainingDivergedException(
-                        message, failure.kind, report(), failure.getCause());
-            }
-            state = state.retried(policy.learningRateFactor());
-            warn(
-                    failure.epoch,
-                    WarningKind.ROLLBACK,
-                    String.format(
-                            Locale.ROOT,
-                            "%s; retry %d of %d from epoch %d with the learning rate × %s",
-                            restored,
-                            state.retries(),
-                            policy.maxRetries(),
-                            good.state().nextEpoch() + 1,
-                            state.learningRateFactor()));
-            return good.state().nextEpoch();
-        }
-
-        private void warn(int epoch, WarningKind kind, String message) {
-            events.warning(epoch, kind, message);
-        }
-
-        private NDList saveOptimizerState(NDManager manager) {
-            return base instanceof ResumableOptimizer
-                    ? ((ResumableOptimizer) base).saveState(model.getBlock(), manager)
-                    : null;
-        }
-
-        private void loadOptimizerState(NDList state) {
-            if (base instanceof ResumableOptimizer && state != null) {
-                ((ResumableOptimizer) base).loadState(model.getBlock(), state);
-            }
-        }
-
-        private double elapsedSeconds() {
-            return secondsBefore + (System.nanoTime() - started) / 1e9;
-        }
-
-        private TrainingReport report() {
-            return state.at(elapsedSeconds()).report(spec, environment, augmentation.describe());
         }
     }
 
-    /** Why an epoch failed its checks; caught by the run's loop, never leaves it. */
-    private static final class Failure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final WarningKind kind;
-        final int epoch;
+    private RobustnessProbe probe() {
+        return new RobustnessProbe(
+                spec.evaluation(),
+                trainData,
+                validationData,
+                spec.batchSize(),
+                spec.seed(),
+                spec.divergence().catastrophicOverfittingGap() > 0);
+    }
 
-        Failure(WarningKind kind, int epoch, String message, Throwable cause) {
-            super(message, cause);
-            this.kind = kind;
-            this.epoch = epoch;
+    private static void loadParameters(Path file, Block block, NDManager manager) {
+        try {
+            Checkpoint.loadParameters(file, block, manager);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 

@@ -14,6 +14,7 @@ import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,10 +43,35 @@ final class RunEvents {
         this.listeners = List.copyOf(listeners);
     }
 
-    /** {@link TrainingStarted}, after the INFO line that describes the run. */
-    void started(TrainingStarted event, String description) {
+    /**
+     * {@link TrainingStarted}, then the INFO line that describes the run.
+     *
+     * @param start the state the run starts from
+     * @param environment the engine, device and versions
+     * @param augmentation the augmentation's description
+     * @param images the number of training images
+     */
+    void started(RunState start, Map<String, String> environment, String augmentation, int images) {
+        TrainingStarted event =
+                TrainingStarted.builder()
+                        .training(spec)
+                        .firstEpoch(start.nextEpoch())
+                        .environment(environment)
+                        .augmentation(augmentation)
+                        .build();
         emit(listener -> listener.onTrainingStarted(event));
-        LOG.info(description);
+        LOG.info(
+                "Training {} epochs from epoch {} on {} ({} images, batch {}), seed {};"
+                        + " augmentation: {}; optimizer: {}; BatchNorm forwards: {}",
+                spec.epochs(),
+                start.nextEpoch() + 1,
+                environment.get("device"),
+                images,
+                spec.batchSize(),
+                spec.seed(),
+                augmentation,
+                spec.optimizer().describe(),
+                spec.batchNormForwards());
     }
 
     /** {@link EvaluationCompleted} for the evaluated epoch of {@code metrics}. */

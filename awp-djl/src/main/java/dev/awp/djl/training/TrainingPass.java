@@ -9,6 +9,8 @@ import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.perturbation.AwpOptimizer;
+import dev.awp.report.Accuracy;
+import dev.awp.report.EpochMetrics;
 import dev.awp.training.AdversarialTraining;
 import java.util.Locale;
 
@@ -27,6 +29,16 @@ final class TrainingPass {
 
         double meanLoss() {
             return lossSum / seen;
+        }
+
+        /** The epoch's training metrics, without evaluation and time. */
+        EpochMetrics.Builder metrics(int epoch) {
+            return EpochMetrics.builder()
+                    .epoch(epoch)
+                    .learningRate(lastRate)
+                    .trainLoss(meanLoss())
+                    .trainAdversarialAccuracy(Accuracy.of((int) correct, (int) seen))
+                    .awpActive(perturbed);
         }
     }
 
