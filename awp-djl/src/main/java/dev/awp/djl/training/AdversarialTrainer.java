@@ -12,7 +12,6 @@ import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener;
-import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.util.Progress;
@@ -21,6 +20,7 @@ import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.internal.Environment;
+import dev.awp.djl.objective.ObjectiveLoss;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.event.EpochEnded;
@@ -86,14 +86,11 @@ import java.util.function.Function;
  * trainRobustAccuracy, robustGap; accuracies as {@code {correct, total, value}}) and {@code
  * checkpoints/}: {@code best.ckpt}, {@code last.ckpt}, {@code epoch-NNNN.ckpt} (1-based epoch
  * numbers). A checkpoint is a zip archive with the weights and BatchNorm statistics ({@code
- * parameters.params}, DJL's {@code Block.saveParameters} format), the SGD momentum buffers, the
- * position in the run, the best epoch so far and the metrics history; its zip comment, the end of
- * the file, is {@code awp-sha256:} and the SHA-256 of all the bytes before the digest. Each is
- * written to a temporary file in the same directory, sealed with its checksum, forced to disk and
- * renamed atomically over the previous one. Every read verifies the checksum first: a corrupt,
- * truncated or foreign file fails with an error that names it and the other checkpoints of the
- * folder, and is never reported as an architecture mismatch. {@link #loadWeights(Path, Model)} puts
- * a checkpoint's weights into a model.
+ * parameters.params}, DJL's {@code Block.saveParameters} format), the optimizer state and the run's
+ * state, sealed with a SHA-256 checksum and renamed atomically over the previous one. Every read
+ * verifies the checksum first: a corrupt, truncated or foreign file fails with an error that names
+ * it and the other checkpoints of the folder. {@link #loadWeights(Path, Model)} puts a checkpoint's
+ * weights into a model.
  *
  * <h2>Determinism and resume</h2>
  *
@@ -113,8 +110,11 @@ import java.util.function.Function;
  * {@link TrainingEventListener}s added with {@link Builder#addEventListeners} receive the events in
  * the order their interface documents. DJL {@link TrainingListener}s added with {@link
  * Builder#addTrainingListeners} receive {@code onTrainingBegin} and {@code onTrainingEnd} from the
- * DJL trainer, {@code onTrainingBatch} after every step (with the adversarial logits as
- * predictions) and {@code onEpoch} after every epoch's training batches.
+ * DJL trainer, {@code onTrainingBatch} after every step and {@code onEpoch} after every epoch's
+ * training batches. The DJL trainer's loss is the objective's ({@link
+ * dev.awp.djl.objective.ObjectiveLoss}), so DJL's loss evaluator reports the loss the step
+ * minimized (TRADES or MART, not the cross-entropy of the adversarial logits); the predictions are
+ * the adversarial logits, with the clean logits second for an objective that uses them.
  *
  * <p>Data: any {@link ClassificationData} — an {@link dev.awp.djl.data.ImageDataset} or your own;
  * the model is initialized with the training data's input shape. Limitations: one device. Instances
@@ -223,15 +223,7 @@ public final class AdversarialTrainer {
      */
     public TrainingReport resume(Model model) {
         requireNonNull(model, "model");
-        Path last =
-                outputDirectory()
-                        .map(AdversarialTrainer::lastCheckpoint)
-                        .orElseThrow(
-                                () ->
-                                        new IllegalStateException(
-                                                "resume needs an output directory: set"
-                                                        + " optOutputDirectory(..) to the"
-                                                        + " directory of the interrupted run"));
+        Path last = lastCheckpoint(outputDirectory().orElseThrow(AdversarialTrainer::noDirectory));
         if (!Files.isRegularFile(last)) {
             throw new IllegalStateException(
                     "no checkpoint to resume from at "
@@ -312,12 +304,13 @@ public final class AdversarialTrainer {
     public static void loadWeights(Path checkpoint, Model model) {
         requireNonNull(checkpoint, "checkpoint");
         requireNonNull(model, "model");
-        Block block = blockOf(model);
-        try {
-            Checkpoint.loadParameters(checkpoint, block, model.getNDManager());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
+        loadParameters(checkpoint, blockOf(model), model.getNDManager());
+    }
+
+    private static IllegalStateException noDirectory() {
+        return new IllegalStateException(
+                "resume needs an output directory: set optOutputDirectory(..) to the directory of"
+                        + " the interrupted run");
     }
 
     /** The output directory, or {@link RunDirectory#NONE} when there is none. */
@@ -350,7 +343,7 @@ public final class AdversarialTrainer {
             engine.setRandomSeed(RunSeeds.initialization(spec.seed()));
         }
         DefaultTrainingConfig config =
-                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                new DefaultTrainingConfig(ObjectiveLoss.of(spec.objective()))
                         .optOptimizer(awp)
                         .optDevices(new Device[] {runDevice})
                         .addTrainingListeners(djlListeners.toArray(new TrainingListener[0]));
@@ -551,7 +544,7 @@ public final class AdversarialTrainer {
          * @return this builder
          */
         public Builder optNoProgress() {
-            this.progress = null;
+            this.progress = TrainingPass.NO_PROGRESS;
             this.summary = false;
             return this;
         }

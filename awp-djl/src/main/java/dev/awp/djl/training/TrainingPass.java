@@ -24,6 +24,9 @@ import java.util.Locale;
  */
 final class TrainingPass {
 
+    /** Progress that goes nowhere, for runs without console output. */
+    static final Progress NO_PROGRESS = new NoProgress();
+
     /** What the pass measured. */
     record Totals(double lossSum, long correct, long seen, boolean perturbed, double lastRate) {
 
@@ -86,9 +89,7 @@ final class TrainingPass {
     Totals run(int epoch, double learningRateFactor) {
         awp.setEpoch(epoch);
         int batches = data.numBatches(spec.batchSize());
-        if (progress != null) {
-            progress.reset("Epoch " + (epoch + 1) + "/" + spec.epochs(), batches);
-        }
+        progress.reset("Epoch " + (epoch + 1) + "/" + spec.epochs(), batches);
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
@@ -120,16 +121,32 @@ final class TrainingPass {
             seen += result.size();
             perturbed |= result.perturbed();
             iteration++;
-            if (progress != null) {
-                progress.update(
-                        iteration - 1,
-                        String.format(
-                                Locale.ROOT,
-                                "loss %.4f, adv acc %.3f",
-                                lossSum / seen,
-                                (double) correct / seen));
-            }
+            progress.update(
+                    iteration - 1,
+                    String.format(
+                            Locale.ROOT,
+                            "loss %.4f, adv acc %.3f",
+                            lossSum / seen,
+                            (double) correct / seen));
         }
         return new Totals(lossSum, correct, seen, perturbed, lastRate);
+    }
+
+    /** A {@link Progress} whose methods do nothing. */
+    private static final class NoProgress implements Progress {
+        @Override
+        public void reset(String message, long max, String trailingMessage) {}
+
+        @Override
+        public void start(long initialProgress) {}
+
+        @Override
+        public void end() {}
+
+        @Override
+        public void increment(long increment) {}
+
+        @Override
+        public void update(long progress, String message) {}
     }
 }
