@@ -6,40 +6,29 @@ import static java.util.Objects.requireNonNull;
 import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener;
-import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.util.Progress;
-import com.google.gson.Gson;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.internal.Environment;
+import dev.awp.djl.objective.ObjectiveLoss;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AwpOptimizer;
-import dev.awp.event.CheckpointKind;
-import dev.awp.event.CheckpointWritten;
 import dev.awp.event.EpochEnded;
-import dev.awp.event.EvaluationCompleted;
 import dev.awp.event.TrainingEventListener;
-import dev.awp.event.TrainingFinished;
 import dev.awp.event.TrainingStarted;
-import dev.awp.event.TrainingWarning;
-import dev.awp.event.WarningKind;
-import dev.awp.report.Accuracy;
 import dev.awp.report.EpochMetrics;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
-import dev.awp.training.DivergenceAction;
-import dev.awp.training.DivergencePolicy;
 import dev.awp.training.OptimizerKind;
 import dev.awp.training.OptimizerSpec;
 import java.io.IOException;
@@ -48,12 +37,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.function.Function;
 
 /**
  * Runs a whole {@link AdversarialTraining} specification on a DJL model: the schedule, AWP's
@@ -100,14 +86,11 @@ import org.slf4j.LoggerFactory;
  * trainRobustAccuracy, robustGap; accuracies as {@code {correct, total, value}}) and {@code
  * checkpoints/}: {@code best.ckpt}, {@code last.ckpt}, {@code epoch-NNNN.ckpt} (1-based epoch
  * numbers). A checkpoint is a zip archive with the weights and BatchNorm statistics ({@code
- * parameters.params}, DJL's {@code Block.saveParameters} format), the SGD momentum buffers, the
- * position in the run, the best epoch so far and the metrics history; its zip comment, the end of
- * the file, is {@code awp-sha256:} and the SHA-256 of all the bytes before the digest. Each is
- * written to a temporary file in the same directory, sealed with its checksum, forced to disk and
- * renamed atomically over the previous one. Every read verifies the checksum first: a corrupt,
- * truncated or foreign file fails with an error that names it and the other checkpoints of the
- * folder, and is never reported as an architecture mismatch. {@link #loadWeights(Path, Model)} puts
- * a checkpoint's weights into a model.
+ * parameters.params}, DJL's {@code Block.saveParameters} format), the optimizer state and the run's
+ * state, sealed with a SHA-256 checksum and renamed atomically over the previous one. Every read
+ * verifies the checksum first: a corrupt, truncated or foreign file fails with an error that names
+ * it and the other checkpoints of the folder. {@link #loadWeights(Path, Model)} puts a checkpoint's
+ * weights into a model.
  *
  * <h2>Determinism and resume</h2>
  *
@@ -127,8 +110,11 @@ import org.slf4j.LoggerFactory;
  * {@link TrainingEventListener}s added with {@link Builder#addEventListeners} receive the events in
  * the order their interface documents. DJL {@link TrainingListener}s added with {@link
  * Builder#addTrainingListeners} receive {@code onTrainingBegin} and {@code onTrainingEnd} from the
- * DJL trainer, {@code onTrainingBatch} after every step (with the adversarial logits as
- * predictions) and {@code onEpoch} after every epoch's training batches.
+ * DJL trainer, {@code onTrainingBatch} after every step and {@code onEpoch} after every epoch's
+ * training batches. The DJL trainer's loss is the objective's ({@link
+ * dev.awp.djl.objective.ObjectiveLoss}), so DJL's loss evaluator reports the loss the step
+ * minimized (TRADES or MART, not the cross-entropy of the adversarial logits); the predictions are
+ * the adversarial logits, with the clean logits second for an objective that uses them.
  *
  * <p>Data: any {@link ClassificationData} — an {@link dev.awp.djl.data.ImageDataset} or your own;
  * the model is initialized with the training data's input shape. Limitations: one device. Instances
@@ -137,13 +123,10 @@ import org.slf4j.LoggerFactory;
 public final class AdversarialTrainer {
 
     /** The name of the metrics log in the output directory. */
-    public static final String METRICS_LOG = "metrics.jsonl";
+    public static final String METRICS_LOG = RunDirectory.METRICS_LOG;
 
     /** The name of the checkpoint folder in the output directory. */
-    public static final String CHECKPOINTS = "checkpoints";
-
-    private static final Logger LOG = LoggerFactory.getLogger(AdversarialTrainer.class);
-    private static final Gson GSON = new Gson();
+    public static final String CHECKPOINTS = RunDirectory.CHECKPOINTS;
 
     private final AdversarialTraining spec;
     private final ClassificationData trainData;
@@ -218,7 +201,7 @@ public final class AdversarialTrainer {
      */
     public TrainingReport fit(Model model) {
         requireNonNull(model, "model");
-        RunOutput.of(outputDirectory).refusePreviousRun(overwrite);
+        directory().refusePreviousRun(overwrite);
         return run(model, null);
     }
 
@@ -240,12 +223,7 @@ public final class AdversarialTrainer {
      */
     public TrainingReport resume(Model model) {
         requireNonNull(model, "model");
-        if (outputDirectory == null) {
-            throw new IllegalStateException(
-                    "resume needs an output directory: set optOutputDirectory(..) to the"
-                            + " directory of the interrupted run");
-        }
-        Path last = lastCheckpoint(outputDirectory);
+        Path last = lastCheckpoint(outputDirectory().orElseThrow(AdversarialTrainer::noDirectory));
         if (!Files.isRegularFile(last)) {
             throw new IllegalStateException(
                     "no checkpoint to resume from at "
@@ -286,9 +264,7 @@ public final class AdversarialTrainer {
      * @return {@code outputDirectory/checkpoints/last.ckpt}
      */
     public static Path lastCheckpoint(Path outputDirectory) {
-        return requireNonNull(outputDirectory, "outputDirectory")
-                .resolve(CHECKPOINTS)
-                .resolve("last.ckpt");
+        return RunDirectory.lastCheckpoint(outputDirectory);
     }
 
     /**
@@ -302,35 +278,7 @@ public final class AdversarialTrainer {
      * @throws IllegalArgumentException if a line is not a metrics object, naming the line
      */
     public static List<EpochMetrics> readMetricsLog(Path outputDirectory) {
-        Path log = requireNonNull(outputDirectory, "outputDirectory").resolve(METRICS_LOG);
-        List<String> lines;
-        try {
-            lines = Files.readAllLines(log, java.nio.charset.StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the metrics log " + log, e);
-        }
-        List<EpochMetrics> metrics = new ArrayList<>();
-        for (int i = 0; i < lines.size(); i++) {
-            if (lines.get(i).isBlank()) {
-                continue;
-            }
-            try {
-                metrics.add(
-                        MetricsJson.fromJson(
-                                com.google.gson.JsonParser.parseString(lines.get(i))
-                                        .getAsJsonObject()));
-            } catch (RuntimeException e) {
-                throw new IllegalArgumentException(
-                        String.format(
-                                Locale.ROOT,
-                                "line %d of %s is not an epoch's metrics: %s",
-                                i + 1,
-                                log,
-                                e.getMessage()),
-                        e);
-            }
-        }
-        return List.copyOf(metrics);
+        return RunDirectory.readMetricsLog(outputDirectory);
     }
 
     /**
@@ -340,9 +288,7 @@ public final class AdversarialTrainer {
      * @return {@code outputDirectory/checkpoints/best.ckpt}
      */
     public static Path bestCheckpoint(Path outputDirectory) {
-        return requireNonNull(outputDirectory, "outputDirectory")
-                .resolve(CHECKPOINTS)
-                .resolve("best.ckpt");
+        return RunDirectory.bestCheckpoint(outputDirectory);
     }
 
     /**
@@ -358,12 +304,18 @@ public final class AdversarialTrainer {
     public static void loadWeights(Path checkpoint, Model model) {
         requireNonNull(checkpoint, "checkpoint");
         requireNonNull(model, "model");
-        Block block = blockOf(model);
-        try {
-            Checkpoint.loadParameters(checkpoint, block, model.getNDManager());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
+        loadParameters(checkpoint, blockOf(model), model.getNDManager());
+    }
+
+    private static IllegalStateException noDirectory() {
+        return new IllegalStateException(
+                "resume needs an output directory: set optOutputDirectory(..) to the directory of"
+                        + " the interrupted run");
+    }
+
+    /** The output directory, or {@link RunDirectory#NONE} when there is none. */
+    private RunDirectory directory() {
+        return outputDirectory().map(RunDirectory::at).orElse(RunDirectory.NONE);
     }
 
     private static Block blockOf(Model model) {
@@ -375,127 +327,36 @@ public final class AdversarialTrainer {
     private TrainingReport run(Model model, Path resumeFrom) {
         Block block = blockOf(model);
         long started = System.nanoTime();
-        RunOutput output = RunOutput.of(outputDirectory);
-        output.removeOrphans();
-        Checkpoint.State state = resumeFrom == null ? null : RunOutput.readState(resumeFrom, spec);
+        RunDirectory directory = directory();
+        directory.removeOrphans();
+        RunState start =
+                resumeFrom == null ? RunState.initial() : RunDirectory.readState(resumeFrom, spec);
         Device runDevice = device != null ? device : model.getNDManager().getDevice();
         Engine engine = model.getNDManager().getEngine();
         OptimizerSpec optimizerSpec = spec.optimizer();
         LoopLearningRate learningRate = new LoopLearningRate(optimizerSpec.learningRate());
         Optimizer base = Optimizers.create(optimizerSpec, learningRate);
         AwpOptimizer awp = AwpOptimizer.wrap(base, spec.weightPerturbation());
-        if (state != null) {
+        if (resumeFrom != null) {
             loadParameters(resumeFrom, block, model.getNDManager());
         } else {
             engine.setRandomSeed(RunSeeds.initialization(spec.seed()));
         }
         DefaultTrainingConfig config =
-                new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                new DefaultTrainingConfig(ObjectiveLoss.of(spec.objective()))
                         .optOptimizer(awp)
                         .optDevices(new Device[] {runDevice})
                         .addTrainingListeners(djlListeners.toArray(new TrainingListener[0]));
         try (Trainer trainer = model.newTrainer(config)) {
             trainer.initialize(new Shape(1).addAll(trainData.inputShape()));
-            if (state != null) {
+            if (resumeFrom != null) {
                 Optimizers.restore(resumeFrom, base, block, trainer.getManager());
             }
-            return new Run(
-                            model,
-                            trainer,
-                            awp,
-                            base,
-                            learningRate,
-                            state,
-                            runDevice,
-                            started,
-                            output)
-                    .execute();
-        }
-    }
-
-    /**
-     * The collapse rule of {@link DivergencePolicy}: robust accuracy at most {@code chance +
-     * margin} after the best so far reached {@code chance + 3 × margin}.
-     */
-    static boolean collapsed(Accuracy best, Accuracy current, int numClasses, double margin) {
-        double chance = 1.0 / numClasses;
-        return best.value() >= chance + 3 * margin && current.value() <= chance + margin;
-    }
-
-    /** The catastrophic-overfitting rule: FGSM accuracy above PGD accuracy by more than the gap. */
-    static boolean catastrophicOverfitting(Accuracy fgsm, Accuracy pgd, double gap) {
-        return gap > 0 && fgsm.value() - pgd.value() > gap;
-    }
-
-    private static void loadParameters(Path file, Block block, NDManager manager) {
-        try {
-            Checkpoint.loadParameters(file, block, manager);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
-    }
-
-    /** The state of one run: what changes from epoch to epoch. */
-    private final class Run {
-        private final RunOutput output;
-        private final Model model;
-        private final Trainer trainer;
-        private final AwpOptimizer awp;
-        private final Optimizer base;
-        private final LoopLearningRate learningRate;
-        private final Engine engine;
-        private final Map<String, String> environment;
-        private final List<EpochMetrics> history = new ArrayList<>();
-        private final int firstEpoch;
-        private final double secondsBefore;
-        private final long started;
-        private Optional<Integer> bestEpoch = Optional.empty();
-        private Optional<Accuracy> bestRobust = Optional.empty();
-        private double learningRateFactor = 1;
-        private int retries;
-
-        Run(
-                Model model,
-                Trainer trainer,
-                AwpOptimizer awp,
-                Optimizer base,
-                LoopLearningRate learningRate,
-                Checkpoint.State state,
-                Device device,
-                long started,
-                RunOutput output) {
-            this.output = output;
-            this.model = model;
-            this.trainer = trainer;
-            this.awp = awp;
-            this.base = base;
-            this.learningRate = learningRate;
-            this.engine = trainer.getManager().getEngine();
-            this.started = started;
-            this.environment = Map.copyOf(Environment.describe(engine, device));
-            if (state == null) {
-                firstEpoch = 0;
-                secondsBefore = 0;
-            } else {
-                firstEpoch = state.nextEpoch();
-                secondsBefore = state.elapsedSeconds();
-                history.addAll(state.history());
-                bestEpoch = state.bestEpoch();
-                bestRobust = state.bestRobustAccuracy();
-                learningRateFactor = state.learningRateFactor();
-                retries = state.retries();
-            }
-        }
-
-        TrainingReport execute() {
-            RobustnessProbe probe =
-                    new RobustnessProbe(
-                            spec.evaluation(),
-                            trainData,
-                            validationData,
-                            spec.batchSize(),
-                            spec.seed(),
-                            spec.divergence().catastrophicOverfittingGap() > 0);
+            Map<String, String> environment =
+                    Map.copyOf(Environment.describe(trainer.getManager().getEngine(), runDevice));
+            Function<RunState, TrainingReport> report =
+                    state -> state.report(spec, environment, augmentation.describe());
+            RunEvents events = new RunEvents(spec, eventListeners);
             TrainingPass pass =
                     new TrainingPass(
                             spec,
@@ -507,330 +368,52 @@ public final class AdversarialTrainer {
                             progress,
                             TrainingObjectives.bind(spec.objective()),
                             InputAttacks.bind(spec.attack()));
-            output.startMetricsLog(history);
-            TrainingStarted startedEvent =
-                    TrainingStarted.builder()
-                            .training(spec)
-                            .firstEpoch(firstEpoch)
-                            .environment(environment)
-                            .augmentation(augmentation.describe())
-                            .build();
-            emit(listener -> listener.onTrainingStarted(startedEvent));
-            LOG.info(
-                    "Training {} epochs from epoch {} on {} ({} images, batch {}), seed {};"
-                            + " augmentation: {}; optimizer: {}; BatchNorm forwards: {}",
-                    spec.epochs(),
-                    firstEpoch + 1,
-                    environment.get("device"),
-                    trainData.size(),
-                    spec.batchSize(),
-                    spec.seed(),
-                    augmentation.describe(),
-                    spec.optimizer().describe(),
-                    spec.batchNormForwards());
-            try (LastGoodState good =
-                    new LastGoodState(
-                            model.getBlock(),
+            directory.startMetricsLog(start.history());
+            events.started(start, environment, augmentation.describe(), trainData.size());
+            try (DivergenceGuard guard =
+                    new DivergenceGuard(
+                            spec,
+                            trainData.numClasses(),
+                            block,
                             trainer.getManager(),
-                            this::saveOptimizerState,
-                            this::loadOptimizerState)) {
-                if (!LastGoodState.allFinite(model.getBlock())) {
-                    throw new IllegalStateException(
-                            "the model's parameters must be finite at the start but some were NaN"
-                                    + " or infinite; initialize the model again or load a good"
-                                    + " checkpoint");
-                }
-                good.take(firstEpoch, history, bestEpoch, bestRobust);
-                int epoch = firstEpoch;
-                while (epoch < spec.epochs()) {
-                    Failure failure;
-                    try {
-                        runEpoch(epoch, probe, pass);
-                        good.take(epoch + 1, history, bestEpoch, bestRobust);
-                        epoch++;
-                        continue;
-                    } catch (Failure e) {
-                        failure = e;
-                    } catch (ArithmeticException e) {
-                        failure =
-                                new Failure(
-                                        WarningKind.DIVERGENCE,
-                                        epoch,
-                                        "training diverged at epoch "
-                                                + (epoch + 1)
-                                                + ": "
-                                                + e.getMessage(),
-                                        e);
-                    }
-                    epoch = rollBack(good, failure);
-                }
-            }
-            TrainingReport report = report();
-            emit(listener -> listener.onTrainingFinished(TrainingFinished.of(report)));
-            return report;
-        }
-
-        private void runEpoch(int epoch, RobustnessProbe probe, TrainingPass pass) {
-            long epochStart = System.nanoTime();
-            TrainingPass.Totals totals = pass.run(epoch, learningRateFactor);
-            trainer.notifyListeners(listener -> listener.onEpoch(trainer));
-            if (!LastGoodState.allFinite(model.getBlock())) {
-                throw new Failure(
-                        WarningKind.DIVERGENCE,
-                        epoch,
-                        "training diverged: some parameters were NaN or infinite after epoch "
-                                + (epoch + 1),
-                        null);
-            }
-            EpochMetrics.Builder metrics =
-                    EpochMetrics.builder()
-                            .epoch(epoch)
-                            .learningRate(totals.lastRate())
-                            .trainLoss(totals.meanLoss())
-                            .trainAdversarialAccuracy(
-                                    Accuracy.of((int) totals.correct(), (int) totals.seen()))
-                            .awpActive(totals.perturbed());
-            boolean newBest = false;
-            if (spec.evaluation().evaluatesAt(epoch, spec.epochs())) {
-                RobustnessProbe.Result result = probe.measure(trainer);
-                checkCollapse(epoch, result.robust());
-                result.fgsm().ifPresent(fgsm -> checkCatastrophicOverfitting(epoch, fgsm, result));
-                metrics.cleanAccuracy(result.clean())
-                        .robustAccuracy(result.robust())
-                        .trainRobustAccuracy(result.trainRobust());
-                int evaluated = epoch;
-                emit(
-                        listener ->
-                                listener.onEvaluationCompleted(
-                                        EvaluationCompleted.builder()
-                                                .training(spec)
-                                                .epoch(evaluated)
-                                                .cleanAccuracy(result.clean())
-                                                .robustAccuracy(result.robust())
-                                                .trainRobustAccuracy(result.trainRobust())
-                                                .build()));
-                if (bestRobust.isEmpty() || result.robust().value() > bestRobust.get().value()) {
-                    bestEpoch = Optional.of(epoch);
-                    bestRobust = Optional.of(result.robust());
-                    newBest = true;
-                }
-            }
-            EpochMetrics done =
-                    metrics.elapsedSeconds((System.nanoTime() - epochStart) / 1e9).build();
-            history.add(done);
-            writeCheckpoints(epoch, newBest);
-            output.appendMetrics(done);
-            if (LOG.isInfoEnabled()) {
-                LOG.info(EpochSummary.line(done, spec.epochs()));
-            }
-            emit(
-                    listener ->
-                            listener.onEpochEnded(
-                                    EpochEnded.builder().training(spec).metrics(done).build()));
-        }
-
-        /** Fails the epoch if robust accuracy fell to chance after having been above it. */
-        private void checkCollapse(int epoch, Accuracy robust) {
-            DivergencePolicy policy = spec.divergence();
-            if (!policy.detectCollapse() || bestRobust.isEmpty()) {
-                return;
-            }
-            double chance = 1.0 / trainData.numClasses();
-            if (collapsed(
-                    bestRobust.get(), robust, trainData.numClasses(), policy.collapseMargin())) {
-                throw new Failure(
-                        WarningKind.ROBUST_ACCURACY_COLLAPSE,
-                        epoch,
-                        String.format(
-                                Locale.ROOT,
-                                "robust accuracy collapsed to %.3f at epoch %d (chance %.3f; best"
-                                        + " %.3f at epoch %d)",
-                                robust.value(),
-                                epoch + 1,
-                                chance,
-                                bestRobust.get().value(),
-                                bestEpoch.orElse(0) + 1),
-                        null);
-            }
-        }
-
-        private void checkCatastrophicOverfitting(
-                int epoch, Accuracy fgsm, RobustnessProbe.Result result) {
-            double gap = fgsm.value() - result.robust().value();
-            if (catastrophicOverfitting(
-                    fgsm, result.robust(), spec.divergence().catastrophicOverfittingGap())) {
-                warn(
-                        epoch,
-                        WarningKind.CATASTROPHIC_OVERFITTING,
-                        String.format(
-                                Locale.ROOT,
-                                "catastrophic overfitting at epoch %d: FGSM accuracy %.3f is %.3f"
-                                        + " above %s accuracy %.3f on the validation subset;"
-                                        + " single-step attacks no longer find adversarial"
-                                        + " examples (use a multi-step training attack, a random"
-                                        + " start, or a smaller step)",
-                                epoch + 1,
-                                fgsm.value(),
-                                gap,
-                                spec.evaluation().attack().name(),
-                                result.robust().value()));
-            }
-        }
-
-        /**
-         * Restores the last good state after a failure and returns the epoch to continue with, or
-         * throws {@link TrainingDivergedException} when the policy says stop.
-         */
-        private int rollBack(LastGoodState good, Failure failure) {
-            DivergencePolicy policy = spec.divergence();
-            warn(failure.epoch, failure.kind, failure.getMessage());
-            good.restore();
-            history.subList(good.historySize(), history.size()).clear();
-            bestEpoch = good.bestEpoch();
-            bestRobust = good.bestRobust();
-            boolean retry =
-                    policy.action() == DivergenceAction.RETRY_WITH_LOWER_LEARNING_RATE
-                            && retries < policy.maxRetries();
-            String restored =
-                    good.nextEpoch() == 0
-                            ? "restored the initial weights"
-                            : "restored the weights after epoch " + good.nextEpoch();
-            if (!retry) {
-                String message =
-                        failure.getMessage()
-                                + "; "
-                                + restored
-                                + " and stopped"
-                                + (retries > 0 ? " after " + retries + " retries" : "")
-                                + "; lower the learning rate, check the data and the model, or use"
-                                + " DivergencePolicy.retryWithLowerLearningRate()";
-                warn(failure.epoch, WarningKind.ROLLBACK, message);
-                throw new TrainingDivergedException(
-                        message, failure.kind, report(), failure.getCause());
-            }
-            retries++;
-            learningRateFactor *= policy.learningRateFactor();
-            warn(
-                    failure.epoch,
-                    WarningKind.ROLLBACK,
-                    String.format(
-                            Locale.ROOT,
-                            "%s; retry %d of %d from epoch %d with the learning rate × %s",
-                            restored,
-                            retries,
-                            policy.maxRetries(),
-                            good.nextEpoch() + 1,
-                            learningRateFactor));
-            return good.nextEpoch();
-        }
-
-        private void warn(int epoch, WarningKind kind, String message) {
-            LOG.warn(message);
-            TrainingWarning event =
-                    TrainingWarning.builder()
-                            .training(spec)
-                            .epoch(Math.min(epoch, spec.epochs() - 1))
-                            .kind(kind)
-                            .message(message)
-                            .build();
-            emit(listener -> listener.onWarning(event));
-        }
-
-        private NDList saveOptimizerState(NDManager manager) {
-            return base instanceof ResumableOptimizer
-                    ? ((ResumableOptimizer) base).saveState(model.getBlock(), manager)
-                    : null;
-        }
-
-        private void loadOptimizerState(NDList state) {
-            if (base instanceof ResumableOptimizer && state != null) {
-                ((ResumableOptimizer) base).loadState(model.getBlock(), state);
-            }
-        }
-
-        private void writeCheckpoints(int epoch, boolean newBest) {
-            if (outputDirectory == null) {
-                return;
-            }
-            Path folder = outputDirectory.resolve(CHECKPOINTS);
-            if (newBest && spec.checkpoints().keepBest()) {
-                write(epoch, CheckpointKind.BEST, bestCheckpoint(outputDirectory));
-            }
-            if (spec.checkpoints().writesPeriodicAt(epoch)) {
-                Path periodic =
-                        folder.resolve(String.format(Locale.ROOT, "epoch-%04d.ckpt", epoch + 1));
-                write(epoch, CheckpointKind.PERIODIC, periodic);
-            }
-            if (spec.checkpoints().keepLast()) {
-                write(epoch, CheckpointKind.LAST, lastCheckpoint(outputDirectory));
-            }
-        }
-
-        private void write(int epoch, CheckpointKind kind, Path file) {
-            Checkpoint.State state =
-                    new Checkpoint.State(
-                            epoch + 1,
-                            spec.seed(),
-                            spec.epochs(),
-                            spec.batchSize(),
-                            spec.optimizer().kind().name(),
-                            bestEpoch,
-                            bestRobust,
-                            elapsedSeconds(),
-                            List.copyOf(history),
-                            learningRateFactor,
-                            retries);
-            Block block = model.getBlock();
-            try (NDManager scope = trainer.getManager().newSubManager()) {
-                NDList optimizerState = ResumableOptimizer.checkpointState(base, block, scope);
-                Checkpoint.write(file, state, block, optimizerState);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot write the checkpoint " + file, e);
-            }
-            LOG.debug("Wrote the {} checkpoint of epoch {} to {}", kind, epoch + 1, file);
-            CheckpointWritten event =
-                    CheckpointWritten.builder()
-                            .training(spec)
-                            .epoch(epoch)
-                            .kind(kind)
-                            .path(file.toString())
-                            .build();
-            emit(listener -> listener.onCheckpointWritten(event));
-        }
-
-        private double elapsedSeconds() {
-            return secondsBefore + (System.nanoTime() - started) / 1e9;
-        }
-
-        private TrainingReport report() {
-            return TrainingReport.builder()
-                    .training(spec)
-                    .epochs(history)
-                    .bestEpoch(bestEpoch)
-                    .bestRobustAccuracy(bestRobust)
-                    .totalSeconds(elapsedSeconds())
-                    .environment(environment)
-                    .augmentation(augmentation.describe())
-                    .build();
-        }
-
-        private void emit(Consumer<TrainingEventListener> event) {
-            for (TrainingEventListener listener : eventListeners) {
-                event.accept(listener);
+                            base,
+                            events,
+                            report)) {
+                EpochLoop loop =
+                        new EpochLoop(
+                                spec,
+                                trainer,
+                                pass,
+                                probe(),
+                                guard,
+                                new CheckpointWriter(
+                                        spec, directory, events, block, base, trainer.getManager()),
+                                directory,
+                                events,
+                                started,
+                                start.elapsedSeconds());
+                TrainingReport result = report.apply(loop.run(start));
+                events.finished(result);
+                return result;
             }
         }
     }
 
-    /** Why an epoch failed its checks; caught by the run's loop, never leaves it. */
-    private static final class Failure extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-        final WarningKind kind;
-        final int epoch;
+    private RobustnessProbe probe() {
+        return new RobustnessProbe(
+                spec.evaluation(),
+                trainData,
+                validationData,
+                spec.batchSize(),
+                spec.seed(),
+                spec.divergence().catastrophicOverfittingGap() > 0);
+    }
 
-        Failure(WarningKind kind, int epoch, String message, Throwable cause) {
-            super(message, cause);
-            this.kind = kind;
-            this.epoch = epoch;
+    private static void loadParameters(Path file, Block block, NDManager manager) {
+        try {
+            Checkpoint.loadParameters(file, block, manager);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
         }
     }
 
@@ -961,7 +544,7 @@ public final class AdversarialTrainer {
          * @return this builder
          */
         public Builder optNoProgress() {
-            this.progress = null;
+            this.progress = TrainingPass.NO_PROGRESS;
             this.summary = false;
             return this;
         }

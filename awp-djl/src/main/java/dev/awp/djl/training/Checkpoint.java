@@ -11,12 +11,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import com.google.gson.Gson;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import dev.awp.djl.internal.AtomicFiles;
-import dev.awp.report.Accuracy;
-import dev.awp.report.EpochMetrics;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -40,7 +36,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import java.util.zip.ZipOutputStream;
@@ -110,37 +105,18 @@ final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** What {@code state.json} holds. */
-    record State(
-            int nextEpoch,
-            long seed,
-            int epochs,
-            int batchSize,
-            String optimizer,
-            Optional<Integer> bestEpoch,
-            Optional<Accuracy> bestRobustAccuracy,
-            double elapsedSeconds,
-            List<EpochMetrics> history,
-            double learningRateFactor,
-            int retries) {
+    /**
+     * What {@code state.json} holds: which run the checkpoint belongs to, and the run's state.
+     *
+     * @param identity the run's seed, epochs, batch size and optimizer
+     * @param run the position in the run, history, best epoch, time and divergence-policy state
+     */
+    record State(RunIdentity identity, RunState run) {
 
         String toJson() {
             JsonObject json = new JsonObject();
             json.addProperty("format", FORMAT);
-            json.addProperty("nextEpoch", nextEpoch);
-            json.addProperty("seed", seed);
-            json.addProperty("epochs", epochs);
-            json.addProperty("batchSize", batchSize);
-            json.addProperty("optimizer", optimizer);
-            bestEpoch.ifPresent(e -> json.addProperty("bestEpoch", e));
-            bestRobustAccuracy.ifPresent(
-                    a -> json.add("bestRobustAccuracy", MetricsJson.accuracy(a)));
-            json.addProperty("elapsedSeconds", elapsedSeconds);
-            JsonArray metrics = new JsonArray();
-            history.forEach(m -> metrics.add(MetricsJson.toJson(m)));
-            json.add("history", metrics);
-            json.addProperty("learningRateFactor", learningRateFactor);
-            json.addProperty("retries", retries);
+            run.toJson(json, identity::toJson);
             return GSON.toJson(json);
         }
 
@@ -151,26 +127,7 @@ final class Checkpoint {
                 throw new IllegalArgumentException(
                         "checkpoint format must be " + FORMAT + " but was " + format);
             }
-            List<EpochMetrics> history = new ArrayList<>();
-            for (JsonElement element : json.getAsJsonArray("history")) {
-                history.add(MetricsJson.fromJson(element.getAsJsonObject()));
-            }
-            return new State(
-                    json.get("nextEpoch").getAsInt(),
-                    json.get("seed").getAsLong(),
-                    json.get("epochs").getAsInt(),
-                    json.get("batchSize").getAsInt(),
-                    json.get("optimizer").getAsString(),
-                    json.has("bestEpoch")
-                            ? Optional.of(json.get("bestEpoch").getAsInt())
-                            : Optional.empty(),
-                    json.has("bestRobustAccuracy")
-                            ? Optional.of(MetricsJson.accuracy(json.get("bestRobustAccuracy")))
-                            : Optional.empty(),
-                    json.get("elapsedSeconds").getAsDouble(),
-                    history,
-                    json.get("learningRateFactor").getAsDouble(),
-                    json.get("retries").getAsInt());
+            return new State(RunIdentity.fromJson(json), RunState.fromJson(json));
         }
     }
 

@@ -6,19 +6,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import dev.awp.djl.internal.Guards;
-import dev.awp.report.Accuracy;
-import dev.awp.report.EpochMetrics;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * The state a run rolls back to when it diverges or collapses: copies of every parameter (weights
- * and BatchNorm statistics), the optimizer's state, and the run's position, taken at the start and
- * after every epoch that passed the checks. The copies live on the parameters' device, in a manager
- * of their own; one copy of the model and of the optimizer state in memory.
+ * and BatchNorm statistics), the optimizer's state, and the run's {@link RunState}, taken at the
+ * start and after every epoch that passed the checks. The copies live on the parameters' device, in
+ * a manager of their own; one copy of the model and of the optimizer state in memory.
  */
 final class LastGoodState implements AutoCloseable {
 
@@ -29,10 +26,7 @@ final class LastGoodState implements AutoCloseable {
     private final List<NDArray> parameters = new ArrayList<>();
     private NDManager current;
     private NDList optimizerState;
-    private int nextEpoch;
-    private int historySize;
-    private Optional<Integer> bestEpoch = Optional.empty();
-    private Optional<Accuracy> bestRobust = Optional.empty();
+    private RunState state;
 
     /**
      * An empty holder; call {@link #take} before {@link #restore}.
@@ -53,12 +47,8 @@ final class LastGoodState implements AutoCloseable {
         this.loadOptimizer = loadOptimizer;
     }
 
-    /** Copies the current state, replacing the previous copy. */
-    void take(
-            int nextEpoch,
-            List<EpochMetrics> history,
-            Optional<Integer> bestEpoch,
-            Optional<Accuracy> bestRobust) {
+    /** Copies the current parameters and optimizer state, and keeps {@code state} with them. */
+    void take(RunState state) {
         NDManager fresh = manager.newSubManager();
         try {
             List<NDArray> copies = new ArrayList<>();
@@ -67,20 +57,17 @@ final class LastGoodState implements AutoCloseable {
                 copy.attach(fresh);
                 copies.add(copy);
             }
-            NDList state = saveOptimizer.apply(fresh);
+            NDList saved = saveOptimizer.apply(fresh);
             closeCurrent();
             current = fresh;
             parameters.clear();
             parameters.addAll(copies);
-            optimizerState = state;
+            optimizerState = saved;
         } catch (RuntimeException e) {
             fresh.close();
             throw e;
         }
-        this.nextEpoch = nextEpoch;
-        this.historySize = history.size();
-        this.bestEpoch = bestEpoch;
-        this.bestRobust = bestRobust;
+        this.state = state;
     }
 
     /**
@@ -103,24 +90,9 @@ final class LastGoodState implements AutoCloseable {
         loadOptimizer.accept(optimizerState);
     }
 
-    /** The epoch the good state continues with. */
-    int nextEpoch() {
-        return nextEpoch;
-    }
-
-    /** How many epochs of the history belong to the good state. */
-    int historySize() {
-        return historySize;
-    }
-
-    /** The best epoch as of the good state. */
-    Optional<Integer> bestEpoch() {
-        return bestEpoch;
-    }
-
-    /** The best robust accuracy as of the good state. */
-    Optional<Accuracy> bestRobust() {
-        return bestRobust;
+    /** The run's state as of the copy. */
+    RunState state() {
+        return state;
     }
 
     /** Whether every parameter of the block is finite; one reduction per parameter, one read. */

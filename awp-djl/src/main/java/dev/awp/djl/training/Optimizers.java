@@ -62,4 +62,18 @@ final class Optimizers {
             throw new UncheckedIOException(e.getMessage(), e);
         }
     }
+
+    /** The state of {@code optimizer} in {@code manager}, or null if it is not resumable. */
+    static NDList saveState(Optimizer optimizer, Block block, NDManager manager) {
+        return optimizer instanceof ResumableOptimizer resumable
+                ? resumable.saveState(block, manager)
+                : null;
+    }
+
+    /** Puts a state {@link #saveState} returned back; nothing for null. */
+    static void loadState(Optimizer optimizer, Block block, NDList state) {
+        if (optimizer instanceof ResumableOptimizer resumable && state != null) {
+            resumable.loadState(block, state);
+        }
+    }
 }

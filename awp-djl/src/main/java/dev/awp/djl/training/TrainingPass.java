@@ -9,6 +9,8 @@ import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.perturbation.AwpOptimizer;
+import dev.awp.report.Accuracy;
+import dev.awp.report.EpochMetrics;
 import dev.awp.training.AdversarialTraining;
 import java.util.Locale;
 
@@ -22,11 +24,24 @@ import java.util.Locale;
  */
 final class TrainingPass {
 
+    /** Progress that goes nowhere, for runs without console output. */
+    static final Progress NO_PROGRESS = new NoProgress();
+
     /** What the pass measured. */
     record Totals(double lossSum, long correct, long seen, boolean perturbed, double lastRate) {
 
         double meanLoss() {
             return lossSum / seen;
+        }
+
+        /** The epoch's training metrics, without evaluation and time. */
+        EpochMetrics.Builder metrics(int epoch) {
+            return EpochMetrics.builder()
+                    .epoch(epoch)
+                    .learningRate(lastRate)
+                    .trainLoss(meanLoss())
+                    .trainAdversarialAccuracy(Accuracy.of((int) correct, (int) seen))
+                    .awpActive(perturbed);
         }
     }
 
@@ -74,9 +89,7 @@ final class TrainingPass {
     Totals run(int epoch, double learningRateFactor) {
         awp.setEpoch(epoch);
         int batches = data.numBatches(spec.batchSize());
-        if (progress != null) {
-            progress.reset("Epoch " + (epoch + 1) + "/" + spec.epochs(), batches);
-        }
+        progress.reset("Epoch " + (epoch + 1) + "/" + spec.epochs(), batches);
         double lossSum = 0;
         long correct = 0;
         long seen = 0;
@@ -108,16 +121,32 @@ final class TrainingPass {
             seen += result.size();
             perturbed |= result.perturbed();
             iteration++;
-            if (progress != null) {
-                progress.update(
-                        iteration - 1,
-                        String.format(
-                                Locale.ROOT,
-                                "loss %.4f, adv acc %.3f",
-                                lossSum / seen,
-                                (double) correct / seen));
-            }
+            progress.update(
+                    iteration - 1,
+                    String.format(
+                            Locale.ROOT,
+                            "loss %.4f, adv acc %.3f",
+                            lossSum / seen,
+                            (double) correct / seen));
         }
         return new Totals(lossSum, correct, seen, perturbed, lastRate);
+    }
+
+    /** A {@link Progress} whose methods do nothing. */
+    private static final class NoProgress implements Progress {
+        @Override
+        public void reset(String message, long max, String trailingMessage) {}
+
+        @Override
+        public void start(long initialProgress) {}
+
+        @Override
+        public void end() {}
+
+        @Override
+        public void increment(long increment) {}
+
+        @Override
+        public void update(long progress, String message) {}
     }
 }

@@ -2,19 +2,26 @@ package dev.awp.djl.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListener.BatchData;
+import ai.djl.training.listener.TrainingListenerAdapter;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import dev.awp.djl.data.Augmentation;
+import dev.awp.djl.objective.ObjectiveLoss;
 import dev.awp.event.CheckpointWritten;
 import dev.awp.event.EpochEnded;
 import dev.awp.event.EvaluationCompleted;
 import dev.awp.event.TrainingEventListener;
 import dev.awp.event.TrainingFinished;
 import dev.awp.event.TrainingStarted;
+import dev.awp.objective.Objectives;
 import dev.awp.perturbation.WeightPerturbation;
 import dev.awp.report.EpochMetrics;
 import dev.awp.report.TrainingReport;
@@ -195,6 +202,49 @@ class AdversarialTrainerTest {
                             .build());
 
             assertThat(events).containsExactly("finished");
+        }
+    }
+
+    @Nested
+    class DjlListeners {
+
+        /** What DJL's listeners see per training batch: the loss evaluator's value and inputs. */
+        final class LossRecorder extends TrainingListenerAdapter {
+            final List<String> names = new ArrayList<>();
+            final List<Integer> predictionCounts = new ArrayList<>();
+            double lossSum;
+            long seen;
+
+            @Override
+            public void onTrainingBatch(Trainer trainer, BatchData data) {
+                NDList predictions = data.getPredictions().values().iterator().next();
+                NDList labels = data.getLabels().values().iterator().next();
+                names.add(trainer.getLoss().getName());
+                predictionCounts.add(predictions.size());
+                long size = labels.head().size();
+                lossSum += trainer.getLoss().evaluate(labels, predictions).getFloat() * size;
+                seen += size;
+            }
+        }
+
+        @Test
+        void djl_listeners_should_see_the_objectives_loss_not_cross_entropy() {
+            LossRecorder recorder = new LossRecorder();
+            AdversarialTraining spec =
+                    TinyRuns.spec().withObjective(Objectives.trades()).withEpochs(1);
+
+            TrainingReport report =
+                    fit(TinyRuns.trainer(spec).addTrainingListeners(recorder).build());
+
+            assertThat(recorder.names)
+                    .hasSize(3)
+                    .containsOnly(ObjectiveLoss.of(Objectives.trades()).getName());
+            assertThat(recorder.predictionCounts)
+                    .as("TRADES needs the clean logits beside the adversarial ones")
+                    .containsOnly(2);
+            assertThat(recorder.lossSum / recorder.seen)
+                    .as("DJL's loss evaluator gives the loss the step minimized")
+                    .isCloseTo(report.epochs().get(0).trainLoss(), within(1e-5));
         }
     }
 

@@ -14,6 +14,7 @@ import ai.djl.nn.Parameter;
 import dev.awp.djl.model.SmallCnn;
 import dev.awp.djl.testing.TestModels;
 import dev.awp.report.Accuracy;
+import dev.awp.report.EpochMetrics;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
@@ -83,17 +84,64 @@ class CheckpointTest {
 
     static Checkpoint.State state() {
         return new Checkpoint.State(
-                2,
-                11,
-                3,
-                16,
-                "SGD",
-                Optional.of(1),
-                Optional.of(Accuracy.of(3, 16)),
-                1.25,
-                List.of(),
-                0.25,
-                2);
+                new RunIdentity(11, 3, 16, "SGD"),
+                new RunState(
+                        2,
+                        List.of(),
+                        Optional.of(new RunState.Best(1, Accuracy.of(3, 16))),
+                        1.25,
+                        0.25,
+                        2));
+    }
+
+    /** What the trainer wrote for {@link #historyState()} before {@link RunState} existed. */
+    static final String GOLDEN_STATE_JSON =
+            "{\"format\":2,\"nextEpoch\":2,\"seed\":11,\"epochs\":3,\"batchSize\":16"
+                    + ",\"optimizer\":\"ADAMW\",\"bestEpoch\":1,\"bestRobustAccuracy\":{\"correct\":3"
+                    + ",\"total\":16,\"value\":0.1875},\"elapsedSeconds\":1.25"
+                    + ",\"history\":[{\"epoch\":0,\"learningRate\":0.05"
+                    + ",\"trainLoss\":2.302585092994046,\"trainAdversarialAccuracy\":{\"correct\":5"
+                    + ",\"total\":48,\"value\":0.10416666666666667},\"awpActive\":false"
+                    + ",\"elapsedSeconds\":0.75},{\"epoch\":1,\"learningRate\":0.025"
+                    + ",\"trainLoss\":1.9,\"trainAdversarialAccuracy\":{\"correct\":9,\"total\":48"
+                    + ",\"value\":0.1875},\"awpActive\":true,\"elapsedSeconds\":0.5"
+                    + ",\"cleanAccuracy\":{\"correct\":7,\"total\":16,\"value\":0.4375}"
+                    + ",\"robustAccuracy\":{\"correct\":3,\"total\":16,\"value\":0.1875}"
+                    + ",\"trainRobustAccuracy\":{\"correct\":4,\"total\":16,\"value\":0.25}"
+                    + ",\"robustGap\":0.0625}],\"learningRateFactor\":0.25,\"retries\":2}";
+
+    /** A state with two epochs of history, one evaluated, as a format-2 checkpoint holds it. */
+    static Checkpoint.State historyState() {
+        List<EpochMetrics> history =
+                List.of(
+                        EpochMetrics.builder()
+                                .epoch(0)
+                                .learningRate(0.05)
+                                .trainLoss(2.302585092994046)
+                                .trainAdversarialAccuracy(Accuracy.of(5, 48))
+                                .awpActive(false)
+                                .elapsedSeconds(0.75)
+                                .build(),
+                        EpochMetrics.builder()
+                                .epoch(1)
+                                .learningRate(0.025)
+                                .trainLoss(1.9)
+                                .trainAdversarialAccuracy(Accuracy.of(9, 48))
+                                .awpActive(true)
+                                .elapsedSeconds(0.5)
+                                .cleanAccuracy(Accuracy.of(7, 16))
+                                .robustAccuracy(Accuracy.of(3, 16))
+                                .trainRobustAccuracy(Accuracy.of(4, 16))
+                                .build());
+        return new Checkpoint.State(
+                new RunIdentity(11, 3, 16, "ADAMW"),
+                new RunState(
+                        2,
+                        history,
+                        Optional.of(new RunState.Best(1, Accuracy.of(3, 16))),
+                        1.25,
+                        0.25,
+                        2));
     }
 
     /** The tiny SmallCnn of the trainer tests, initialized in {@code manager} from the seed. */
@@ -216,6 +264,16 @@ class CheckpointTest {
         void should_round_trip_the_state() {
             Checkpoint.State state = state();
             assertThat(Checkpoint.State.fromJson(state.toJson())).isEqualTo(state);
+        }
+
+        /**
+         * {@code state.json} of format 2, byte for byte as the trainer wrote it before the run
+         * state became one type: checkpoints written by earlier versions must keep resuming.
+         */
+        @Test
+        void should_write_the_format_2_state_json_byte_for_byte() {
+            assertThat(historyState().toJson()).isEqualTo(GOLDEN_STATE_JSON);
+            assertThat(Checkpoint.State.fromJson(GOLDEN_STATE_JSON)).isEqualTo(historyState());
         }
 
         @Test

@@ -170,16 +170,16 @@ class TrainerSafetyTest {
         void should_call_a_fall_to_chance_after_a_good_epoch_a_collapse() {
             // 10 classes, margin 0.02: best must have reached 0.16, current at most 0.12
             assertThat(
-                            AdversarialTrainer.collapsed(
+                            DivergenceGuard.collapsed(
                                     Accuracy.of(16, 100), Accuracy.of(12, 100), 10, 0.02))
                     .isTrue();
             assertThat(
-                            AdversarialTrainer.collapsed(
+                            DivergenceGuard.collapsed(
                                     Accuracy.of(16, 100), Accuracy.of(13, 100), 10, 0.02))
                     .isFalse();
             // never above chance: an early run, not a collapse
             assertThat(
-                            AdversarialTrainer.collapsed(
+                            DivergenceGuard.collapsed(
                                     Accuracy.of(15, 100), Accuracy.of(5, 100), 10, 0.02))
                     .isFalse();
         }
@@ -187,15 +187,15 @@ class TrainerSafetyTest {
         @Test
         void should_warn_of_catastrophic_overfitting_only_past_the_gap() {
             assertThat(
-                            AdversarialTrainer.catastrophicOverfitting(
+                            DivergenceGuard.catastrophicOverfitting(
                                     Accuracy.of(60, 100), Accuracy.of(30, 100), 0.2))
                     .isTrue();
             assertThat(
-                            AdversarialTrainer.catastrophicOverfitting(
+                            DivergenceGuard.catastrophicOverfitting(
                                     Accuracy.of(45, 100), Accuracy.of(30, 100), 0.2))
                     .isFalse();
             assertThat(
-                            AdversarialTrainer.catastrophicOverfitting(
+                            DivergenceGuard.catastrophicOverfitting(
                                     Accuracy.of(90, 100), Accuracy.of(0, 100), 0))
                     .as("gap 0 turns the check off")
                     .isFalse();
