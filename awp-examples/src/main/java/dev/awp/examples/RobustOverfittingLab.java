@@ -21,6 +21,7 @@ import com.google.gson.GsonBuilder;
 import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
+import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.diagnostics.LandscapeResult;
 import dev.awp.djl.diagnostics.PerturbationComparison;
@@ -87,24 +88,41 @@ import java.util.stream.IntStream;
  * interval of a paired difference that excludes zero); nothing is selected after the fact.
  *
  * <p>Defaults: the embedded Fashion-MNIST subset, {@value #DEFAULT_TRAIN} training images, {@value
- * #DEFAULT_TEST} test images (every test evaluation on all of them), L∞ ε = 0.1, a CNN without
- * global pooling and without BatchNorm ({@code --model flat-cnn}, width {@value #DEFAULT_WIDTH}:
- * conv–relu–pool twice, a 256-unit hidden layer), {@value #DEFAULT_EPOCHS} epochs, batch 32, SGD
- * 0.05 / 0.9 / 5e-4, PGD-10 training attacks, PGD-20 evaluation every {@value #DEFAULT_EVAL_EVERY}
- * epochs, AWP from the first learning-rate decay on (warm-up half the run: from the first epoch, γ
- * = 0.01 kept this network at chance, loss ln 10 after 20 epochs, measured), 3 seeds, two runs at a
- * time in child JVMs of one PyTorch thread each ({@code --jobs}). The budget was set so that the
- * whole lab takes under an hour on a 2-core machine; it is too small for robust overfitting to show
- * on this data (see {@code site/results/lab/analysis.md}). {@code --quick} shrinks everything to a
- * smoke run of a few seconds per method.
+ * #DEFAULT_TEST} test images (every test evaluation on all of them), L∞ ε = 0.1, no augmentation
+ * ({@code --augmentation none}: the images are 28×28 garments, and CIFAR-10's pad-crop-flip is part
+ * of the CIFAR recipes, not of this data), a CNN without global pooling and without BatchNorm
+ * ({@code --model flat-cnn}, width {@value #DEFAULT_WIDTH}: conv–relu–pool twice, a 256-unit hidden
+ * layer), {@value #DEFAULT_EPOCHS} epochs, batch 32, SGD 0.05 / 0.9 / 5e-4 with torch.optim.SGD's
+ * momentum rule, PGD-10 training attacks, PGD-20 evaluation every {@value #DEFAULT_EVAL_EVERY}
+ * epochs, AWP after a warm-up of {@value #DEFAULT_WARMUP} epochs (at most half the run), only
+ * PGD-AT and AT-AWP ({@code --parts at}: claims 1 to 3), 3 seeds, two runs at a time in child JVMs
+ * of one PyTorch thread each ({@code --jobs}).
+ *
+ * <p>Why a warm-up (measured with this network, no augmentation, one seed): with AWP from the first
+ * epoch (warm-up 0, γ = 0.01), AT-AWP stayed at chance, training loss 2.305–2.307 (ln 10 = 2.303)
+ * and 10 % accuracy through 15 epochs at learning rate 0.05, while PGD-AT in the same seed was at
+ * loss 1.13; switched on at epoch 10, after plain AT had reached loss 1.19, AWP raised the loss to
+ * 1.49 and the network kept learning (loss 1.02 at epoch 19, test robust accuracy 52.9 % vs
+ * PGD-AT's 53.6 %).
+ *
+ * <p>Why this budget: the run must be long enough for plain AT to fit its 400 adversarial training
+ * images (at 30 epochs the train−test robust gap was 7–9 points), and short enough for the whole
+ * lab to take under an hour on a 2-core machine. The 6 runs of 100 epochs took 42 minutes at a load
+ * average of 6–16 (7.5 minutes a run on a quieter machine), and PGD-AT ended at 89.5 % train
+ * against 59.3 % test robust accuracy (see {@code site/results/lab/analysis.md}); the γ sweep and
+ * TRADES/MART at the same length would take several hours ({@code --parts at,sweep,trades,mart}
+ * runs them all, with {@code --gammas} for the sweep's values). {@code --quick} shrinks everything
+ * to a smoke run of a few seconds per method.
  */
 public final class RobustOverfittingLab {
 
     static final int DEFAULT_TRAIN = 400;
     static final int DEFAULT_TEST = 1000;
     static final int DEFAULT_WIDTH = 16;
-    static final int DEFAULT_EPOCHS = 30;
+    static final int DEFAULT_EPOCHS = 100;
     static final int DEFAULT_EVAL_EVERY = 10;
+    static final int DEFAULT_WARMUP = 10;
+    static final String DEFAULT_PARTS = "at";
 
     private static final List<Double> DEFAULT_GAMMAS = List.of(0.0, 0.0025, 0.005, 0.01, 0.02);
 
@@ -225,6 +243,7 @@ public final class RobustOverfittingLab {
             List<Double> gammas,
             int warmup,
             double epsilon,
+            Augmentation augmentation,
             Set<String> parts) {}
 
     /**
@@ -232,13 +251,15 @@ public final class RobustOverfittingLab {
      *
      * @param args {@code --quick} (a smoke run with tiny sizes), {@code --seeds N} (3), {@code
      *     --train N} (400), {@code --test N} (1000), {@code --train-eval N} (training images for
-     *     train robust accuracy, 500), {@code --epochs N} (30), {@code --eval-every N} (10), {@code
-     *     --landscape-points N} (9), {@code --model flat-cnn|small-cnn} (flat-cnn), {@code --width
-     *     N} (16), {@code --batch N} (32), {@code --lr X} (0.05), {@code --decay-at X} (fraction of
-     *     the run at which the learning rate drops ×0.1, then ×0.01 halfway to the end; 0.5),
-     *     {@code --attack-bn eval|train} (eval), {@code --gamma X} (AT-AWP's γ, 0.01), {@code
-     *     --gammas X,Y,..} (the sweep, 0,0.0025,0.005,0.01,0.02), {@code --warmup N} (epochs
-     *     without AWP, epochs / 2), {@code --parts at,sweep,trades,mart} (all), {@code --dataset
+     *     train robust accuracy, 500), {@code --epochs N} (100), {@code --eval-every N} (10),
+     *     {@code --landscape-points N} (9), {@code --model flat-cnn|small-cnn} (flat-cnn), {@code
+     *     --width N} (16), {@code --batch N} (32), {@code --lr X} (0.05), {@code --decay-at X}
+     *     (fraction of the run at which the learning rate drops ×0.1, then ×0.01 halfway to the
+     *     end; 0.5), {@code --attack-bn eval|train} (eval), {@code --gamma X} (AT-AWP's γ, 0.01),
+     *     {@code --gammas X,Y,..} (the sweep, 0,0.0025,0.005,0.01,0.02), {@code --warmup N} (epochs
+     *     without AWP, 10 or half the run if shorter), {@code --parts at,sweep,trades,mart} (at),
+     *     {@code --augmentation none|reflect|zero} (the training augmentation: none, CIFAR-10's
+     *     reflect-pad 4 crop and flip, or zero-pad 4 crop and flip; none), {@code --dataset
      *     fashion-mnist|synthetic|cifar10|mnist|kmnist} (fashion-mnist: the embedded subset without
      *     {@code --data-dir}), {@code --data-dir DIR}, {@code --epsilon X} (the L∞ budget of every
      *     attack, steps scaled with it; 0.1 for the MNIST family, 8/255 otherwise), {@code --output
@@ -273,6 +294,7 @@ public final class RobustOverfittingLab {
                                 "data-dir",
                                 "dataset",
                                 "epsilon",
+                                "augmentation",
                                 "threads",
                                 "jobs",
                                 "task",
@@ -298,7 +320,7 @@ public final class RobustOverfittingLab {
         if (decayAt >= 1) {
             throw new IllegalArgumentException("--decay-at must be in (0, 1) but was " + decayAt);
         }
-        Set<String> parts = Set.of(options.string("parts", "at,sweep,trades,mart").split(","));
+        Set<String> parts = Set.of(options.string("parts", DEFAULT_PARTS).split(","));
         for (String part : parts) {
             if (!Set.of("at", "sweep", "trades", "mart").contains(part)) {
                 throw new IllegalArgumentException(
@@ -324,8 +346,9 @@ public final class RobustOverfittingLab {
                                 options.string("attack-bn", "eval").toUpperCase(Locale.ROOT)),
                         options.positive("gamma", 0.01),
                         gammas(options.string("gammas", null)),
-                        options.integer("warmup", epochs / 2, 0),
+                        options.integer("warmup", Math.min(DEFAULT_WARMUP, epochs / 2), 0),
                         epsilon,
+                        augmentation(options.string("augmentation", "none")),
                         parts);
         Path output = Path.of(options.string("output", "target/lab"));
         Files.createDirectories(output);
@@ -341,6 +364,13 @@ public final class RobustOverfittingLab {
                 dataName,
                 train.size(),
                 test.size());
+        System.out.printf(
+                Locale.ROOT,
+                "%d epochs, AWP from epoch %d; augmentation: %s; optimizer: %s%n",
+                settings.epochs(),
+                settings.warmup(),
+                settings.augmentation().describe(),
+                optimizer(settings));
         List<Task> tasks = new ArrayList<>();
         for (int seed = 0; seed < settings.seeds(); seed++) {
             for (Method method : methods) {
@@ -380,6 +410,26 @@ public final class RobustOverfittingLab {
      */
     public static void main(String[] args) throws IOException {
         runExample(args);
+    }
+
+    /** The optimizer every run uses, with its update rule. */
+    static String optimizer(Settings settings) {
+        return spec(new Method(Family.AT, 0, false), 0, settings).optimizer().describe();
+    }
+
+    /** The training augmentation by name: none (the default), reflect or zero pad-crop-flip. */
+    static Augmentation augmentation(String name) {
+        switch (name) {
+            case "none":
+                return Augmentation.none();
+            case "reflect":
+                return Augmentation.reflectPadCropFlip();
+            case "zero":
+                return Augmentation.zeroPadCropFlip();
+            default:
+                throw new IllegalArgumentException(
+                        "--augmentation must be none, reflect or zero but was " + name);
+        }
     }
 
     private static List<Double> gammas(String text) {
@@ -512,6 +562,7 @@ public final class RobustOverfittingLab {
                     AdversarialTrainer.builder(spec)
                             .setTrainData(train)
                             .setValidationData(test)
+                            .optAugmentation(settings.augmentation())
                             .optOutputDirectory(runDirectory(output, task))
                             // a new lab run replaces the previous one's run directories
                             .optOverwrite(true)
@@ -756,10 +807,10 @@ public final class RobustOverfittingLab {
         md.append(
                 String.format(
                         Locale.ROOT,
-                        "Arguments: `%s`.%n%nData: %s, %d training and %d test images. Model: %s,"
-                                + " width %d. %d epochs, batch %d, SGD lr %s (×0.1 from %.0f %% of"
-                                + " the run, ×0.01 from %.0f %%), momentum 0.9, wd 5e-4. Training"
-                                + " attacks: each recipe's (PGD-10 for AT, TRADES's and MART's"
+                        "Arguments: `%s`.%n%nData: %s, %d training and %d test images."
+                                + " Augmentation: %s. Model: %s, width %d. %d epochs, batch %d,"
+                                + " optimizer: %s; learning rate ×0.1 from %.0f %% of the run,"
+                                + " ×0.01 from %.0f %%. Training attacks: each recipe's (PGD-10 for AT, TRADES's and MART's"
                                 + " for them, steps scaled to ε), BatchNorm in %s mode. Test"
                                 + " robust accuracy: PGD-20 on the %d test images every %d"
                                 + " epochs; train robust accuracy: PGD-20 on %d training images."
@@ -770,11 +821,12 @@ public final class RobustOverfittingLab {
                         dataName,
                         s.trainSize(),
                         s.testSize(),
+                        s.augmentation().describe(),
                         s.model(),
                         s.width(),
                         s.epochs(),
                         s.batchSize(),
-                        s.learningRate(),
+                        optimizer(s),
                         100 * s.decayAt(),
                         100 * (1 + s.decayAt()) / 2,
                         s.attackBn() == BatchNormMode.TRAIN ? "training" : "inference",
@@ -879,7 +931,7 @@ public final class RobustOverfittingLab {
             Plots.trainingCurves(output.resolve("curves"), curves);
             Plots.landscape(output.resolve("landscape"), landscapes);
         }
-        Files.writeString(output.resolve("lab.json"), json(runs));
+        Files.writeString(output.resolve("lab.json"), json(runs, s, dataName, command, minutes));
         Path report = output.resolve("report.md");
         Files.writeString(report, md.toString());
         return report;
@@ -1104,7 +1156,31 @@ public final class RobustOverfittingLab {
                 Locale.ROOT, "- **%s**: *%s*. %s. Rule: %s.%n", claim, outcome, numbers, rule);
     }
 
-    private static String json(List<Run> runs) {
+    /** The settings (what the report's header says) and every run with its history. */
+    private static String json(
+            List<Run> runs, Settings s, String dataName, String command, double minutes) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("arguments", command);
+        settings.put("data", dataName);
+        settings.put("trainImages", s.trainSize());
+        settings.put("testImages", s.testSize());
+        settings.put("trainEvalImages", s.trainEvalSize());
+        settings.put("augmentation", s.augmentation().describe());
+        settings.put("model", s.model());
+        settings.put("width", s.width());
+        settings.put("epochs", s.epochs());
+        settings.put("batchSize", s.batchSize());
+        settings.put("optimizer", optimizer(s));
+        settings.put("decayAt", List.of(s.decayAt(), (1 + s.decayAt()) / 2));
+        settings.put("evalEvery", s.evalEvery());
+        settings.put("epsilon", s.epsilon());
+        settings.put("gamma", s.gamma());
+        settings.put("gammas", s.gammas());
+        settings.put("warmupEpochs", s.warmup());
+        settings.put("attackBatchNorm", s.attackBn().name().toLowerCase(Locale.ROOT));
+        settings.put("seeds", s.seeds());
+        settings.put("parts", s.parts().stream().sorted().toList());
+        settings.put("minutes", minutes);
         List<Map<String, Object>> json = new ArrayList<>();
         for (Run run : runs) {
             Map<String, Object> entry = new LinkedHashMap<>();
@@ -1141,12 +1217,15 @@ public final class RobustOverfittingLab {
             entry.put("epochs", history);
             json.add(entry);
         }
+        Map<String, Object> lab = new LinkedHashMap<>();
+        lab.put("settings", settings);
+        lab.put("runs", json);
         return new GsonBuilder()
                 .setPrettyPrinting()
                 .disableHtmlEscaping()
                 .serializeSpecialFloatingPointValues()
                 .create()
-                .toJson(json);
+                .toJson(lab);
     }
 
     private static double[] values(List<Run> runs, ToDoubleFunction<Run> f) {

@@ -17,10 +17,14 @@ class RobustOverfittingLabTest {
     @Test
     void should_run_every_claim_quickly_on_the_embedded_fashion_mnist(@TempDir Path dir)
             throws Exception {
-        Path report = RobustOverfittingLab.runExample("--quick", "--output", dir.toString());
+        Path report =
+                RobustOverfittingLab.runExample(
+                        "--quick", "--parts", "at,sweep,trades,mart", "--output", dir.toString());
         String text = Files.readString(report);
         assertThat(text)
                 .contains("Fashion-MNIST (embedded subset), L∞ ε = 0.1")
+                .contains("Augmentation: none.")
+                .contains("torch.optim.SGD's rule")
                 .contains("| PGD-AT |")
                 .contains("| AT-AWP γ=0.01 |")
                 .contains("| AT-AWP γ=0.0025 |")
@@ -45,7 +49,9 @@ class RobustOverfittingLabTest {
         }
         assertThat(Files.readString(dir.resolve("lab.json")))
                 .contains("\"label\": \"AT-AWP γ=0.01\"")
-                .contains("\"method\": \"MART-AWP\"");
+                .contains("\"method\": \"MART-AWP\"")
+                .contains("\"augmentation\": \"none\"")
+                .contains("\"optimizer\": \"SGD (torch.optim.SGD's rule");
     }
 
     @Test
@@ -62,11 +68,14 @@ class RobustOverfittingLabTest {
                         "2",
                         "--parts",
                         "at",
+                        "--augmentation",
+                        "reflect",
                         "--output",
                         dir.toString());
         String text = Files.readString(report);
         assertThat(text)
                 .contains("SyntheticShapes")
+                .contains("Augmentation: reflect-pad 4, random crop, horizontal flip.")
                 .contains("| AT-AWP γ=0.01 |")
                 .doesNotContain("| TRADES |")
                 .doesNotContain("(n/a)");
@@ -83,10 +92,12 @@ class RobustOverfittingLabTest {
 
         JsonArray a =
                 JsonParser.parseString(Files.readString(alone.resolve("lab.json")))
-                        .getAsJsonArray();
+                        .getAsJsonObject()
+                        .getAsJsonArray("runs");
         JsonArray b =
                 JsonParser.parseString(Files.readString(children.resolve("lab.json")))
-                        .getAsJsonArray();
+                        .getAsJsonObject()
+                        .getAsJsonArray("runs");
         assertThat(b).hasSize(2);
         for (int i = 0; i < a.size(); i++) {
             JsonObject x = a.get(i).getAsJsonObject();
@@ -138,5 +149,9 @@ class RobustOverfittingLabTest {
                 .hasMessageContaining("resnet");
         assertThatThrownBy(() -> RobustOverfittingLab.runExample("--quick", "--gammas", "0,-1"))
                 .hasMessageContaining("-1");
+        assertThatThrownBy(() -> RobustOverfittingLab.runExample("--augmentation", "cutout"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("--augmentation must be none, reflect or zero")
+                .hasMessageContaining("cutout");
     }
 }
