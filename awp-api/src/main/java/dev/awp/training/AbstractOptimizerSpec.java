@@ -1,6 +1,7 @@
 package dev.awp.training;
 
 import dev.awp.internal.Checks;
+import java.util.Locale;
 import org.immutables.value.Value;
 
 /**
@@ -95,7 +96,7 @@ abstract class AbstractOptimizerSpec {
         switch (kind()) {
             case SGD:
                 return String.format(
-                        java.util.Locale.ROOT,
+                        Locale.ROOT,
                         "SGD (torch.optim.SGD's rule: b ← μb + g + λw, w ← w − ηb), lr %s,"
                                 + " momentum %s, weight decay %s",
                         learningRate(),
@@ -103,7 +104,7 @@ abstract class AbstractOptimizerSpec {
                         weightDecay());
             default:
                 return String.format(
-                        java.util.Locale.ROOT,
+                        Locale.ROOT,
                         "%s, lr %s, betas (%s, %s), epsilon %s, weight decay %s",
                         kind() == OptimizerKind.ADAMW ? "AdamW" : "Adam",
                         learningRate(),
