@@ -17,6 +17,7 @@ import dev.awp.djl.internal.GradientSuspension;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Logits;
 import dev.awp.djl.internal.Scopes;
+import dev.awp.djl.internal.SplitMix64;
 
 /**
  * Executes a {@link FabAttack} (Croce and Hein, ICML 2020), L∞ and L2, as AutoAttack runs it:
@@ -66,7 +67,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                             x.toType(DataType.FLOAT32, false).toFloatArray(),
                             logits,
                             classes,
-                            SearchRandom.fromEngine(scope));
+                            SplitMix64.fromEngine(scope));
             int passes = spec.targeted() ? targets : 1;
             for (int k = 0; k < passes; k++) {
                 for (int r = 0; r < spec.restarts(); r++) {
@@ -94,7 +95,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
         private final float[] clean;
         private final float[] cleanLogits;
         private final int classes;
-        private final SearchRandom random;
+        private final SplitMix64 random;
         private final int batch;
         private final int features;
         private final Shape exampleShape;
@@ -114,7 +115,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                 float[] clean,
                 float[] cleanLogits,
                 int classes,
-                SearchRandom random) {
+                SplitMix64 random) {
             this.target = target;
             this.x = x;
             this.labels = labels;

@@ -13,6 +13,7 @@ import dev.awp.djl.internal.DomainBounds;
 import dev.awp.djl.internal.GradientSuspension;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
+import dev.awp.djl.internal.SplitMix64;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -78,7 +79,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                             labels,
                             x.toType(DataType.FLOAT32, false).toFloatArray(),
                             cleanLogits.toType(DataType.FLOAT32, false).toFloatArray(),
-                            SearchRandom.fromEngine(scope));
+                            SplitMix64.fromEngine(scope));
             for (int r = 0; r < spec.restarts() && search.anyRobust(); r++) {
                 search.run(scope);
             }
@@ -97,7 +98,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
         private final NDArray x;
         private final long[] labels;
         private final float[] clean;
-        private final SearchRandom random;
+        private final SplitMix64 random;
         private final int batch;
         private final int c;
         private final int h;
@@ -120,7 +121,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                 long[] labels,
                 float[] clean,
                 float[] cleanLogits,
-                SearchRandom random) {
+                SplitMix64 random) {
             this.target = target;
             this.x = x;
             this.labels = labels;
@@ -251,8 +252,8 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
 
         /** The window of each channel set to {@code x ± ε}, clipped to the domain. */
         private void proposeLinf(int example, float[] out, int at, int side) {
-            int top = random.nextInt(h - side + 1);
-            int left = random.nextInt(w - side + 1);
+            int top = random.nextIntByRemainder(h - side + 1);
+            int left = random.nextIntByRemainder(w - side + 1);
             int from = example * features;
             for (int ch = 0; ch < c; ch++) {
                 float sign = random.nextSign();
@@ -300,10 +301,10 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                 delta[f] = (double) out[at + f] - clean[from + f];
                 total += delta[f] * delta[f];
             }
-            int top1 = random.nextInt(h - side + 1);
-            int left1 = random.nextInt(w - side + 1);
-            int top2 = random.nextInt(h - side + 1);
-            int left2 = random.nextInt(w - side + 1);
+            int top1 = random.nextIntByRemainder(h - side + 1);
+            int left1 = random.nextIntByRemainder(w - side + 1);
+            int top2 = random.nextIntByRemainder(h - side + 1);
+            int left2 = random.nextIntByRemainder(w - side + 1);
             double[] pattern = pattern(side, random.nextBoolean());
             double unusedShare = Math.max(eps * (double) eps - total, 0) / c;
             for (int ch = 0; ch < c; ch++) {
