@@ -20,10 +20,8 @@ import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
-import dev.awp.attack.FabAttack;
 import dev.awp.attack.FgsmAttack;
 import dev.awp.attack.PgdAttack;
-import dev.awp.attack.SquareAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
@@ -72,12 +70,13 @@ import org.slf4j.LoggerFactory;
  * the examples still robust, with the reference's settings.
  *
  * <p><b>What is recorded.</b> Each {@link AttackResult} carries the attack's {@link Attack#name()}
- * and its settings: its type ({@code PGD}, {@code FGSM}, {@code APGD}, or a custom attack's class
- * name), the norm and ε of its threat model, its own {@link Attack#parameters()} in their order,
- * and its BatchNorm mode. A custom attack that overrides {@link Attack#parameters()} is thus
- * described as fully as a built-in one. Each result also carries the attack's cost, {@link
- * AttackResult#queries()} (single-example forward passes, counted on the model the attack queries),
- * and the report says which attack first broke each example ({@link RobustnessReport#brokenBy()}).
+ * and its settings: its type ({@link Attack#kind()}: {@code PGD}, {@code FGSM}, {@code APGD},
+ * {@code FAB}, {@code Square}, or a custom attack's class name), the norm and ε of its threat
+ * model, its own {@link Attack#parameters()} in their order, and its BatchNorm mode. A custom
+ * attack that overrides {@link Attack#parameters()} is thus described as fully as a built-in one.
+ * Each result also carries the attack's cost, {@link AttackResult#queries()} (single-example
+ * forward passes, counted on the model the attack queries), and the report says which attack first
+ * broke each example ({@link RobustnessReport#brokenBy()}).
  *
  * <p><b>Resuming.</b> With {@link Builder#optStatePath(Path)} the evaluation writes its state after
  * every stage, atomically, and continues from it when started again: the report is the one an
@@ -484,9 +483,7 @@ public final class RobustnessEvaluator {
                 outputs,
                 logits.getShape());
         for (Attack attack : attacks) {
-            if (attack instanceof ApgdAttack) {
-                ((ApgdAttack) attack).checkNumClasses(Math.toIntExact(outputs));
-            }
+            attack.checkNumClasses(Math.toIntExact(outputs));
         }
     }
 
@@ -549,7 +546,7 @@ public final class RobustnessEvaluator {
         StageProgress(long step, Attack attack, int batch, int batches, int attacked) {
             this.step = step;
             this.attack = attack.name();
-            this.budget = queryBudget(attack);
+            this.budget = attack.queryBudget().orElse(0);
             this.batch = batch;
             this.batches = batches;
             this.attacked = attacked;
@@ -584,27 +581,6 @@ public final class RobustnessEvaluator {
                             attacked,
                             perExample));
         }
-    }
-
-    /**
-     * The most queries per example a built-in attack spends on a batch (its passes, counted as the
-     * evaluator counts them), or 0 where it is not known.
-     */
-    static double queryBudget(Attack attack) {
-        if (attack instanceof SquareAttack) {
-            SquareAttack square = (SquareAttack) attack;
-            return 1 + (double) square.restarts() * (square.queries() + 1);
-        }
-        if (attack instanceof ApgdAttack) {
-            ApgdAttack apgd = (ApgdAttack) attack;
-            int runs = apgd.restarts() * (apgd.targeted() ? apgd.targetClasses() : 1);
-            return 1 + (double) runs * (apgd.steps() + 1);
-        }
-        if (attack instanceof FabAttack && ((FabAttack) attack).targeted()) {
-            FabAttack fab = (FabAttack) attack;
-            return 1 + 2.0 * fab.restarts() * fab.targetClasses() * fab.steps();
-        }
-        return 0;
     }
 
     private void report(long step, String stage, int correct, int total) {
