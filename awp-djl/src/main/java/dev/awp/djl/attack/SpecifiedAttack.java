@@ -9,12 +9,13 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * An {@link InputAttack} that runs an API specification: its threat model, name and parameters are
- * the specification's.
+ * An {@link InputAttack} that runs an API specification, written on the {@link AbstractInputAttack}
+ * template: its threat model, name, parameters, kind, query budget and class minimum are the
+ * specification's.
  *
  * @param <S> the specification's type
  */
-abstract class SpecifiedAttack<S extends Attack> implements InputAttack {
+abstract class SpecifiedAttack<S extends Attack> extends AbstractInputAttack {
 
     /** The specification this attack runs. */
     final S spec;

@@ -1,7 +1,5 @@
 package dev.awp.djl.attack;
 
-import static java.util.Objects.requireNonNull;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -9,10 +7,6 @@ import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.InputDomain;
 import dev.awp.attack.Norm;
 import dev.awp.attack.SquareAttack;
-import dev.awp.djl.internal.DomainBounds;
-import dev.awp.djl.internal.GradientSuspension;
-import dev.awp.djl.internal.Guards;
-import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.internal.SplitMix64;
 import java.util.Arrays;
 import java.util.Locale;
@@ -49,10 +43,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
     }
 
     @Override
-    public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
-        requireNonNull(target, "target");
-        requireNonNull(x, "x");
-        requireNonNull(y, "y");
+    protected void checkInputs(NDArray x) {
         Shape shape = x.getShape();
         if (shape.dimension() != 4) {
             throw new IllegalArgumentException(
@@ -63,33 +54,27 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                             spec.name(),
                             shape));
         }
-        NDManager owner = x.getManager();
-        try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
-                NDManager scope = owner.newSubManager(x.getDevice())) {
-            Scopes.borrow(scope, x, y);
-            DomainBounds domain = DomainBounds.of(spec.threatModel().domain(), x, scope);
-            Guards.CheckedLabels checked = Guards.checkBatch(domain, x, y);
-            long[] labels = checked.vector().toType(DataType.INT64, false).toLongArray();
-            NDArray cleanLogits = target.logits(x, spec.batchNormMode());
-            checked.checkClasses(cleanLogits);
-            Search search =
-                    new Search(
-                            target,
-                            x,
-                            labels,
-                            x.toType(DataType.FLOAT32, false).toFloatArray(),
-                            cleanLogits.toType(DataType.FLOAT32, false).toFloatArray(),
-                            SplitMix64.fromEngine(scope));
-            for (int r = 0; r < spec.restarts() && search.anyRobust(); r++) {
-                search.run(scope);
-            }
-            NDArray adv =
-                    scope.create(search.result, shape)
-                            .toType(x.getDataType(), false)
-                            .toDevice(x.getDevice(), false);
-            adv.attach(owner);
-            return adv;
-        }
+    }
+
+    @Override
+    protected NDArray craft(AttackBatch batch) {
+        NDArray x = batch.x();
+        Shape shape = x.getShape();
+        NDManager scope = batch.scope();
+        long[] labels = batch.labels().toType(DataType.INT64, false).toLongArray();
+        NDArray cleanLogits = batch.cleanLogits();
+        Search search =
+                new Search(
+                        batch.target(),
+                        x,
+                        labels,
+                        x.toType(DataType.FLOAT32, false).toFloatArray(),
+                        cleanLogits.toType(DataType.FLOAT32, false).toFloatArray(),
+                        SplitMix64.fromEngine(scope));
+        search.survivors.restart(spec.restarts(), (r, rows) -> search.run(scope, rows));
+        return scope.create(search.result, shape)
+                .toType(x.getDataType(), false)
+                .toDevice(x.getDevice(), false);
     }
 
     /** The state of the search over one batch, on the host. */
@@ -114,6 +99,9 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
         final float[] result;
 
         private final double[] resultMargin;
+
+        /** The examples whose margin is not positive yet (robust so far). */
+        final Survivors survivors;
 
         Search(
                 AttackTarget target,
@@ -141,23 +129,16 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
             this.upperBounds = toFloats(domain.upperBounds());
             this.result = clean.clone();
             this.resultMargin = new double[batch];
+            boolean[] misclassified = new boolean[batch];
             for (int b = 0; b < batch; b++) {
                 resultMargin[b] = margin(cleanLogits, b, labels[b]);
+                misclassified[b] = !(resultMargin[b] > 0);
             }
-        }
-
-        boolean anyRobust() {
-            for (double m : resultMargin) {
-                if (m > 0) {
-                    return true;
-                }
-            }
-            return false;
+            this.survivors = new Survivors(misclassified);
         }
 
         /** One run from a new start on the examples still classified correctly. */
-        void run(NDManager scope) {
-            int[] examples = robust();
+        void run(NDManager scope, int[] examples) {
             int m = examples.length;
             float[] best = new float[m * features];
             for (int j = 0; j < m; j++) {
@@ -197,17 +178,17 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                 int b = examples[j];
                 if (margins[j] < resultMargin[b]) {
                     resultMargin[b] = margins[j];
-                    System.arraycopy(best, j * features, result, b * features, features);
+                    Survivors.put(best, j, result, b, features);
+                    if (!(margins[j] > 0)) {
+                        survivors.markBroken(b);
+                    }
                 }
             }
         }
 
         /** The margins of the points {@code rows} of {@code points}, one forward pass. */
         private double[] query(NDManager scope, float[] points, int[] examples, int[] rows) {
-            float[] packed = new float[rows.length * features];
-            for (int k = 0; k < rows.length; k++) {
-                System.arraycopy(points, rows[k] * features, packed, k * features, features);
-            }
+            float[] packed = Survivors.gather(points, rows, features);
             try (NDManager local = scope.newSubManager()) {
                 NDArray input =
                         local.create(packed, new Shape(rows.length, c, h, w))
@@ -366,21 +347,6 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
         private float clip(float value, int feature) {
             int k = lowerBounds.length == 1 ? 0 : feature;
             return Math.min(Math.max(value, lowerBounds[k]), upperBounds[k]);
-        }
-
-        private int[] robust() {
-            int count = 0;
-            for (double m : resultMargin) {
-                count += m > 0 ? 1 : 0;
-            }
-            int[] examples = new int[count];
-            int next = 0;
-            for (int b = 0; b < batch; b++) {
-                if (resultMargin[b] > 0) {
-                    examples[next++] = b;
-                }
-            }
-            return examples;
         }
     }
 
