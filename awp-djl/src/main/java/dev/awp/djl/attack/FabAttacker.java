@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.FabAttack;
-import dev.awp.attack.InputDomain;
 import dev.awp.attack.Norm;
 import dev.awp.djl.internal.Logits;
 import dev.awp.djl.internal.SplitMix64;
@@ -82,8 +81,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
         private final Shape exampleShape;
         private final boolean linf;
         private final double eps;
-        private final double[] lowerBounds;
-        private final double[] upperBounds;
+        private final HostDomain domain;
         private final BatchNormMode mode;
 
         final float[] result;
@@ -109,9 +107,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
             this.exampleShape = x.getShape().slice(1);
             this.linf = spec.threatModel().norm() == Norm.LINF;
             this.eps = spec.threatModel().epsilon();
-            InputDomain domain = spec.threatModel().domain();
-            this.lowerBounds = domain.lowerBounds();
-            this.upperBounds = domain.upperBounds();
+            this.domain = new HostDomain(spec.threatModel().domain());
             this.mode = spec.batchNormMode();
             this.result = clean.clone();
             boolean[] misclassified = new boolean[batch];
@@ -150,16 +146,16 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
             double[] hiOrig = new double[n];
             for (int i = 0; i < n; i++) {
                 int f = i % features;
-                loOrig[i] = lower(f) - orig[i];
-                hiOrig[i] = upper(f) - orig[i];
+                loOrig[i] = domain.lower(f) - orig[i];
+                hiOrig[i] = domain.upper(f) - orig[i];
             }
             for (int iteration = 0; iteration < spec.steps(); iteration++) {
                 Plane plane =
                         rank > 0 ? targeted(scope, current, y, t) : closest(scope, current, y);
                 for (int i = 0; i < n; i++) {
                     int f = i % features;
-                    lo[i] = lower(f) - current[i];
-                    hi[i] = upper(f) - current[i];
+                    lo[i] = domain.lower(f) - current[i];
+                    hi[i] = domain.upper(f) - current[i];
                 }
                 float[] next = new float[n];
                 for (int j = 0; j < m; j++) {
@@ -181,7 +177,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                         double moved =
                                 (current[i] + spec.eta() * step[i]) * (1 - alpha)
                                         + (orig[i] + spec.eta() * stepOrig[i]) * alpha;
-                        next[i] = (float) Math.min(Math.max(moved, lower(f)), upper(f));
+                        next[i] = domain.clip(moved, f);
                     }
                 }
                 long[] predicted = predict(scope, next, m);
@@ -337,7 +333,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                 double radius = eps / 2;
                 for (int f = 0; f < features; f++) {
                     double v = orig[at + f] + radius * t[f] / (size + NORM_FLOOR);
-                    start[at + f] = (float) Math.min(Math.max(v, lower(f)), upper(f));
+                    start[at + f] = domain.clip(v, f);
                 }
             }
             return start;
@@ -375,14 +371,6 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                 size = linf ? Math.max(size, Math.abs(v)) : size + v * v;
             }
             return linf ? size : Math.sqrt(size);
-        }
-
-        private double lower(int feature) {
-            return lowerBounds[lowerBounds.length == 1 ? 0 : feature];
-        }
-
-        private double upper(int feature) {
-            return upperBounds[upperBounds.length == 1 ? 0 : feature];
         }
 
         private int argMax(float[] values, int row) {

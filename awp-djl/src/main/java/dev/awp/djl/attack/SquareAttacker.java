@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.awp.attack.InputDomain;
 import dev.awp.attack.Norm;
 import dev.awp.attack.SquareAttack;
 import dev.awp.djl.internal.SplitMix64;
@@ -92,8 +91,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
         private final int classes;
         private final float eps;
         private final boolean linf;
-        private final float[] lowerBounds;
-        private final float[] upperBounds;
+        private final HostDomain domain;
 
         /** The returned points and their margins (positive: still classified correctly). */
         final float[] result;
@@ -124,9 +122,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
             this.classes = cleanLogits.length / batch;
             this.eps = (float) spec.threatModel().epsilon();
             this.linf = spec.threatModel().norm() == Norm.LINF;
-            InputDomain domain = spec.threatModel().domain();
-            this.lowerBounds = toFloats(domain.lowerBounds());
-            this.upperBounds = toFloats(domain.upperBounds());
+            this.domain = new HostDomain(spec.threatModel().domain());
             this.result = clean.clone();
             this.resultMargin = new double[batch];
             boolean[] misclassified = new boolean[batch];
@@ -225,7 +221,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                     float sign = random.nextSign();
                     for (int row = 0; row < h; row++) {
                         int f = (ch * h + row) * w + col;
-                        out[at + f] = clip(clean[from + f] + sign * eps, f);
+                        out[at + f] = domain.clip(clean[from + f] + sign * eps, f);
                     }
                 }
             }
@@ -241,7 +237,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                 for (int row = top; row < top + side; row++) {
                     for (int col = left; col < left + side; col++) {
                         int f = (ch * h + row) * w + col;
-                        out[at + f] = clip(clean[from + f] + sign * eps, f);
+                        out[at + f] = domain.clip(clean[from + f] + sign * eps, f);
                     }
                 }
             }
@@ -340,13 +336,8 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
             double factor = eps / (Math.sqrt(norm) + FLOOR);
             int from = example * features;
             for (int f = 0; f < features; f++) {
-                out[at + f] = clip((float) (clean[from + f] + delta[f] * factor), f);
+                out[at + f] = domain.clip((float) (clean[from + f] + delta[f] * factor), f);
             }
-        }
-
-        private float clip(float value, int feature) {
-            int k = lowerBounds.length == 1 ? 0 : feature;
-            return Math.min(Math.max(value, lowerBounds[k]), upperBounds[k]);
         }
     }
 
@@ -364,14 +355,6 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
 
     private static int[] positive(double[] margins, int[] rows) {
         return Arrays.stream(rows).filter(j -> margins[j] > 0).toArray();
-    }
-
-    private static float[] toFloats(double[] values) {
-        float[] floats = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            floats[i] = (float) values[i];
-        }
-        return floats;
     }
 
     /**

@@ -9,9 +9,8 @@
  * dev.awp.djl.attack.Projection}, input gradients) to the attack's {@code craft}. A custom attack
  * extends the same template, or implements {@link dev.awp.djl.attack.InputAttack} directly. Adding
  * a built-in attack touches its specification, its attacker and one line of {@code
- * InputAttacks.bind}. Attacks
- * query the model through an {@link dev.awp.djl.attack.AttackTarget} and compute gradients with
- * respect to the input only: the weights' {@code requires_grad} flags are switched off for the
- * duration of an attack, so no weight gradient is computed or accumulated.
+ * InputAttacks.bind}. Attacks query the model through an {@link dev.awp.djl.attack.AttackTarget}
+ * and compute gradients with respect to the input only: the weights' {@code requires_grad} flags
+ * are switched off for the duration of an attack, so no weight gradient is computed or accumulated.
  */
 package dev.awp.djl.attack;
