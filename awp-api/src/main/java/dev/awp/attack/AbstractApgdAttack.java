@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.collect.ImmutableMap;
 import dev.awp.internal.Checks;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.immutables.value.Value;
 
@@ -141,11 +142,34 @@ abstract class AbstractApgdAttack implements Attack {
     }
 
     /**
+     * {@inheritDoc}
+     *
+     * @return {@code APGD}
+     */
+    @Override
+    public final String kind() {
+        return "APGD";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code 1 + runs·(steps + 1)}, {@code runs = restarts} (times {@link #targetClasses()}
+     *     when targeted): the clean pass, then per run the start and every iterate
+     */
+    @Override
+    public final OptionalLong queryBudget() {
+        long runs = (long) restarts() * (targeted() ? targetClasses() : 1);
+        return OptionalLong.of(1 + runs * (steps() + 1));
+    }
+
+    /**
      * The smallest number of classes the loss is defined for: 2 for cross-entropy, 3 for DLR (it
      * uses the third-largest logit), 4 for targeted DLR (the fourth-largest).
      *
      * @return the minimum number of classes
      */
+    @Override
     public final int minimumClasses() {
         if (loss() == ApgdLoss.CROSS_ENTROPY) {
             return 2;
@@ -159,6 +183,7 @@ abstract class AbstractApgdAttack implements Attack {
      * @param numClasses the number of classes (the size of the model's output)
      * @throws IllegalArgumentException if {@code numClasses < }{@link #minimumClasses()}
      */
+    @Override
     public final void checkNumClasses(int numClasses) {
         checkArgument(
                 numClasses >= minimumClasses(),

@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.collect.ImmutableMap;
 import dev.awp.internal.Checks;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import org.immutables.value.Value;
 
@@ -166,6 +167,30 @@ abstract class AbstractFabAttack implements Attack {
                 name(),
                 numClasses);
         return targeted() ? Math.min(targetClasses(), numClasses - 1) : 0;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code FAB}
+     */
+    @Override
+    public final String kind() {
+        return "FAB";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return for FAB-T {@code 1 + 2·restarts·targetClasses·steps} (the clean pass, then per
+     *     iteration a linearization and a check); untargeted FAB, whose linearization repeats the
+     *     batch once per class, empty
+     */
+    @Override
+    public final OptionalLong queryBudget() {
+        return targeted()
+                ? OptionalLong.of(1 + 2L * restarts() * targetClasses() * steps())
+                : OptionalLong.empty();
     }
 
     /**

@@ -59,6 +59,16 @@ abstract class AbstractFgsmAttack implements Attack {
     /**
      * {@inheritDoc}
      *
+     * @return {@code FGSM}
+     */
+    @Override
+    public final String kind() {
+        return "FGSM";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * @return {@code stepSize} and {@code randomStart}
      */
     @Override

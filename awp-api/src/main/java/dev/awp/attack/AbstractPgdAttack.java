@@ -101,6 +101,16 @@ abstract class AbstractPgdAttack implements Attack {
     /**
      * {@inheritDoc}
      *
+     * @return {@code PGD}
+     */
+    @Override
+    public final String kind() {
+        return "PGD";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
      * @return {@code steps}, {@code stepSize}, {@code randomStart}, {@code gaussianStd} (with a
      *     {@link RandomStart#GAUSSIAN} start only), {@code restarts}, {@code loss} (its kind) and
      *     {@code kappa}

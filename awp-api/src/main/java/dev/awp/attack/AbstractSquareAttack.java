@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import com.google.common.collect.ImmutableMap;
 import dev.awp.internal.Checks;
 import java.util.Map;
+import java.util.OptionalLong;
 import org.immutables.value.Value;
 
 /**
@@ -115,6 +116,27 @@ abstract class AbstractSquareAttack implements Attack {
             halvings++;
         }
         return pInit() / (1 << halvings);
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code Square}
+     */
+    @Override
+    public final String kind() {
+        return "Square";
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * @return {@code 1 + restarts·(queries + 1)}: the clean pass, then per restart the start and
+     *     every proposal
+     */
+    @Override
+    public final OptionalLong queryBudget() {
+        return OptionalLong.of(1 + (long) restarts() * (queries() + 1));
     }
 
     /**

@@ -1,6 +1,9 @@
 package dev.awp.attack;
 
+import static com.google.common.base.Preconditions.checkArgument;
+
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * An input attack: a recipe for crafting adversarial examples inside a {@link ThreatModel}.
@@ -53,6 +56,54 @@ public interface Attack {
      */
     default Map<String, Object> parameters() {
         return Map.of();
+    }
+
+    /**
+     * What kind of attack this is, for reports: written as the {@code type} entry of the attack's
+     * settings, beside its {@link #name()} (which names one configuration). The built-in
+     * specifications say {@code PGD}, {@code FGSM}, {@code APGD}, {@code FAB} and {@code Square}.
+     *
+     * @return the kind; by default the attack's class name
+     */
+    default String kind() {
+        return getClass().getName();
+    }
+
+    /**
+     * The most queries per example the attack spends on a batch: single-example forward passes on
+     * the model it attacks, counted as an evaluator counts them, including the clean pass. An
+     * evaluator uses it to show how far a running attack is.
+     *
+     * @return the budget, or empty when it is not known in advance (the default)
+     */
+    default OptionalLong queryBudget() {
+        return OptionalLong.empty();
+    }
+
+    /**
+     * The smallest number of classes (model outputs) the attack is defined for, e.g. 3 for a loss
+     * that uses the third-largest logit.
+     *
+     * @return the minimum, at least 1; 1 by default
+     */
+    default int minimumClasses() {
+        return 1;
+    }
+
+    /**
+     * Checks that the attack can run on a model with this many classes; an evaluator calls it
+     * before any attack runs.
+     *
+     * @param numClasses the number of classes (the size of the model's output)
+     * @throws IllegalArgumentException if {@code numClasses < }{@link #minimumClasses()}
+     */
+    default void checkNumClasses(int numClasses) {
+        checkArgument(
+                numClasses >= minimumClasses(),
+                "numClasses must be >= %s for %s but was %s",
+                minimumClasses(),
+                name(),
+                numClasses);
     }
 
     /**

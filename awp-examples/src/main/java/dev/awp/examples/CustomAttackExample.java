@@ -1,18 +1,13 @@
 package dev.awp.examples;
 
-import static java.util.Objects.requireNonNull;
-
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.Attacks;
-import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.ThreatModel;
-import dev.awp.djl.attack.AttackTarget;
+import dev.awp.djl.attack.AbstractInputAttack;
+import dev.awp.djl.attack.AttackBatch;
 import dev.awp.djl.attack.InputAttack;
-import dev.awp.djl.attack.InputGradients;
-import dev.awp.djl.attack.Projection;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.data.SyntheticShapes;
 import dev.awp.djl.model.SmallCnn;
@@ -32,7 +27,7 @@ import java.util.Set;
 
 /**
  * Plugs a user-defined attack into the trainer: {@link MomentumIterativeFgsm} (MI-FGSM, Dong et
- * al., CVPR 2018) implements {@link InputAttack} with {@link InputGradients}, and AT-AWP trains a
+ * al., CVPR 2018) extends the attack template {@link AbstractInputAttack}, and AT-AWP trains a
  * {@link SmallCnn} on {@link SyntheticShapes} with it as the training attack; evaluation stays
  * PGD-20 (the same L∞ threat model, as the specification requires). The attack describes its
  * settings with {@link InputAttack#parameters()}, so that robustness reports show them.
@@ -54,7 +49,7 @@ public final class CustomAttackExample {
      * in inference mode.
      */
     // tag::attack[]
-    public static final class MomentumIterativeFgsm implements InputAttack {
+    public static final class MomentumIterativeFgsm extends AbstractInputAttack {
         private final ThreatModel threatModel;
         private final int steps;
         private final double decay;
@@ -103,37 +98,30 @@ public final class CustomAttackExample {
             return parameters;
         }
 
+        /**
+         * The search alone: the template has checked the batch, switched weight gradients off and
+         * opened {@code batch.scope()}, which frees every temporary when the attack returns.
+         */
         @Override
-        public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
-            requireNonNull(target, "target");
-            requireNonNull(x, "x");
-            requireNonNull(y, "y");
-            double epsilon = threatModel.epsilon();
-            float alpha = (float) (epsilon / steps);
-            NDManager owner = x.getManager();
-            try (NDManager scope = owner.newSubManager();
-                    // the ε-ball around x within the input domain (scalar or per-feature bounds)
-                    Projection ball = Projection.around(x, threatModel)) {
-                NDArray adversarial = x.duplicate();
-                adversarial.attach(scope);
-                NDArray momentum = x.zerosLike();
-                momentum.attach(scope);
-                Shape perExample = new Shape(x.getShape().get(0), 1, 1, 1);
-                for (int step = 0; step < steps; step++) {
-                    NDArray gradient =
-                            InputGradients.of(
-                                    target,
-                                    adversarial,
-                                    BatchNormMode.EVAL,
-                                    logits -> Losses.perExampleCrossEntropy(logits, y).sum());
-                    gradient.attach(scope);
-                    NDArray l1 = gradient.abs().sum(new int[] {1, 2, 3}).reshape(perExample);
-                    momentum = momentum.mul(decay).add(gradient.div(l1.add(1e-12)));
-                    adversarial = ball.project(adversarial.add(momentum.sign().mul(alpha)));
-                }
-                adversarial.attach(owner);
-                return adversarial;
+        protected NDArray craft(AttackBatch batch) {
+            NDArray x = batch.x();
+            float alpha = (float) (threatModel.epsilon() / steps);
+            NDArray adversarial = x.duplicate();
+            NDArray momentum = x.zerosLike();
+            Shape perExample = new Shape(batch.size(), 1, 1, 1);
+            for (int step = 0; step < steps; step++) {
+                NDArray gradient =
+                        batch.gradient(
+                                adversarial,
+                                logits ->
+                                        Losses.perExampleCrossEntropy(logits, batch.labels())
+                                                .sum());
+                NDArray l1 = gradient.abs().sum(new int[] {1, 2, 3}).reshape(perExample);
+                momentum = momentum.mul(decay).add(gradient.div(l1.add(1e-12)));
+                // onto the ε-ball around x within the input domain (scalar or per-feature bounds)
+                adversarial = batch.ball().project(adversarial.add(momentum.sign().mul(alpha)));
             }
+            return adversarial;
         }
     }
 

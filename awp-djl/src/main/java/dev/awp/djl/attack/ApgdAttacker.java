@@ -1,7 +1,5 @@
 package dev.awp.djl.attack;
 
-import static java.util.Objects.requireNonNull;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -10,12 +8,9 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.ApgdLoss;
-import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.Norm;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.internal.DomainBounds;
-import dev.awp.djl.internal.GradientSuspension;
-import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.objective.Losses;
 import java.util.Arrays;
@@ -64,98 +59,85 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
     }
 
     @Override
-    public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
-        requireNonNull(target, "target");
-        requireNonNull(x, "x");
-        requireNonNull(y, "y");
-        NDManager owner = x.getManager();
-        BatchNormMode mode = spec.batchNormMode();
-        try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
-                NDManager scope = owner.newSubManager(x.getDevice())) {
-            Scopes.borrow(scope, x, y);
-            DomainBounds domain = DomainBounds.of(spec.threatModel().domain(), x, scope);
-            Guards.CheckedLabels checked = Guards.checkBatch(domain, x, y);
-            NDArray labels = checked.vector().toType(DataType.INT64, false);
-            long[] labelValues = labels.toLongArray();
-            NDArray clean = target.logits(x, mode);
-            clean.attach(scope);
-            checked.checkClasses(clean);
-            int classes = Math.toIntExact(clean.getShape().get(1));
-            // fails with a message naming the class count before any index could go out of range
-            int targets = spec.effectiveTargetClasses(classes);
-            long[] predicted = clean.argMax(1).toLongArray();
-            int batch = labelValues.length;
-            boolean[] fooled = new boolean[batch];
-            for (int i = 0; i < batch; i++) {
-                fooled[i] = predicted[i] != labelValues[i];
-            }
-            double[] bestLoss = new double[batch];
-            Arrays.fill(bestLoss, Double.NEGATIVE_INFINITY);
-            NDArray adv = x.duplicate();
-            int runs = spec.targeted() ? targets * spec.restarts() : spec.restarts();
-            for (int r = 0; r < runs; r++) {
-                long[] active = unfooled(fooled);
-                if (active.length == 0) {
-                    break;
-                }
-                try (NDManager runScope = scope.newSubManager()) {
-                    NDArray index = runScope.create(active);
-                    NDArray xs = x.get(new NDIndex("{}", index));
-                    NDArray ys = labels.get(new NDIndex("{}", index));
-                    xs.attach(runScope);
-                    ys.attach(runScope);
-                    NDArray yt = null;
-                    if (spec.targeted()) {
-                        // the (rank)-th largest clean logit: ranks 2, 3, ... (AutoAttack)
-                        int rank = r / spec.restarts() + 2;
-                        NDArray order = clean.get(new NDIndex("{}", index)).argSort(1);
-                        order.attach(runScope);
-                        yt = order.get(":, {}", classes - rank);
-                        yt.attach(runScope);
-                    }
-                    RunResult result = new Run(target, xs, ys, yt, domain, runScope).execute();
-                    long[] pick = new long[batch];
-                    for (int i = 0; i < batch; i++) {
-                        pick[i] = i;
-                    }
-                    int m = active.length;
-                    for (int j = 0; j < m; j++) {
-                        int i = (int) active[j];
-                        if (result.fooled[j]) {
-                            fooled[i] = true;
-                            pick[i] = batch + j;
-                        } else if (result.bestLoss[j] > bestLoss[i]) {
-                            bestLoss[i] = result.bestLoss[j];
-                            pick[i] = batch + m + j;
-                        }
-                    }
-                    NDArray all =
-                            NDArrays.concat(
-                                    new NDList(adv, result.lastAdversarial, result.best), 0);
-                    NDArray merged = all.get(new NDIndex("{}", runScope.create(pick)));
-                    merged.attach(scope);
-                    adv.close();
-                    adv = merged;
-                }
-            }
-            adv.attach(owner);
-            return adv;
+    protected NDArray craft(AttackBatch batch) {
+        NDArray x = batch.x();
+        NDManager scope = batch.scope();
+        NDArray labels = batch.labels().toType(DataType.INT64, false);
+        long[] labelValues = labels.toLongArray();
+        NDArray clean = batch.cleanLogits();
+        int classes = Math.toIntExact(clean.getShape().get(1));
+        // fails with a message naming the class count before any index could go out of range
+        int targets = spec.effectiveTargetClasses(classes);
+        long[] predicted = clean.argMax(1).toLongArray();
+        int size = labelValues.length;
+        boolean[] fooledAtStart = new boolean[size];
+        for (int i = 0; i < size; i++) {
+            fooledAtStart[i] = predicted[i] != labelValues[i];
         }
+        Survivors survivors = new Survivors(fooledAtStart);
+        double[] bestLoss = new double[size];
+        Arrays.fill(bestLoss, Double.NEGATIVE_INFINITY);
+        NDArray[] adv = {x.duplicate()};
+        int runs = spec.targeted() ? targets * spec.restarts() : spec.restarts();
+        survivors.restart(
+                runs,
+                (r, rows) -> {
+                    try (NDManager runScope = scope.newSubManager()) {
+                        NDArray index = runScope.create(Survivors.asLongs(rows));
+                        NDArray xs = x.get(new NDIndex("{}", index));
+                        NDArray ys = labels.get(new NDIndex("{}", index));
+                        xs.attach(runScope);
+                        ys.attach(runScope);
+                        NDArray yt = null;
+                        if (spec.targeted()) {
+                            // the (rank)-th largest clean logit: ranks 2, 3, ... (AutoAttack)
+                            int rank = r / spec.restarts() + 2;
+                            NDArray order = clean.get(new NDIndex("{}", index)).argSort(1);
+                            order.attach(runScope);
+                            yt = order.get(":, {}", classes - rank);
+                            yt.attach(runScope);
+                        }
+                        Projection ball = batch.ballAround(xs, runScope);
+                        RunResult result = new Run(batch, xs, ys, yt, ball, runScope).execute();
+                        adv[0] = merge(adv[0], result, rows, survivors, bestLoss, runScope);
+                        adv[0].attach(scope);
+                    }
+                });
+        return adv[0];
     }
 
-    private static long[] unfooled(boolean[] fooled) {
-        int count = 0;
-        for (boolean f : fooled) {
-            count += f ? 0 : 1;
+    /**
+     * The batch's points after a run on {@code rows}: per example the run's last adversarial point
+     * when it broke the example, else its best point when that beats the best loss so far, else the
+     * point it had. Closes {@code adv}.
+     */
+    private static NDArray merge(
+            NDArray adv,
+            RunResult result,
+            int[] rows,
+            Survivors survivors,
+            double[] bestLoss,
+            NDManager runScope) {
+        int size = bestLoss.length;
+        long[] pick = new long[size];
+        for (int i = 0; i < size; i++) {
+            pick[i] = i;
         }
-        long[] active = new long[count];
-        int next = 0;
-        for (int i = 0; i < fooled.length; i++) {
-            if (!fooled[i]) {
-                active[next++] = i;
+        int m = rows.length;
+        for (int j = 0; j < m; j++) {
+            int i = rows[j];
+            if (result.fooled[j]) {
+                survivors.markBroken(i);
+                pick[i] = size + j;
+            } else if (result.bestLoss[j] > bestLoss[i]) {
+                bestLoss[i] = result.bestLoss[j];
+                pick[i] = size + m + j;
             }
         }
-        return active;
+        NDArray all = NDArrays.concat(new NDList(adv, result.lastAdversarial, result.best), 0);
+        NDArray merged = all.get(new NDIndex("{}", runScope.create(pick)));
+        adv.close();
+        return merged;
     }
 
     /** The outcome of one run, its arrays attached to the run's parent scope. */
@@ -198,8 +180,7 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
         private final ThreatModel tm;
         private final DomainBounds domain;
         private final boolean linf;
-        private final NDArray lower;
-        private final NDArray upper;
+        private final Projection ball;
 
         // NDArray state: always attached to `scope` between iterations
         private NDArray adv;
@@ -210,13 +191,13 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
         private NDArray lastAdversarial;
 
         Run(
-                AttackTarget target,
+                AttackBatch batch,
                 NDArray x,
                 NDArray y,
                 NDArray targets,
-                DomainBounds domain,
+                Projection ball,
                 NDManager scope) {
-            this.target = target;
+            this.target = batch.target();
             this.x = x;
             this.y = y;
             this.targets = targets;
@@ -224,17 +205,9 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
             this.labels = y.toLongArray();
             this.m = labels.length;
             this.tm = spec.threatModel();
-            this.domain = domain;
+            this.domain = batch.domain();
             this.linf = tm.norm() == Norm.LINF;
-            if (linf) {
-                lower = domain.atLeastLower(x.sub(tm.epsilon()));
-                upper = domain.atMostUpper(x.add(tm.epsilon()));
-                lower.attach(scope);
-                upper.attach(scope);
-            } else {
-                lower = null;
-                upper = null;
-            }
+            this.ball = ball;
         }
 
         RunResult execute() {
@@ -273,7 +246,7 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
 
             for (int i = 0; i < steps; i++) {
                 try (NDManager work = scope.newSubManager()) {
-                    Scopes.borrow(work, x, y, targets, lower, upper);
+                    Scopes.borrow(work, x, y, targets);
                     attachState(work);
                     NDArray eta = column(work, stepSize);
                     NDArray z = project(adv.add(direction(gradient).mul(eta)));
@@ -352,10 +325,10 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
                                 .reshape(m, -1)
                                 .max(new int[] {1})
                                 .add(NORM_FLOOR)
-                                .reshape(PgdAttacker.broadcastShape(x));
+                                .reshape(Projection.broadcastShape(x));
             } else {
                 t = work.randomNormal(x.getShape(), x.getDataType());
-                norm = PgdAttacker.perExampleNorm(t);
+                norm = Projection.perExampleNorm(t);
             }
             return domain.clip(x.add(t.div(norm).mul(eps)));
         }
@@ -391,25 +364,23 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
         }
 
         private NDArray direction(NDArray grad) {
-            return linf ? grad.sign() : grad.div(PgdAttacker.perExampleNorm(grad));
+            return linf ? grad.sign() : grad.div(Projection.perExampleNorm(grad));
         }
 
         /** The projection onto the ε-ball around {@code x} and the input bounds. */
         private NDArray project(NDArray candidate) {
-            return PgdAttacker.project(candidate, x, lower, upper, tm, domain);
+            return ball.projected(candidate);
         }
 
         private NDArray column(NDManager work, double[] values) {
             return work.create(values)
                     .toType(x.getDataType(), false)
-                    .reshape(PgdAttacker.broadcastShape(x));
+                    .reshape(Projection.broadcastShape(x));
         }
 
         private NDArray where(NDManager work, boolean[] mask, NDArray ifTrue, NDArray ifFalse) {
             NDArray condition =
-                    work.create(mask)
-                            .reshape(PgdAttacker.broadcastShape(x))
-                            .broadcast(x.getShape());
+                    work.create(mask).reshape(Projection.broadcastShape(x)).broadcast(x.getShape());
             return NDArrays.where(condition, ifTrue, ifFalse);
         }
 

@@ -1,7 +1,5 @@
 package dev.awp.djl.attack;
 
-import static java.util.Objects.requireNonNull;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -10,13 +8,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.FabAttack;
-import dev.awp.attack.InputDomain;
 import dev.awp.attack.Norm;
-import dev.awp.djl.internal.DomainBounds;
-import dev.awp.djl.internal.GradientSuspension;
-import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Logits;
-import dev.awp.djl.internal.Scopes;
+import dev.awp.djl.internal.SplitMix64;
 
 /**
  * Executes a {@link FabAttack} (Croce and Hein, ICML 2020), L∞ and L2, as AutoAttack runs it:
@@ -42,48 +36,35 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
     }
 
     @Override
-    public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
-        requireNonNull(target, "target");
-        requireNonNull(x, "x");
-        requireNonNull(y, "y");
-        NDManager owner = x.getManager();
-        try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
-                NDManager scope = owner.newSubManager(x.getDevice())) {
-            Scopes.borrow(scope, x, y);
-            DomainBounds domain = DomainBounds.of(spec.threatModel().domain(), x, scope);
-            Guards.CheckedLabels checked = Guards.checkBatch(domain, x, y);
-            long[] labels = checked.vector().toType(DataType.INT64, false).toLongArray();
-            NDArray cleanLogits = target.logits(x, spec.batchNormMode());
-            checked.checkClasses(cleanLogits);
-            int classes = Math.toIntExact(cleanLogits.getShape().get(1));
-            int targets = spec.effectiveTargetClasses(classes);
-            float[] logits = cleanLogits.toType(DataType.FLOAT32, false).toFloatArray();
-            Runs runs =
-                    new Runs(
-                            target,
-                            x,
-                            labels,
-                            x.toType(DataType.FLOAT32, false).toFloatArray(),
-                            logits,
-                            classes,
-                            SearchRandom.fromEngine(scope));
-            int passes = spec.targeted() ? targets : 1;
-            for (int k = 0; k < passes; k++) {
-                for (int r = 0; r < spec.restarts(); r++) {
-                    int[] examples = runs.unbroken();
-                    if (examples.length == 0) {
-                        break;
-                    }
-                    runs.run(scope, examples, spec.targeted() ? k + 2 : 0, r > 0);
-                }
-            }
-            NDArray adv =
-                    scope.create(runs.result, x.getShape())
-                            .toType(x.getDataType(), false)
-                            .toDevice(x.getDevice(), false);
-            adv.attach(owner);
-            return adv;
-        }
+    protected NDArray craft(AttackBatch batch) {
+        NDArray x = batch.x();
+        NDManager scope = batch.scope();
+        long[] labels = batch.labels().toType(DataType.INT64, false).toLongArray();
+        NDArray cleanLogits = batch.cleanLogits();
+        int classes = Math.toIntExact(cleanLogits.getShape().get(1));
+        int targets = spec.effectiveTargetClasses(classes);
+        float[] logits = cleanLogits.toType(DataType.FLOAT32, false).toFloatArray();
+        Runs runs =
+                new Runs(
+                        batch.target(),
+                        x,
+                        labels,
+                        x.toType(DataType.FLOAT32, false).toFloatArray(),
+                        logits,
+                        classes,
+                        SplitMix64.fromEngine(scope));
+        // FAB-T: each target class in turn, each with its restarts; the first run of a target
+        // starts at the clean input
+        int passes = spec.targeted() ? targets : 1;
+        runs.survivors.restart(
+                passes * spec.restarts(),
+                (r, rows) -> {
+                    int k = r / spec.restarts();
+                    runs.run(scope, rows, spec.targeted() ? k + 2 : 0, r % spec.restarts() > 0);
+                });
+        return scope.create(runs.result, x.getShape())
+                .toType(x.getDataType(), false)
+                .toDevice(x.getDevice(), false);
     }
 
     /** The runs over one batch; the iterates live on the host. */
@@ -94,18 +75,17 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
         private final float[] clean;
         private final float[] cleanLogits;
         private final int classes;
-        private final SearchRandom random;
+        private final SplitMix64 random;
         private final int batch;
         private final int features;
         private final Shape exampleShape;
         private final boolean linf;
         private final double eps;
-        private final double[] lowerBounds;
-        private final double[] upperBounds;
+        private final HostDomain domain;
         private final BatchNormMode mode;
 
         final float[] result;
-        private final boolean[] broken;
+        final Survivors survivors;
 
         Runs(
                 AttackTarget target,
@@ -114,7 +94,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                 float[] clean,
                 float[] cleanLogits,
                 int classes,
-                SearchRandom random) {
+                SplitMix64 random) {
             this.target = target;
             this.x = x;
             this.labels = labels;
@@ -127,31 +107,15 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
             this.exampleShape = x.getShape().slice(1);
             this.linf = spec.threatModel().norm() == Norm.LINF;
             this.eps = spec.threatModel().epsilon();
-            InputDomain domain = spec.threatModel().domain();
-            this.lowerBounds = domain.lowerBounds();
-            this.upperBounds = domain.upperBounds();
+            this.domain = new HostDomain(spec.threatModel().domain());
             this.mode = spec.batchNormMode();
             this.result = clean.clone();
-            this.broken = new boolean[batch];
+            boolean[] misclassified = new boolean[batch];
             for (int b = 0; b < batch; b++) {
                 // misclassified at the clean input: not attacked, returned unchanged
-                broken[b] = argMax(cleanLogits, b) != labels[b];
+                misclassified[b] = argMax(cleanLogits, b) != labels[b];
             }
-        }
-
-        int[] unbroken() {
-            int count = 0;
-            for (boolean b : broken) {
-                count += b ? 0 : 1;
-            }
-            int[] examples = new int[count];
-            int next = 0;
-            for (int b = 0; b < batch; b++) {
-                if (!broken[b]) {
-                    examples[next++] = b;
-                }
-            }
-            return examples;
+            this.survivors = new Survivors(misclassified);
         }
 
         /**
@@ -161,11 +125,10 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
         void run(NDManager scope, int[] examples, int rank, boolean randomStart) {
             int m = examples.length;
             int n = m * features;
-            float[] orig = new float[n];
+            float[] orig = Survivors.gather(clean, examples, features);
             long[] y = new long[m];
             long[] t = new long[m];
             for (int j = 0; j < m; j++) {
-                System.arraycopy(clean, examples[j] * features, orig, j * features, features);
                 y[j] = labels[examples[j]];
                 if (rank > 0) {
                     t[j] = classOfRank(examples[j], rank);
@@ -183,16 +146,16 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
             double[] hiOrig = new double[n];
             for (int i = 0; i < n; i++) {
                 int f = i % features;
-                loOrig[i] = lower(f) - orig[i];
-                hiOrig[i] = upper(f) - orig[i];
+                loOrig[i] = domain.lower(f) - orig[i];
+                hiOrig[i] = domain.upper(f) - orig[i];
             }
             for (int iteration = 0; iteration < spec.steps(); iteration++) {
                 Plane plane =
                         rank > 0 ? targeted(scope, current, y, t) : closest(scope, current, y);
                 for (int i = 0; i < n; i++) {
                     int f = i % features;
-                    lo[i] = lower(f) - current[i];
-                    hi[i] = upper(f) - current[i];
+                    lo[i] = domain.lower(f) - current[i];
+                    hi[i] = domain.upper(f) - current[i];
                 }
                 float[] next = new float[n];
                 for (int j = 0; j < m; j++) {
@@ -214,7 +177,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                         double moved =
                                 (current[i] + spec.eta() * step[i]) * (1 - alpha)
                                         + (orig[i] + spec.eta() * stepOrig[i]) * alpha;
-                        next[i] = (float) Math.min(Math.max(moved, lower(f)), upper(f));
+                        next[i] = domain.clip(moved, f);
                     }
                 }
                 long[] predicted = predict(scope, next, m);
@@ -237,8 +200,8 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
             }
             for (int j = 0; j < m; j++) {
                 if (bestNorm[j] <= eps) {
-                    broken[examples[j]] = true;
-                    System.arraycopy(best, j * features, result, examples[j] * features, features);
+                    survivors.markBroken(examples[j]);
+                    Survivors.put(best, j, result, examples[j], features);
                 }
             }
         }
@@ -370,7 +333,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                 double radius = eps / 2;
                 for (int f = 0; f < features; f++) {
                     double v = orig[at + f] + radius * t[f] / (size + NORM_FLOOR);
-                    start[at + f] = (float) Math.min(Math.max(v, lower(f)), upper(f));
+                    start[at + f] = domain.clip(v, f);
                 }
             }
             return start;
@@ -408,14 +371,6 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                 size = linf ? Math.max(size, Math.abs(v)) : size + v * v;
             }
             return linf ? size : Math.sqrt(size);
-        }
-
-        private double lower(int feature) {
-            return lowerBounds[lowerBounds.length == 1 ? 0 : feature];
-        }
-
-        private double upper(int feature) {
-            return upperBounds[upperBounds.length == 1 ? 0 : feature];
         }
 
         private int argMax(float[] values, int row) {

@@ -1,21 +1,13 @@
 package dev.awp.djl.attack;
 
-import static java.util.Objects.requireNonNull;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.AttackLoss;
-import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.Norm;
 import dev.awp.attack.PgdAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.internal.DomainBounds;
-import dev.awp.djl.internal.GradientSuspension;
-import dev.awp.djl.internal.Guards;
-import dev.awp.djl.internal.Scopes;
-import java.util.Arrays;
 
 /**
  * Executes a {@link PgdAttack} specification (and FGSM, as one step of it).
@@ -29,89 +21,66 @@ import java.util.Arrays;
  */
 final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
 
-    private static final double NORM_FLOOR = 1e-12;
-
     PgdAttacker(PgdAttack spec) {
         super(spec);
     }
 
     @Override
-    public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
-        requireNonNull(target, "target");
-        requireNonNull(x, "x");
-        requireNonNull(y, "y");
-        NDManager owner = x.getManager();
-        BatchNormMode mode = spec.batchNormMode();
-        try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
-                NDManager scope = owner.newSubManager()) {
-            Scopes.borrow(scope, x, y);
-            DomainBounds domain = DomainBounds.of(spec.threatModel().domain(), x, scope);
-            Guards.CheckedLabels labels = Guards.checkBatch(domain, x, y);
-            NDArray cleanLogits = null;
-            if (spec.loss().kind() == AttackLoss.Kind.KL_TO_CLEAN) {
-                cleanLogits = target.logits(x, mode).stopGradient();
-                labels.checkClasses(cleanLogits);
+    protected NDArray craft(AttackBatch batch) {
+        NDArray x = batch.x();
+        NDArray cleanLogits =
+                spec.loss().kind() == AttackLoss.Kind.KL_TO_CLEAN ? batch.cleanLogits() : null;
+        NDArray best = null;
+        NDArray bestLoss = null;
+        for (int run = 0; run < spec.restarts(); run++) {
+            NDArray adv = run(batch, cleanLogits);
+            if (spec.restarts() == 1) {
+                return adv;
             }
-            Bounds bounds = new Bounds(x, spec.threatModel(), domain);
-            NDArray best = null;
-            NDArray bestLoss = null;
-            for (int run = 0; run < spec.restarts(); run++) {
-                NDArray adv = run(target, x, labels, cleanLogits, bounds, scope);
-                if (spec.restarts() == 1) {
-                    best = adv;
-                    break;
-                }
-                NDArray loss =
-                        AttackLosses.of(
-                                spec.loss(),
-                                target.logits(adv, mode),
-                                labels.vector(),
-                                cleanLogits);
-                if (best == null) {
-                    best = adv;
-                    bestLoss = loss;
-                } else {
-                    NDArray better = loss.gte(bestLoss);
-                    best =
-                            NDArrays.where(
-                                    better.reshape(broadcastShape(x)).broadcast(x.getShape()),
-                                    adv,
-                                    best);
-                    bestLoss = NDArrays.where(better, loss, bestLoss);
-                }
+            NDArray loss =
+                    AttackLosses.of(
+                            spec.loss(),
+                            batch.target().logits(adv, batch.mode()),
+                            batch.labels(),
+                            cleanLogits);
+            if (best == null) {
+                best = adv;
+                bestLoss = loss;
+            } else {
+                NDArray better = loss.gte(bestLoss);
+                best =
+                        NDArrays.where(
+                                better.reshape(Projection.broadcastShape(x))
+                                        .broadcast(x.getShape()),
+                                adv,
+                                best);
+                bestLoss = NDArrays.where(better, loss, bestLoss);
             }
-            best.attach(owner);
-            return best;
         }
+        return best;
     }
 
-    private NDArray run(
-            AttackTarget target,
-            NDArray x,
-            Guards.CheckedLabels labels,
-            NDArray cleanLogits,
-            Bounds bounds,
-            NDManager scope) {
-        NDArray adv = start(x, bounds.domain, scope);
+    private NDArray run(AttackBatch batch, NDArray cleanLogits) {
+        NDManager scope = batch.scope();
+        Projection ball = batch.ball();
+        NDArray adv = start(batch.x(), batch.domain(), scope);
         for (int step = 0; step < spec.steps(); step++) {
             NDArray next;
             try (NDManager iteration = scope.newSubManager()) {
                 adv.tempAttach(iteration);
                 NDArray gradient =
-                        InputGradients.of(
-                                target,
+                        batch.gradient(
                                 adv,
-                                spec.batchNormMode(),
                                 logits -> {
-                                    labels.checkClasses(logits);
+                                    batch.checkClasses(logits);
                                     return AttackLosses.of(
                                                     spec.loss(),
                                                     logits,
-                                                    labels.vector(),
+                                                    batch.labels(),
                                                     cleanLogits)
                                             .sum();
                                 });
-                next = bounds.project(adv.add(direction(gradient, x).mul(spec.stepSize())));
+                next = ball.projected(adv.add(direction(gradient).mul(spec.stepSize())));
                 next.attach(scope);
             }
             adv.close();
@@ -145,9 +114,10 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
                 } else {
                     NDArray direction = scope.randomNormal(x.getShape(), x.getDataType());
                     NDArray radius =
-                            scope.randomUniform(0f, 1f, broadcastShape(x), x.getDataType())
+                            scope.randomUniform(
+                                            0f, 1f, Projection.broadcastShape(x), x.getDataType())
                                     .mul(eps);
-                    delta = direction.div(perExampleNorm(direction)).mul(radius);
+                    delta = direction.div(Projection.perExampleNorm(direction)).mul(radius);
                 }
                 return domain.clip(x.add(delta.toDevice(x.getDevice(), false)));
             default:
@@ -158,86 +128,10 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
     /**
      * The ascent direction: the sign of the gradient (L∞) or the per-example unit gradient (L2).
      */
-    private NDArray direction(NDArray gradient, NDArray x) {
+    private NDArray direction(NDArray gradient) {
         if (spec.threatModel().norm() == Norm.LINF) {
             return gradient.sign();
         }
-        return gradient.div(perExampleNorm(gradient));
-    }
-
-    /** Per-example L2 norms of {@code a}, shaped to broadcast against {@code a}, floored. */
-    static NDArray perExampleNorm(NDArray a) {
-        long batch = a.getShape().get(0);
-        return a.reshape(batch, -1).norm(new int[] {1}).add(NORM_FLOOR).reshape(broadcastShape(a));
-    }
-
-    /**
-     * Projects onto the ε-ball around {@code x} and the input domain: L∞ clamps to {@code [lower,
-     * upper]} (precomputed {@code max(x − ε, lo)} and {@code min(x + ε, hi)}, per feature with
-     * per-feature bounds); L2 shrinks each example's {@code δ} to norm at most ε, then clamps to
-     * the domain. Shared by PGD and APGD.
-     */
-    static NDArray project(
-            NDArray candidate,
-            NDArray x,
-            NDArray lower,
-            NDArray upper,
-            ThreatModel tm,
-            DomainBounds domain) {
-        if (tm.norm() == Norm.LINF) {
-            return candidate.maximum(lower).minimum(upper);
-        }
-        NDArray delta = candidate.sub(x);
-        NDArray norms = perExampleNorm(delta);
-        NDArray factor = norms.getManager().ones(norms.getShape(), norms.getDataType());
-        factor = factor.minimum(norms.pow(-1).mul(tm.epsilon()));
-        return domain.clip(x.add(delta.mul(factor)));
-    }
-
-    /** {@code (B, 1, ..., 1)} with the rank of {@code a}. */
-    static Shape broadcastShape(NDArray a) {
-        long[] dims = new long[a.getShape().dimension()];
-        Arrays.fill(dims, 1L);
-        dims[0] = a.getShape().get(0);
-        return new Shape(dims);
-    }
-
-    /** Projection onto the ε-ball around {@code x} and the input domain. */
-    static final class Bounds {
-        private final NDArray x;
-        private final ThreatModel tm;
-        private final DomainBounds domain;
-        private final NDArray lower;
-        private final NDArray upper;
-
-        Bounds(NDArray x, ThreatModel tm, DomainBounds domain) {
-            this.x = x;
-            this.tm = tm;
-            this.domain = domain;
-            if (tm.norm() == Norm.LINF) {
-                lower = domain.atLeastLower(x.sub(tm.epsilon()));
-                upper = domain.atMostUpper(x.add(tm.epsilon()));
-            } else {
-                lower = null;
-                upper = null;
-            }
-        }
-
-        NDArray project(NDArray candidate) {
-            return PgdAttacker.project(candidate, x, lower, upper, tm, domain);
-        }
-
-        /** The clean inputs. */
-        NDArray x() {
-            return x;
-        }
-
-        /** Moves the precomputed L∞ box into {@code manager}. */
-        void attach(NDManager manager) {
-            if (lower != null) {
-                lower.attach(manager);
-                upper.attach(manager);
-            }
-        }
+        return gradient.div(Projection.perExampleNorm(gradient));
     }
 }

@@ -6,14 +6,16 @@ import dev.awp.attack.Attack;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.ThreatModel;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
- * An {@link InputAttack} that runs an API specification: its threat model, name and parameters are
- * the specification's.
+ * An {@link InputAttack} that runs an API specification, written on the {@link AbstractInputAttack}
+ * template: its threat model, name, parameters, kind, query budget and class minimum are the
+ * specification's.
  *
  * @param <S> the specification's type
  */
-abstract class SpecifiedAttack<S extends Attack> implements InputAttack {
+abstract class SpecifiedAttack<S extends Attack> extends AbstractInputAttack {
 
     /** The specification this attack runs. */
     final S spec;
@@ -35,6 +37,26 @@ abstract class SpecifiedAttack<S extends Attack> implements InputAttack {
     @Override
     public final Map<String, Object> parameters() {
         return spec.parameters();
+    }
+
+    @Override
+    public final String kind() {
+        return spec.kind();
+    }
+
+    @Override
+    public final OptionalLong queryBudget() {
+        return spec.queryBudget();
+    }
+
+    @Override
+    public final int minimumClasses() {
+        return spec.minimumClasses();
+    }
+
+    @Override
+    public final void checkNumClasses(int numClasses) {
+        spec.checkNumClasses(numClasses);
     }
 
     @Override

@@ -1,18 +1,12 @@
 package dev.awp.djl.attack;
 
-import static java.util.Objects.requireNonNull;
-
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import dev.awp.attack.InputDomain;
 import dev.awp.attack.Norm;
 import dev.awp.attack.SquareAttack;
-import dev.awp.djl.internal.DomainBounds;
-import dev.awp.djl.internal.GradientSuspension;
-import dev.awp.djl.internal.Guards;
-import dev.awp.djl.internal.Scopes;
+import dev.awp.djl.internal.SplitMix64;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -48,10 +42,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
     }
 
     @Override
-    public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
-        requireNonNull(target, "target");
-        requireNonNull(x, "x");
-        requireNonNull(y, "y");
+    protected void checkInputs(NDArray x) {
         Shape shape = x.getShape();
         if (shape.dimension() != 4) {
             throw new IllegalArgumentException(
@@ -62,33 +53,27 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                             spec.name(),
                             shape));
         }
-        NDManager owner = x.getManager();
-        try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
-                NDManager scope = owner.newSubManager(x.getDevice())) {
-            Scopes.borrow(scope, x, y);
-            DomainBounds domain = DomainBounds.of(spec.threatModel().domain(), x, scope);
-            Guards.CheckedLabels checked = Guards.checkBatch(domain, x, y);
-            long[] labels = checked.vector().toType(DataType.INT64, false).toLongArray();
-            NDArray cleanLogits = target.logits(x, spec.batchNormMode());
-            checked.checkClasses(cleanLogits);
-            Search search =
-                    new Search(
-                            target,
-                            x,
-                            labels,
-                            x.toType(DataType.FLOAT32, false).toFloatArray(),
-                            cleanLogits.toType(DataType.FLOAT32, false).toFloatArray(),
-                            SearchRandom.fromEngine(scope));
-            for (int r = 0; r < spec.restarts() && search.anyRobust(); r++) {
-                search.run(scope);
-            }
-            NDArray adv =
-                    scope.create(search.result, shape)
-                            .toType(x.getDataType(), false)
-                            .toDevice(x.getDevice(), false);
-            adv.attach(owner);
-            return adv;
-        }
+    }
+
+    @Override
+    protected NDArray craft(AttackBatch batch) {
+        NDArray x = batch.x();
+        Shape shape = x.getShape();
+        NDManager scope = batch.scope();
+        long[] labels = batch.labels().toType(DataType.INT64, false).toLongArray();
+        NDArray cleanLogits = batch.cleanLogits();
+        Search search =
+                new Search(
+                        batch.target(),
+                        x,
+                        labels,
+                        x.toType(DataType.FLOAT32, false).toFloatArray(),
+                        cleanLogits.toType(DataType.FLOAT32, false).toFloatArray(),
+                        SplitMix64.fromEngine(scope));
+        search.survivors.restart(spec.restarts(), (r, rows) -> search.run(scope, rows));
+        return scope.create(search.result, shape)
+                .toType(x.getDataType(), false)
+                .toDevice(x.getDevice(), false);
     }
 
     /** The state of the search over one batch, on the host. */
@@ -97,7 +82,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
         private final NDArray x;
         private final long[] labels;
         private final float[] clean;
-        private final SearchRandom random;
+        private final SplitMix64 random;
         private final int batch;
         private final int c;
         private final int h;
@@ -106,13 +91,15 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
         private final int classes;
         private final float eps;
         private final boolean linf;
-        private final float[] lowerBounds;
-        private final float[] upperBounds;
+        private final HostDomain domain;
 
         /** The returned points and their margins (positive: still classified correctly). */
         final float[] result;
 
         private final double[] resultMargin;
+
+        /** The examples whose margin is not positive yet (robust so far). */
+        final Survivors survivors;
 
         Search(
                 AttackTarget target,
@@ -120,7 +107,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                 long[] labels,
                 float[] clean,
                 float[] cleanLogits,
-                SearchRandom random) {
+                SplitMix64 random) {
             this.target = target;
             this.x = x;
             this.labels = labels;
@@ -135,28 +122,19 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
             this.classes = cleanLogits.length / batch;
             this.eps = (float) spec.threatModel().epsilon();
             this.linf = spec.threatModel().norm() == Norm.LINF;
-            InputDomain domain = spec.threatModel().domain();
-            this.lowerBounds = toFloats(domain.lowerBounds());
-            this.upperBounds = toFloats(domain.upperBounds());
+            this.domain = new HostDomain(spec.threatModel().domain());
             this.result = clean.clone();
             this.resultMargin = new double[batch];
+            boolean[] misclassified = new boolean[batch];
             for (int b = 0; b < batch; b++) {
                 resultMargin[b] = margin(cleanLogits, b, labels[b]);
+                misclassified[b] = !(resultMargin[b] > 0);
             }
-        }
-
-        boolean anyRobust() {
-            for (double m : resultMargin) {
-                if (m > 0) {
-                    return true;
-                }
-            }
-            return false;
+            this.survivors = new Survivors(misclassified);
         }
 
         /** One run from a new start on the examples still classified correctly. */
-        void run(NDManager scope) {
-            int[] examples = robust();
+        void run(NDManager scope, int[] examples) {
             int m = examples.length;
             float[] best = new float[m * features];
             for (int j = 0; j < m; j++) {
@@ -196,17 +174,17 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                 int b = examples[j];
                 if (margins[j] < resultMargin[b]) {
                     resultMargin[b] = margins[j];
-                    System.arraycopy(best, j * features, result, b * features, features);
+                    Survivors.put(best, j, result, b, features);
+                    if (!(margins[j] > 0)) {
+                        survivors.markBroken(b);
+                    }
                 }
             }
         }
 
         /** The margins of the points {@code rows} of {@code points}, one forward pass. */
         private double[] query(NDManager scope, float[] points, int[] examples, int[] rows) {
-            float[] packed = new float[rows.length * features];
-            for (int k = 0; k < rows.length; k++) {
-                System.arraycopy(points, rows[k] * features, packed, k * features, features);
-            }
+            float[] packed = Survivors.gather(points, rows, features);
             try (NDManager local = scope.newSubManager()) {
                 NDArray input =
                         local.create(packed, new Shape(rows.length, c, h, w))
@@ -243,7 +221,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                     float sign = random.nextSign();
                     for (int row = 0; row < h; row++) {
                         int f = (ch * h + row) * w + col;
-                        out[at + f] = clip(clean[from + f] + sign * eps, f);
+                        out[at + f] = domain.clip(clean[from + f] + sign * eps, f);
                     }
                 }
             }
@@ -251,15 +229,15 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
 
         /** The window of each channel set to {@code x ± ε}, clipped to the domain. */
         private void proposeLinf(int example, float[] out, int at, int side) {
-            int top = random.nextInt(h - side + 1);
-            int left = random.nextInt(w - side + 1);
+            int top = random.nextIntByRemainder(h - side + 1);
+            int left = random.nextIntByRemainder(w - side + 1);
             int from = example * features;
             for (int ch = 0; ch < c; ch++) {
                 float sign = random.nextSign();
                 for (int row = top; row < top + side; row++) {
                     for (int col = left; col < left + side; col++) {
                         int f = (ch * h + row) * w + col;
-                        out[at + f] = clip(clean[from + f] + sign * eps, f);
+                        out[at + f] = domain.clip(clean[from + f] + sign * eps, f);
                     }
                 }
             }
@@ -300,10 +278,10 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                 delta[f] = (double) out[at + f] - clean[from + f];
                 total += delta[f] * delta[f];
             }
-            int top1 = random.nextInt(h - side + 1);
-            int left1 = random.nextInt(w - side + 1);
-            int top2 = random.nextInt(h - side + 1);
-            int left2 = random.nextInt(w - side + 1);
+            int top1 = random.nextIntByRemainder(h - side + 1);
+            int left1 = random.nextIntByRemainder(w - side + 1);
+            int top2 = random.nextIntByRemainder(h - side + 1);
+            int left2 = random.nextIntByRemainder(w - side + 1);
             double[] pattern = pattern(side, random.nextBoolean());
             double unusedShare = Math.max(eps * (double) eps - total, 0) / c;
             for (int ch = 0; ch < c; ch++) {
@@ -358,28 +336,8 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
             double factor = eps / (Math.sqrt(norm) + FLOOR);
             int from = example * features;
             for (int f = 0; f < features; f++) {
-                out[at + f] = clip((float) (clean[from + f] + delta[f] * factor), f);
+                out[at + f] = domain.clip((float) (clean[from + f] + delta[f] * factor), f);
             }
-        }
-
-        private float clip(float value, int feature) {
-            int k = lowerBounds.length == 1 ? 0 : feature;
-            return Math.min(Math.max(value, lowerBounds[k]), upperBounds[k]);
-        }
-
-        private int[] robust() {
-            int count = 0;
-            for (double m : resultMargin) {
-                count += m > 0 ? 1 : 0;
-            }
-            int[] examples = new int[count];
-            int next = 0;
-            for (int b = 0; b < batch; b++) {
-                if (resultMargin[b] > 0) {
-                    examples[next++] = b;
-                }
-            }
-            return examples;
         }
     }
 
@@ -397,14 +355,6 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
 
     private static int[] positive(double[] margins, int[] rows) {
         return Arrays.stream(rows).filter(j -> margins[j] > 0).toArray();
-    }
-
-    private static float[] toFloats(double[] values) {
-        float[] floats = new float[values.length];
-        for (int i = 0; i < values.length; i++) {
-            floats[i] = (float) values[i];
-        }
-        return floats;
     }
 
     /**

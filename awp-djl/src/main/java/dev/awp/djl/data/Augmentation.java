@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.types.Shape;
+import dev.awp.djl.internal.SplitMix64;
 import java.util.Arrays;
 import java.util.Objects;
 

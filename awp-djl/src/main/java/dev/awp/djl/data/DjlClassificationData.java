@@ -15,6 +15,7 @@ import ai.djl.training.dataset.Sampler;
 import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
 import com.google.common.primitives.Ints;
+import dev.awp.djl.internal.SplitMix64;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;

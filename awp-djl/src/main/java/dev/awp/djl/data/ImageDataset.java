@@ -11,6 +11,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
 import ai.djl.translate.Batchifier;
 import com.google.common.primitives.Ints;
+import dev.awp.djl.internal.SplitMix64;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Collections;

@@ -2,6 +2,7 @@ package dev.awp.djl.data;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
+import dev.awp.djl.internal.SplitMix64;
 import java.util.List;
 
 /**

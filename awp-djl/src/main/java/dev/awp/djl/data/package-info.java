@@ -19,7 +19,7 @@
  * </ul>
  *
  * <p>One seed fixes everything random here: the order of each epoch, the augmentation of each
- * batch, subsets and generated images. The generator is SplitMix64, written out in this package, so
- * the same seed gives the same bytes on every JVM.
+ * batch, subsets and generated images. The generator is SplitMix64, written out in {@code
+ * dev.awp.djl.internal}, so the same seed gives the same bytes on every JVM.
  */
 package dev.awp.djl.data;

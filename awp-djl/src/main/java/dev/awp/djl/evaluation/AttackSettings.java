@@ -2,12 +2,7 @@ package dev.awp.djl.evaluation;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
-import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
-import dev.awp.attack.FabAttack;
-import dev.awp.attack.FgsmAttack;
-import dev.awp.attack.PgdAttack;
-import dev.awp.attack.SquareAttack;
 import dev.awp.attack.ThreatModel;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -15,8 +10,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The settings of an attack as the name → value entries of a report: its type, the norm and ε of
- * its threat model, its own {@link Attack#parameters()} in their order, and its BatchNorm mode.
+ * The settings of an attack as the name → value entries of a report: its type ({@link
+ * Attack#kind()}), the norm and ε of its threat model, its own {@link Attack#parameters()} in their
+ * order, and its BatchNorm mode.
  */
 final class AttackSettings {
 
@@ -35,7 +31,7 @@ final class AttackSettings {
      */
     static Map<String, String> of(Attack attack, String label) {
         Map<String, String> settings = new LinkedHashMap<>();
-        settings.put("type", type(attack));
+        settings.put("type", attack.kind());
         ThreatModel tm = attack.threatModel();
         settings.put("norm", tm.norm().name());
         settings.put("epsilon", Double.toString(tm.epsilon()));
@@ -60,24 +56,5 @@ final class AttackSettings {
                 });
         settings.put("batchNormMode", attack.batchNormMode().name());
         return Collections.unmodifiableMap(settings);
-    }
-
-    private static String type(Attack attack) {
-        if (attack instanceof PgdAttack) {
-            return "PGD";
-        }
-        if (attack instanceof FgsmAttack) {
-            return "FGSM";
-        }
-        if (attack instanceof ApgdAttack) {
-            return "APGD";
-        }
-        if (attack instanceof FabAttack) {
-            return "FAB";
-        }
-        if (attack instanceof SquareAttack) {
-            return "Square";
-        }
-        return attack.getClass().getName();
     }
 }

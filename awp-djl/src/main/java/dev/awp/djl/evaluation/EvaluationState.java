@@ -7,13 +7,16 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
+import dev.awp.djl.internal.AtomicFiles;
+import dev.awp.report.Accuracy;
+import dev.awp.report.AttackAccounting;
+import dev.awp.report.AttackResult;
+import dev.awp.report.RobustnessReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -40,20 +43,36 @@ final class EvaluationState {
     /** What must match for a state to be continued. */
     final JsonObject key;
 
-    /** The batch in progress (or the next one, with {@code stagesDone == 0}). */
-    int batch;
+    /** The batch in progress (or the next one, with no stage done). */
+    private int batch;
 
-    /** Stages done in {@link #batch}: 0 none, 1 the clean pass, 1 + k + 1 attack k too. */
-    int stagesDone;
+    /**
+     * The stages done in {@link #batch}, in their order: 0 none, 1 the clean pass, {@code k + 2}
+     * the clean pass and attacks 0 to k. Written as {@code stagesDone}.
+     */
+    private int stagesDone;
 
-    int total;
-    int clean;
+    /** The examples seen so far, and of them those classified correctly at the clean input. */
+    private int total;
+
+    private int clean;
+
+    /** Per attack: the examples it ran on, those it did not break, and those robust after it. */
     final int[] attacked;
+
     final int[] survived;
     final int[] cumulative;
+
+    /** Per attack: the time it ran and the single-example forward passes it made. */
     final long[] nanos;
+
     final long[] queries;
+
+    /**
+     * Per example seen: {@link RobustnessReport#ROBUST}, the clean error code or an attack index.
+     */
     final List<Integer> codes = new ArrayList<>();
+
     final List<String> warnings = new ArrayList<>();
     long elapsedNanos;
 
@@ -64,6 +83,171 @@ final class EvaluationState {
         cumulative = new int[attacks];
         nanos = new long[attacks];
         queries = new long[attacks];
+    }
+
+    /** The batch in progress, from 0. */
+    int batch() {
+        return batch;
+    }
+
+    /** Whether the batch in progress still needs its clean pass. */
+    boolean cleanPending() {
+        return stagesDone == 0;
+    }
+
+    /** The attack that runs next on the batch in progress (the clean pass being done). */
+    int nextAttack() {
+        return stagesDone - 1;
+    }
+
+    /** The stages done over all batches: the position of a progress bar, in stages. */
+    long stagesCompleted() {
+        return (long) batch * (1 + attacked.length) + stagesDone;
+    }
+
+    /** Where the evaluation stands, for a log line. */
+    String position(int batches) {
+        return "batch " + (batch + 1) + " of " + batches + ", stage " + stagesDone;
+    }
+
+    int total() {
+        return total;
+    }
+
+    int clean() {
+        return clean;
+    }
+
+    /**
+     * Records the clean pass of the batch in progress: one code per example, robust for now or a
+     * clean error.
+     */
+    void recordClean(boolean[] correct) {
+        for (boolean c : correct) {
+            codes.add(c ? RobustnessReport.ROBUST : RobustnessReport.CLEAN_ERROR);
+            clean += c ? 1 : 0;
+        }
+        total += correct.length;
+        completeStage();
+    }
+
+    /**
+     * The examples of the batch in progress an attack runs on: those still robust ({@link
+     * AttackAccounting#CASCADE}) or those correct at the clean input ({@link
+     * AttackAccounting#INDEPENDENT}).
+     */
+    boolean[] eligible(int size, AttackAccounting accounting) {
+        int offset = codes.size() - size;
+        boolean[] eligible = new boolean[size];
+        for (int i = 0; i < size; i++) {
+            int code = codes.get(offset + i);
+            eligible[i] =
+                    accounting == AttackAccounting.CASCADE
+                            ? code == RobustnessReport.ROBUST
+                            : code != RobustnessReport.CLEAN_ERROR;
+        }
+        return eligible;
+    }
+
+    /**
+     * Records attack {@code k} on the batch in progress: it ran on the rows {@code index} of the
+     * batch (of {@code size} examples) and {@code survived[j]} says whether row {@code index[j]}
+     * survived; an example it breaks first gets its code {@code k}.
+     */
+    void recordAttack(int k, int size, long[] index, boolean[] survived, long queries, long nanos) {
+        int offset = codes.size() - size;
+        attacked[k] += index.length;
+        this.queries[k] += queries;
+        for (int j = 0; j < index.length; j++) {
+            int at = offset + (int) index[j];
+            if (survived[j]) {
+                this.survived[k]++;
+            } else if (codes.get(at) == RobustnessReport.ROBUST) {
+                codes.set(at, k);
+            }
+        }
+        for (int i = 0; i < size; i++) {
+            cumulative[k] += codes.get(offset + i) == RobustnessReport.ROBUST ? 1 : 0;
+        }
+        this.nanos[k] += nanos;
+        completeStage();
+    }
+
+    /** One stage more; after the last attack, the next batch. */
+    private void completeStage() {
+        stagesDone++;
+        if (stagesDone == 1 + attacked.length) {
+            batch++;
+            stagesDone = 0;
+        }
+    }
+
+    /** Attack {@code k}'s line of the report, without its name and settings. */
+    AttackResult.Builder result(int k, AttackAccounting accounting) {
+        AttackResult.Builder result =
+                AttackResult.builder()
+                        .attacked(attacked[k])
+                        .survived(survived[k])
+                        .cumulativeAccuracy(Accuracy.of(cumulative[k], total))
+                        .queries(queries[k])
+                        .elapsedSeconds(nanos[k] / 1e9);
+        if (accounting == AttackAccounting.INDEPENDENT) {
+            result.ownAccuracy(Accuracy.of(survived[k], total));
+        }
+        return result;
+    }
+
+    /** Where a state is kept between sessions: a file, or nowhere ({@link #NONE}). */
+    interface Store {
+        /** Keeps nothing: every evaluation starts afresh. */
+        Store NONE =
+                new Store() {
+                    @Override
+                    public EvaluationState read(JsonObject key, int attacks) {
+                        return new EvaluationState(key, attacks);
+                    }
+
+                    @Override
+                    public void write(EvaluationState state) {}
+
+                    @Override
+                    public String toString() {
+                        return "no state file";
+                    }
+                };
+
+        /** The stored state of this evaluation, or a fresh one. */
+        EvaluationState read(JsonObject key, int attacks);
+
+        /** Keeps the state. */
+        void write(EvaluationState state);
+
+        /** The state file {@code path}. */
+        static Store at(Path path) {
+            return new Store() {
+                @Override
+                public EvaluationState read(JsonObject key, int attacks) {
+                    try {
+                        AtomicFiles.removeOrphansOf(path.toAbsolutePath());
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(
+                                "cannot remove the temporary files of " + path, e);
+                    }
+                    EvaluationState state = EvaluationState.read(path, key, attacks);
+                    return state == null ? new EvaluationState(key, attacks) : state;
+                }
+
+                @Override
+                public void write(EvaluationState state) {
+                    state.write(path);
+                }
+
+                @Override
+                public String toString() {
+                    return path.toString();
+                }
+            };
+        }
     }
 
     /**
@@ -154,21 +338,11 @@ final class EvaluationState {
         root.add("warnings", warningArray);
         root.addProperty("elapsedNanos", elapsedNanos);
         Path absolute = path.toAbsolutePath();
-        Path temporary = absolute.resolveSibling(absolute.getFileName() + ".tmp");
         try {
             if (absolute.getParent() != null) {
                 Files.createDirectories(absolute.getParent());
             }
-            Files.writeString(temporary, GSON.toJson(root), StandardCharsets.UTF_8);
-            try {
-                Files.move(
-                        temporary,
-                        absolute,
-                        StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temporary, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
+            AtomicFiles.writeString(absolute, GSON.toJson(root));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the evaluation state " + path, e);
         }

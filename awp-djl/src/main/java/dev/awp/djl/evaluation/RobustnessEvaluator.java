@@ -3,36 +3,20 @@ package dev.awp.djl.evaluation;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.dataset.Batch;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.util.Progress;
-import com.google.gson.JsonArray;
-import com.google.gson.JsonObject;
 import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
-import dev.awp.attack.FabAttack;
 import dev.awp.attack.FgsmAttack;
 import dev.awp.attack.PgdAttack;
-import dev.awp.attack.SquareAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.ClassificationData;
-import dev.awp.djl.internal.Environment;
-import dev.awp.djl.internal.Scopes;
-import dev.awp.djl.internal.Seeds;
-import dev.awp.report.Accuracy;
 import dev.awp.report.AttackAccounting;
 import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
@@ -40,11 +24,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Measures the robustness of a model on a dataset or a seeded subset of it: clean accuracy, then a
@@ -72,12 +53,13 @@ import org.slf4j.LoggerFactory;
  * the examples still robust, with the reference's settings.
  *
  * <p><b>What is recorded.</b> Each {@link AttackResult} carries the attack's {@link Attack#name()}
- * and its settings: its type ({@code PGD}, {@code FGSM}, {@code APGD}, or a custom attack's class
- * name), the norm and ε of its threat model, its own {@link Attack#parameters()} in their order,
- * and its BatchNorm mode. A custom attack that overrides {@link Attack#parameters()} is thus
- * described as fully as a built-in one. Each result also carries the attack's cost, {@link
- * AttackResult#queries()} (single-example forward passes, counted on the model the attack queries),
- * and the report says which attack first broke each example ({@link RobustnessReport#brokenBy()}).
+ * and its settings: its type ({@link Attack#kind()}: {@code PGD}, {@code FGSM}, {@code APGD},
+ * {@code FAB}, {@code Square}, or a custom attack's class name), the norm and ε of its threat
+ * model, its own {@link Attack#parameters()} in their order, and its BatchNorm mode. A custom
+ * attack that overrides {@link Attack#parameters()} is thus described as fully as a built-in one.
+ * Each result also carries the attack's cost, {@link AttackResult#queries()} (single-example
+ * forward passes, counted on the model the attack queries), and the report says which attack first
+ * broke each example ({@link RobustnessReport#brokenBy()}).
  *
  * <p><b>Resuming.</b> With {@link Builder#optStatePath(Path)} the evaluation writes its state after
  * every stage, atomically, and continues from it when started again: the report is the one an
@@ -109,8 +91,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RobustnessEvaluator {
 
-    private static final Logger LOGGER = LoggerFactory.getLogger(RobustnessEvaluator.class);
-
     /**
      * Progress units per stage (the clean pass of a batch, or one attack on a batch): a running
      * attack moves within its stage's units, so that a bar that redraws only when its percentage
@@ -118,17 +98,37 @@ public final class RobustnessEvaluator {
      */
     static final long UNITS_PER_STAGE = 100;
 
-    private final List<Attack> attacks;
-    private final List<InputAttack> executables;
-    private final List<Map<String, String>> settings;
-    private final ThreatModel threatModel;
-    private final AttackAccounting accounting;
-    private final int batchSize;
-    private final long seed;
-    private final Progress progress;
-    private final long progressIntervalNanos;
-    private final boolean sanityChecks;
-    private final Path statePath;
+    /** Progress that goes nowhere: {@link Builder#optNoProgress()}. */
+    static final Progress NO_PROGRESS =
+            new Progress() {
+                @Override
+                public void reset(String message, long max, String trailingMessage) {}
+
+                @Override
+                public void start(long initialProgress) {}
+
+                @Override
+                public void end() {}
+
+                @Override
+                public void increment(long increment) {}
+
+                @Override
+                public void update(long progress, String message) {}
+            };
+
+    // read by EvaluationRun and StageProgress
+    final List<Attack> attacks;
+    final List<InputAttack> executables;
+    final List<Map<String, String>> settings;
+    final ThreatModel threatModel;
+    final AttackAccounting accounting;
+    final int batchSize;
+    final long seed;
+    final Progress progress;
+    final long progressIntervalNanos;
+    final boolean sanityChecks;
+    final EvaluationState.Store store;
 
     private RobustnessEvaluator(Builder builder) {
         this.attacks = List.copyOf(builder.attacks);
@@ -162,7 +162,7 @@ public final class RobustnessEvaluator {
         this.progress = builder.progress;
         this.progressIntervalNanos = builder.progressInterval.toNanos();
         this.sanityChecks = builder.sanityChecks;
-        this.statePath = builder.statePath;
+        this.store = builder.store;
     }
 
     /**
@@ -242,7 +242,7 @@ public final class RobustnessEvaluator {
     public RobustnessReport evaluate(AttackTarget target, ClassificationData dataset) {
         requireNonNull(target, "target");
         requireNonNull(dataset, "dataset");
-        return run(target, dataset, Optional.empty());
+        return new EvaluationRun(this, target, dataset, Optional.empty()).execute();
     }
 
     /**
@@ -259,407 +259,12 @@ public final class RobustnessEvaluator {
             AttackTarget target, ClassificationData dataset, int subsetSize, long subsetSeed) {
         requireNonNull(target, "target");
         requireNonNull(dataset, "dataset");
-        return run(target, dataset.subset(subsetSize, subsetSeed), Optional.of(subsetSeed));
-    }
-
-    private RobustnessReport run(
-            AttackTarget target, ClassificationData dataset, Optional<Long> subsetSeed) {
-        long started = System.nanoTime();
-        NDArray anchor = firstParameter(target.block());
-        Device device = anchor.getDevice();
-        Engine engine = anchor.getManager().getEngine();
-        Fingerprint before = Fingerprint.of(target.block());
-        int attackCount = attacks.size();
-        int batches = (dataset.size() + batchSize - 1) / batchSize;
-        JsonObject key = stateKey(dataset, subsetSeed, before);
-        EvaluationState state =
-                statePath == null ? null : EvaluationState.read(statePath, key, attackCount);
-        if (state == null) {
-            state = new EvaluationState(key, attackCount);
-        } else {
-            LOGGER.info(
-                    "Robustness evaluation of {}: continuing from {} at batch {} of {}, stage {}",
-                    dataset.name(),
-                    statePath,
-                    state.batch + 1,
-                    batches,
-                    state.stagesDone);
-        }
-        long priorNanos = state.elapsedNanos;
-        long steps = (long) state.batch * (1 + attackCount) + state.stagesDone;
-        if (progress != null) {
-            long stages = (long) batches * (1 + attackCount);
-            progress.reset("Robustness of " + dataset.name(), stages * UNITS_PER_STAGE);
-            progress.start(Math.min(steps, stages) * UNITS_PER_STAGE);
-        }
-        try (NDManager manager = anchor.getManager().newSubManager(device)) {
-            int batchIndex = 0;
-            for (Batch batch : dataset.evaluationBatches(manager, batchSize)) {
-                try (batch) {
-                    if (batchIndex < state.batch) {
-                        batchIndex++;
-                        continue;
-                    }
-                    NDArray x = batch.getData().head();
-                    // labels of any numeric type, as int64 class indices for the host reads
-                    NDArray y = batch.getLabels().head().toType(DataType.INT64, false);
-                    int size = Math.toIntExact(x.getShape().get(0));
-                    if (state.stagesDone == 0) {
-                        SanityChecks.checkBounds(x, threatModel, batchIndex);
-                        boolean[] correct;
-                        try (NDManager scope = batch.getManager().newSubManager()) {
-                            Scopes.borrow(scope, x, y);
-                            NDArray logits = target.logits(x, BatchNormMode.EVAL);
-                            if (batchIndex == 0) {
-                                checkClasses(logits, dataset);
-                                if (sanityChecks) {
-                                    state.warnings.addAll(
-                                            SanityChecks.firstBatch(target, x, y, logits));
-                                }
-                            }
-                            correct = equal(logits.argMax(1).toLongArray(), y.toLongArray());
-                        }
-                        for (boolean c : correct) {
-                            state.codes.add(
-                                    c ? RobustnessReport.ROBUST : RobustnessReport.CLEAN_ERROR);
-                        }
-                        state.clean += count(correct);
-                        state.total += size;
-                        state.stagesDone = 1;
-                        save(state, priorNanos, started);
-                        report(++steps, "clean", state.clean, state.total);
-                    }
-                    int offset = state.codes.size() - size;
-                    for (int k = state.stagesDone - 1; k < attackCount; k++) {
-                        long attackStarted = System.nanoTime();
-                        boolean[] eligible = new boolean[size];
-                        for (int i = 0; i < size; i++) {
-                            int code = state.codes.get(offset + i);
-                            eligible[i] =
-                                    accounting == AttackAccounting.CASCADE
-                                            ? code == RobustnessReport.ROBUST
-                                            : code != RobustnessReport.CLEAN_ERROR;
-                        }
-                        long[] index = indices(eligible);
-                        if (index.length > 0) {
-                            engine.setRandomSeed(attackSeed(seed, batchIndex, k));
-                            long[] queries = new long[1];
-                            StageProgress within =
-                                    new StageProgress(
-                                            steps,
-                                            attacks.get(k),
-                                            batchIndex + 1,
-                                            batches,
-                                            index.length);
-                            boolean[] survived =
-                                    attack(
-                                            k,
-                                            target.counting(
-                                                    n -> {
-                                                        queries[0] += n;
-                                                        within.pass(n, queries[0]);
-                                                    }),
-                                            target,
-                                            x,
-                                            y,
-                                            index);
-                            state.attacked[k] += index.length;
-                            state.queries[k] += queries[0];
-                            for (int j = 0; j < index.length; j++) {
-                                int at = offset + (int) index[j];
-                                if (survived[j]) {
-                                    state.survived[k]++;
-                                } else if (state.codes.get(at) == RobustnessReport.ROBUST) {
-                                    state.codes.set(at, k);
-                                }
-                            }
-                        }
-                        int robust = 0;
-                        for (int i = 0; i < size; i++) {
-                            robust +=
-                                    state.codes.get(offset + i) == RobustnessReport.ROBUST ? 1 : 0;
-                        }
-                        state.cumulative[k] += robust;
-                        state.nanos[k] += System.nanoTime() - attackStarted;
-                        state.stagesDone = k + 2;
-                        if (k == attackCount - 1) {
-                            state.batch = batchIndex + 1;
-                            state.stagesDone = 0;
-                        }
-                        save(state, priorNanos, started);
-                        report(++steps, attacks.get(k).name(), state.cumulative[k], state.total);
-                    }
-                    if (attackCount == 0) {
-                        state.batch = batchIndex + 1;
-                        state.stagesDone = 0;
-                        save(state, priorNanos, started);
-                    }
-                }
-                batchIndex++;
-            }
-        } finally {
-            if (progress != null) {
-                progress.end();
-            }
-        }
-        List<String> warnings = new ArrayList<>(state.warnings);
-        if (!before.equals(Fingerprint.of(target.block()))) {
-            warnings.add(
-                    "the model's parameters or BatchNorm running statistics changed during the"
-                            + " evaluation: an attack ran the model in training mode or modified"
-                            + " it; the numbers describe a moving model");
-        }
-        for (String warning : warnings) {
-            LOGGER.warn("Robustness evaluation of {}: {}", dataset.name(), warning);
-        }
-        state.elapsedNanos = priorNanos + (System.nanoTime() - started);
-        return buildReport(dataset, subsetSeed, state, warnings, engine, device);
-    }
-
-    /** Writes the state, when the evaluation has a state path, with the time spent so far. */
-    private void save(EvaluationState state, long priorNanos, long started) {
-        if (statePath != null) {
-            state.elapsedNanos = priorNanos + (System.nanoTime() - started);
-            state.write(statePath);
-        }
-    }
-
-    /** What identifies this evaluation in a state file: a state of another one is refused. */
-    private JsonObject stateKey(
-            ClassificationData dataset, Optional<Long> subsetSeed, Fingerprint model) {
-        JsonObject key = new JsonObject();
-        key.addProperty("dataset", dataset.name());
-        key.addProperty("examples", dataset.size());
-        subsetSeed.ifPresent(value -> key.addProperty("subsetSeed", value));
-        key.addProperty("seed", seed);
-        key.addProperty("batchSize", batchSize);
-        key.addProperty("accounting", accounting.name());
-        key.addProperty("threatModel", threatModel.toString());
-        JsonArray described = new JsonArray();
-        for (int k = 0; k < attacks.size(); k++) {
-            JsonObject attack = new JsonObject();
-            attack.addProperty("name", attacks.get(k).name());
-            settings.get(k).forEach(attack::addProperty);
-            described.add(attack);
-        }
-        key.add("attacks", described);
-        JsonArray fingerprint = new JsonArray();
-        for (double value : model.values()) {
-            fingerprint.add(value);
-        }
-        key.add("model", fingerprint);
-        return key;
-    }
-
-    /**
-     * Runs attack {@code k} on the rows {@code index} through {@code attacking} (which counts the
-     * queries) and says which survived, predicting through {@code target}.
-     */
-    private boolean[] attack(
-            int k,
-            AttackTarget attacking,
-            AttackTarget target,
-            NDArray x,
-            NDArray y,
-            long[] index) {
-        try (NDManager scope = x.getManager().newSubManager()) {
-            Scopes.borrow(scope, x, y);
-            NDIndex rows = new NDIndex("{}", scope.create(index));
-            NDArray xs = x.get(rows);
-            NDArray ys = y.get(rows);
-            NDArray adv = executables.get(k).generate(attacking, xs, ys);
-            SanityChecks.checkThreatModel(attacks.get(k), xs, adv);
-            long[] predicted = target.logits(adv, BatchNormMode.EVAL).argMax(1).toLongArray();
-            return equal(predicted, ys.toLongArray());
-        }
-    }
-
-    private void checkClasses(NDArray logits, ClassificationData dataset) {
-        long outputs = logits.getShape().get(1);
-        checkArgument(
-                logits.getShape().dimension() == 2 && outputs >= dataset.numClasses(),
-                "the model's number of outputs must be >= the dataset's number of classes (%s) but"
-                        + " was %s (output shape %s)",
-                dataset.numClasses(),
-                outputs,
-                logits.getShape());
-        for (Attack attack : attacks) {
-            if (attack instanceof ApgdAttack) {
-                ((ApgdAttack) attack).checkNumClasses(Math.toIntExact(outputs));
-            }
-        }
-    }
-
-    private RobustnessReport buildReport(
-            ClassificationData dataset,
-            Optional<Long> subsetSeed,
-            EvaluationState state,
-            List<String> warnings,
-            Engine engine,
-            Device device) {
-        int n = state.total;
-        RobustnessReport.Builder report =
-                RobustnessReport.builder()
-                        .dataset(dataset.name())
-                        .examples(n)
-                        .subsetSeed(subsetSeed)
-                        .seed(seed)
-                        .batchSize(batchSize)
-                        .threatModel(threatModel)
-                        .accounting(accounting)
-                        .cleanAccuracy(Accuracy.of(state.clean, n))
-                        .environment(Environment.describe(engine, device))
-                        .warnings(warnings)
-                        .brokenBy(state.codes);
-        for (int k = 0; k < attacks.size(); k++) {
-            Attack attack = attacks.get(k);
-            AttackResult.Builder result =
-                    AttackResult.builder()
-                            .name(attack.name())
-                            .parameters(settings.get(k))
-                            .attacked(state.attacked[k])
-                            .survived(state.survived[k])
-                            .cumulativeAccuracy(Accuracy.of(state.cumulative[k], n))
-                            .queries(state.queries[k])
-                            .elapsedSeconds(state.nanos[k] / 1e9);
-            if (accounting == AttackAccounting.INDEPENDENT) {
-                result.ownAccuracy(Accuracy.of(state.survived[k], n));
-            }
-            report.addAttack(result.build());
-        }
-        return report.elapsedSeconds(state.elapsedNanos / 1e9).build();
-    }
-
-    /**
-     * Progress inside one attack on one batch, for stages that run for minutes (Square's 5,000
-     * queries, FAB-T's 9 targets): at most once per {@code progressInterval}, the number of
-     * examples in the latest forward pass (for Square, those still searched) and the queries so
-     * far; the position moves through the stage's units by the share of the attack's query budget
-     * spent, where the budget is known.
-     */
-    private final class StageProgress {
-        private final long step;
-        private final String attack;
-        private final double budget;
-        private final int batch;
-        private final int batches;
-        private final int attacked;
-        private long last = System.nanoTime();
-
-        StageProgress(long step, Attack attack, int batch, int batches, int attacked) {
-            this.step = step;
-            this.attack = attack.name();
-            this.budget = queryBudget(attack);
-            this.batch = batch;
-            this.batches = batches;
-            this.attacked = attacked;
-        }
-
-        void pass(long examples, long queries) {
-            if (progress == null) {
-                return;
-            }
-            long now = System.nanoTime();
-            if (now - last < progressIntervalNanos) {
-                return;
-            }
-            last = now;
-            double perExample = (double) queries / attacked;
-            long within =
-                    budget > 0
-                            ? Math.min(
-                                    UNITS_PER_STAGE - 1,
-                                    (long) (UNITS_PER_STAGE * perExample / budget))
-                            : 0;
-            progress.update(
-                    step * UNITS_PER_STAGE + within,
-                    String.format(
-                            Locale.ROOT,
-                            "%s, batch %d of %d: %d of %d examples in the last pass, queries so"
-                                    + " far: %.0f per example",
-                            attack,
-                            batch,
-                            batches,
-                            examples,
-                            attacked,
-                            perExample));
-        }
-    }
-
-    /**
-     * The most queries per example a built-in attack spends on a batch (its passes, counted as the
-     * evaluator counts them), or 0 where it is not known.
-     */
-    static double queryBudget(Attack attack) {
-        if (attack instanceof SquareAttack) {
-            SquareAttack square = (SquareAttack) attack;
-            return 1 + (double) square.restarts() * (square.queries() + 1);
-        }
-        if (attack instanceof ApgdAttack) {
-            ApgdAttack apgd = (ApgdAttack) attack;
-            int runs = apgd.restarts() * (apgd.targeted() ? apgd.targetClasses() : 1);
-            return 1 + (double) runs * (apgd.steps() + 1);
-        }
-        if (attack instanceof FabAttack && ((FabAttack) attack).targeted()) {
-            FabAttack fab = (FabAttack) attack;
-            return 1 + 2.0 * fab.restarts() * fab.targetClasses() * fab.steps();
-        }
-        return 0;
-    }
-
-    private void report(long step, String stage, int correct, int total) {
-        if (progress != null) {
-            progress.update(
-                    step * UNITS_PER_STAGE,
-                    String.format(
-                            Locale.ROOT, "%s %.1f%% of %d", stage, 100.0 * correct / total, total));
-        }
-    }
-
-    private static NDArray firstParameter(Block block) {
-        for (Parameter parameter : block.getParameters().values()) {
-            if (parameter.isInitialized()) {
-                return parameter.getArray();
-            }
-        }
-        throw new IllegalArgumentException(
-                "block must be initialized (have initialized parameters) but had none: call"
-                        + " model.newTrainer(..).initialize(shape) or block.initialize(..) first");
-    }
-
-    /** A seed for the engine's generator from (seed, batch, attack), mixed by SplitMix64. */
-    static int attackSeed(long seed, int batch, int attack) {
-        long z = seed;
-        z = Seeds.mix64(z + Seeds.GOLDEN_GAMMA * (batch + 1L));
-        z = Seeds.mix64(z + Seeds.GOLDEN_GAMMA * (attack + 1L));
-        return Seeds.toInt(z);
-    }
-
-    private static boolean[] equal(long[] predicted, long[] labels) {
-        boolean[] equal = new boolean[predicted.length];
-        for (int i = 0; i < predicted.length; i++) {
-            equal[i] = predicted[i] == labels[i];
-        }
-        return equal;
-    }
-
-    private static int count(boolean[] values) {
-        int count = 0;
-        for (boolean value : values) {
-            count += value ? 1 : 0;
-        }
-        return count;
-    }
-
-    private static long[] indices(boolean[] mask) {
-        long[] index = new long[count(mask)];
-        int next = 0;
-        for (int i = 0; i < mask.length; i++) {
-            if (mask[i]) {
-                index[next++] = i;
-            }
-        }
-        return index;
+        return new EvaluationRun(
+                        this,
+                        target,
+                        dataset.subset(subsetSize, subsetSeed),
+                        Optional.of(subsetSeed))
+                .execute();
     }
 
     /** Configures a {@link RobustnessEvaluator}; every setting is optional. */
@@ -671,7 +276,7 @@ public final class RobustnessEvaluator {
         private Progress progress = new ProgressBar();
         private Duration progressInterval = Duration.ofSeconds(1);
         private boolean sanityChecks = true;
-        private Path statePath;
+        private EvaluationState.Store store = EvaluationState.Store.NONE;
 
         private Builder() {}
 
@@ -775,7 +380,7 @@ public final class RobustnessEvaluator {
          * @return this builder
          */
         public Builder optNoProgress() {
-            this.progress = null;
+            this.progress = NO_PROGRESS;
             return this;
         }
 
@@ -814,7 +419,7 @@ public final class RobustnessEvaluator {
          * @throws NullPointerException if {@code statePath} is null
          */
         public Builder optStatePath(Path statePath) {
-            this.statePath = requireNonNull(statePath, "statePath");
+            this.store = EvaluationState.Store.at(requireNonNull(statePath, "statePath"));
             return this;
         }
 

@@ -3,6 +3,7 @@ package dev.awp.djl.attack;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+import dev.awp.djl.internal.SplitMix64;
 import java.util.Arrays;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -108,9 +109,9 @@ class FabProjectionTest {
 
     @Test
     void should_reach_the_hyperplane_with_a_minimal_step_on_random_cases() {
-        SearchRandom random = new SearchRandom(3);
+        SplitMix64 random = new SplitMix64(3);
         for (int trial = 0; trial < 200; trial++) {
-            int n = 1 + random.nextInt(20);
+            int n = 1 + random.nextIntByRemainder(20);
             float[] w = new float[n];
             double[] lo = new double[n];
             double[] hi = new double[n];

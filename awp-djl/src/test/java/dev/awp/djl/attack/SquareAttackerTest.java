@@ -16,6 +16,7 @@ import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.SquareAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.djl.evaluation.TrainedModels;
+import dev.awp.djl.internal.SplitMix64;
 import dev.awp.djl.testing.FeatureBox;
 import dev.awp.djl.testing.TestModels;
 import java.util.stream.IntStream;
@@ -165,10 +166,10 @@ class SquareAttackerTest {
     class Sampling {
         @Test
         void should_draw_every_window_corner_including_the_last() {
-            SearchRandom random = new SearchRandom(7);
+            SplitMix64 random = new SplitMix64(7);
             int[] seen = new int[4];
             for (int i = 0; i < 4000; i++) {
-                seen[random.nextInt(4)]++;
+                seen[random.nextIntByRemainder(4)]++;
             }
             // uniform over {0, 1, 2, 3} = {0, …, h − s}: each about 1000
             for (int count : seen) {
@@ -178,17 +179,17 @@ class SquareAttackerTest {
 
         @Test
         void should_repeat_the_golden_stream_of_a_seed() {
-            SearchRandom random = new SearchRandom(42);
+            SplitMix64 random = new SplitMix64(42);
             int[] draws = new int[8];
             for (int i = 0; i < draws.length; i++) {
-                draws[i] = random.nextInt(10);
+                draws[i] = random.nextIntByRemainder(10);
             }
-            SearchRandom again = new SearchRandom(42);
+            SplitMix64 again = new SplitMix64(42);
             for (int draw : draws) {
-                assertThat(again.nextInt(10)).isEqualTo(draw);
+                assertThat(again.nextIntByRemainder(10)).isEqualTo(draw);
             }
             // SplitMix64 from 42: the first output is 0xbdd732262feb6e95
-            assertThat(new SearchRandom(42).nextLong()).isEqualTo(0xbdd732262feb6e95L);
+            assertThat(new SplitMix64(42).nextLong()).isEqualTo(0xbdd732262feb6e95L);
         }
 
         @Test

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.ndarray.types.Shape;
+import dev.awp.djl.internal.SplitMix64;
 import java.util.HashSet;
 import java.util.Set;
 import org.junit.jupiter.api.Nested;

@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
+import dev.awp.djl.internal.SplitMix64;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

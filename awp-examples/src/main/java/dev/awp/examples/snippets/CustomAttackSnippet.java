@@ -2,7 +2,6 @@ package dev.awp.examples.snippets;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.Trainer;
@@ -10,11 +9,10 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
-import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.ThreatModel;
-import dev.awp.djl.attack.AttackTarget;
+import dev.awp.djl.attack.AbstractInputAttack;
+import dev.awp.djl.attack.AttackBatch;
 import dev.awp.djl.attack.InputAttack;
-import dev.awp.djl.attack.InputGradients;
 import dev.awp.djl.attack.Projection;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.data.SyntheticShapes;
@@ -26,7 +24,10 @@ import dev.awp.djl.training.BatchResult;
 import dev.awp.objective.Objectives;
 import dev.awp.perturbation.WeightPerturbation;
 
-/** The custom-attack how-to: an {@link InputAttack} written with {@link InputGradients}. */
+/**
+ * The custom-attack how-to: an {@link InputAttack} written on the {@link AbstractInputAttack}
+ * template.
+ */
 public final class CustomAttackSnippet {
 
     private CustomAttackSnippet() {}
@@ -36,7 +37,7 @@ public final class CustomAttackSnippet {
      * R+FGSM (Tramèr et al., 2018): a random sign step of α, then one gradient-sign step of ε − α,
      * projected onto the L∞ ball of radius ε and the image range.
      */
-    public static final class RandomFgsm implements InputAttack {
+    public static final class RandomFgsm extends AbstractInputAttack {
         private final ThreatModel threatModel;
         private final double alpha;
 
@@ -66,25 +67,16 @@ public final class CustomAttackSnippet {
         }
 
         @Override
-        public NDArray generate(AttackTarget target, NDArray x, NDArray y) {
-            double eps = threatModel.epsilon();
-            try (NDManager scope = x.getManager().newSubManager();
-                    // the ε-ball around x within the input domain (scalar or per-feature bounds)
-                    Projection ball = Projection.around(x, threatModel)) {
-                NDArray start =
-                        ball.clipToDomain(
-                                x.add(scope.randomNormal(x.getShape()).sign().mul(alpha)));
-                // ∇x of the loss, with no weight gradient computed; BatchNorm in inference mode.
-                NDArray grad =
-                        InputGradients.of(
-                                target,
-                                start,
-                                BatchNormMode.EVAL,
-                                logits -> Losses.crossEntropy(logits, y));
-                NDArray adv = ball.project(start.add(grad.sign().mul(eps - alpha)));
-                adv.attach(x.getManager()); // the caller owns the result
-                return adv;
-            }
+        protected NDArray craft(AttackBatch batch) {
+            NDArray x = batch.x();
+            // the ε-ball around x within the input domain (scalar or per-feature bounds)
+            Projection ball = batch.ball();
+            NDArray noise = batch.scope().randomNormal(x.getShape()).sign().mul(alpha);
+            NDArray start = ball.clipToDomain(x.add(noise));
+            // ∇x of the loss, with no weight gradient computed; BatchNorm in inference mode.
+            NDArray grad =
+                    batch.gradient(start, logits -> Losses.crossEntropy(logits, batch.labels()));
+            return ball.project(start.add(grad.sign().mul(threatModel.epsilon() - alpha)));
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.awp.djl.data;
+package dev.awp.djl.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

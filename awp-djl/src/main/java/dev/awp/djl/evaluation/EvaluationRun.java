@@ -1,0 +1,317 @@
+package dev.awp.djl.evaluation;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import ai.djl.training.dataset.Batch;
+import ai.djl.util.Progress;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import dev.awp.attack.Attack;
+import dev.awp.attack.BatchNormMode;
+import dev.awp.djl.attack.AttackTarget;
+import dev.awp.djl.data.ClassificationData;
+import dev.awp.djl.internal.Environment;
+import dev.awp.djl.internal.Scopes;
+import dev.awp.djl.internal.Seeds;
+import dev.awp.report.Accuracy;
+import dev.awp.report.RobustnessReport;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One run of a {@link RobustnessEvaluator} on one model and dataset: the protocol of its class
+ * documentation, batch by batch and stage by stage (the clean pass, then each attack), from the
+ * stored state onwards, with the state written after every stage.
+ */
+final class EvaluationRun {
+
+    private static final Logger LOGGER = LoggerFactory.getLogger(RobustnessEvaluator.class);
+
+    private final RobustnessEvaluator evaluator;
+    private final AttackTarget target;
+    private final ClassificationData dataset;
+    private final Optional<Long> subsetSeed;
+    private final int batches;
+    private final Engine engine;
+    private final Device device;
+    private final NDManager parent;
+    private final Fingerprint before;
+    private final EvaluationState state;
+    private final long started = System.nanoTime();
+    private final long priorNanos;
+
+    EvaluationRun(
+            RobustnessEvaluator evaluator,
+            AttackTarget target,
+            ClassificationData dataset,
+            Optional<Long> subsetSeed) {
+        this.evaluator = evaluator;
+        this.target = target;
+        this.dataset = dataset;
+        this.subsetSeed = subsetSeed;
+        this.batches = (dataset.size() + evaluator.batchSize - 1) / evaluator.batchSize;
+        NDArray anchor = firstParameter(target);
+        this.engine = anchor.getManager().getEngine();
+        this.device = anchor.getDevice();
+        this.parent = anchor.getManager();
+        this.before = Fingerprint.of(target.block());
+        this.state = evaluator.store.read(stateKey(), evaluator.attacks.size());
+        this.priorNanos = state.elapsedNanos;
+        if (state.stagesCompleted() > 0) {
+            LOGGER.info(
+                    "Robustness evaluation of {}: continuing from {} at {}",
+                    dataset.name(),
+                    evaluator.store,
+                    state.position(batches));
+        }
+    }
+
+    /** Runs every stage not done yet and reports. */
+    RobustnessReport execute() {
+        long stages = (long) batches * (1 + evaluator.attacks.size());
+        Progress progress = evaluator.progress;
+        progress.reset(
+                "Robustness of " + dataset.name(), stages * RobustnessEvaluator.UNITS_PER_STAGE);
+        progress.start(
+                Math.min(state.stagesCompleted(), stages) * RobustnessEvaluator.UNITS_PER_STAGE);
+        try (NDManager manager = parent.newSubManager(device)) {
+            int index = 0;
+            for (Batch batch : dataset.evaluationBatches(manager, evaluator.batchSize)) {
+                try (batch) {
+                    if (index >= state.batch()) {
+                        evaluateBatch(batch, index);
+                    }
+                }
+                index++;
+            }
+        } finally {
+            progress.end();
+        }
+        return report();
+    }
+
+    /** The clean pass (unless done), then every attack not done yet, each stage saved. */
+    private void evaluateBatch(Batch batch, int index) {
+        NDArray x = batch.getData().head();
+        // labels of any numeric type, as int64 class indices for the host reads
+        NDArray y = batch.getLabels().head().toType(DataType.INT64, false);
+        if (state.cleanPending()) {
+            state.recordClean(cleanPass(batch.getManager(), x, y, index));
+            save();
+            progressAt("clean", state.clean());
+        }
+        for (int k = state.nextAttack(); k < evaluator.attacks.size(); k++) {
+            attackStage(k, x, y, index);
+            save();
+            progressAt(evaluator.attacks.get(k).name(), state.cumulative[k]);
+        }
+    }
+
+    /** Which examples of the batch the model classifies correctly; the checks of a batch. */
+    private boolean[] cleanPass(NDManager batchManager, NDArray x, NDArray y, int index) {
+        SanityChecks.checkBounds(x, evaluator.threatModel, index);
+        try (NDManager scope = batchManager.newSubManager()) {
+            Scopes.borrow(scope, x, y);
+            NDArray logits = target.logits(x, BatchNormMode.EVAL);
+            if (index == 0) {
+                checkClasses(logits);
+                if (evaluator.sanityChecks) {
+                    state.warnings.addAll(SanityChecks.firstBatch(target, x, y, logits));
+                }
+            }
+            return equal(logits.argMax(1).toLongArray(), y.toLongArray());
+        }
+    }
+
+    /**
+     * Attack {@code k} on the eligible examples of the batch, re-seeded from (seed, batch, attack),
+     * its queries counted.
+     */
+    private void attackStage(int k, NDArray x, NDArray y, int index) {
+        long attackStarted = System.nanoTime();
+        int size = Math.toIntExact(x.getShape().get(0));
+        long[] rows = indices(state.eligible(size, evaluator.accounting));
+        long[] queries = new long[1];
+        boolean[] survived = new boolean[0];
+        if (rows.length > 0) {
+            engine.setRandomSeed(attackSeed(evaluator.seed, index, k));
+            StageProgress within =
+                    new StageProgress(
+                            evaluator,
+                            state.stagesCompleted(),
+                            evaluator.attacks.get(k),
+                            index + 1,
+                            batches,
+                            rows.length);
+            AttackTarget counting =
+                    target.counting(
+                            n -> {
+                                queries[0] += n;
+                                within.pass(n, queries[0]);
+                            });
+            survived = attack(k, counting, x, y, rows);
+        }
+        state.recordAttack(k, size, rows, survived, queries[0], System.nanoTime() - attackStarted);
+    }
+
+    /**
+     * Runs attack {@code k} on the rows {@code index} through {@code attacking} (which counts the
+     * queries) and says which survived, predicting through the uncounted target.
+     */
+    private boolean[] attack(int k, AttackTarget attacking, NDArray x, NDArray y, long[] index) {
+        try (NDManager scope = x.getManager().newSubManager()) {
+            Scopes.borrow(scope, x, y);
+            NDIndex rows = new NDIndex("{}", scope.create(index));
+            NDArray xs = x.get(rows);
+            NDArray ys = y.get(rows);
+            NDArray adv = evaluator.executables.get(k).generate(attacking, xs, ys);
+            SanityChecks.checkThreatModel(evaluator.attacks.get(k), xs, adv);
+            long[] predicted = target.logits(adv, BatchNormMode.EVAL).argMax(1).toLongArray();
+            return equal(predicted, ys.toLongArray());
+        }
+    }
+
+    private void checkClasses(NDArray logits) {
+        long outputs = logits.getShape().get(1);
+        checkArgument(
+                logits.getShape().dimension() == 2 && outputs >= dataset.numClasses(),
+                "the model's number of outputs must be >= the dataset's number of classes (%s) but"
+                        + " was %s (output shape %s)",
+                dataset.numClasses(),
+                outputs,
+                logits.getShape());
+        for (Attack attack : evaluator.attacks) {
+            attack.checkNumClasses(Math.toIntExact(outputs));
+        }
+    }
+
+    /** Writes the state with the time spent so far. */
+    private void save() {
+        state.elapsedNanos = priorNanos + (System.nanoTime() - started);
+        evaluator.store.write(state);
+    }
+
+    /** Moves the progress to the end of the stage just done, with its running accuracy. */
+    private void progressAt(String stage, int correct) {
+        int total = state.total();
+        evaluator.progress.update(
+                state.stagesCompleted() * RobustnessEvaluator.UNITS_PER_STAGE,
+                String.format(
+                        Locale.ROOT, "%s %.1f%% of %d", stage, 100.0 * correct / total, total));
+    }
+
+    /** What identifies this evaluation in a state file: a state of another one is refused. */
+    private JsonObject stateKey() {
+        JsonObject key = new JsonObject();
+        key.addProperty("dataset", dataset.name());
+        key.addProperty("examples", dataset.size());
+        subsetSeed.ifPresent(value -> key.addProperty("subsetSeed", value));
+        key.addProperty("seed", evaluator.seed);
+        key.addProperty("batchSize", evaluator.batchSize);
+        key.addProperty("accounting", evaluator.accounting.name());
+        key.addProperty("threatModel", evaluator.threatModel.toString());
+        JsonArray described = new JsonArray();
+        for (int k = 0; k < evaluator.attacks.size(); k++) {
+            JsonObject attack = new JsonObject();
+            attack.addProperty("name", evaluator.attacks.get(k).name());
+            evaluator.settings.get(k).forEach(attack::addProperty);
+            described.add(attack);
+        }
+        key.add("attacks", described);
+        JsonArray fingerprint = new JsonArray();
+        for (double value : before.values()) {
+            fingerprint.add(value);
+        }
+        key.add("model", fingerprint);
+        return key;
+    }
+
+    private RobustnessReport report() {
+        List<String> warnings = new ArrayList<>(state.warnings);
+        if (!before.equals(Fingerprint.of(target.block()))) {
+            warnings.add(
+                    "the model's parameters or BatchNorm running statistics changed during the"
+                            + " evaluation: an attack ran the model in training mode or modified"
+                            + " it; the numbers describe a moving model");
+        }
+        for (String warning : warnings) {
+            LOGGER.warn("Robustness evaluation of {}: {}", dataset.name(), warning);
+        }
+        state.elapsedNanos = priorNanos + (System.nanoTime() - started);
+        int n = state.total();
+        RobustnessReport.Builder report =
+                RobustnessReport.builder()
+                        .dataset(dataset.name())
+                        .examples(n)
+                        .subsetSeed(subsetSeed)
+                        .seed(evaluator.seed)
+                        .batchSize(evaluator.batchSize)
+                        .threatModel(evaluator.threatModel)
+                        .accounting(evaluator.accounting)
+                        .cleanAccuracy(Accuracy.of(state.clean(), n))
+                        .environment(Environment.describe(engine, device))
+                        .warnings(warnings)
+                        .brokenBy(state.codes);
+        for (int k = 0; k < evaluator.attacks.size(); k++) {
+            report.addAttack(
+                    state.result(k, evaluator.accounting)
+                            .name(evaluator.attacks.get(k).name())
+                            .parameters(evaluator.settings.get(k))
+                            .build());
+        }
+        return report.elapsedSeconds(state.elapsedNanos / 1e9).build();
+    }
+
+    private static NDArray firstParameter(AttackTarget target) {
+        for (Parameter parameter : target.block().getParameters().values()) {
+            if (parameter.isInitialized()) {
+                return parameter.getArray();
+            }
+        }
+        throw new IllegalArgumentException(
+                "block must be initialized (have initialized parameters) but had none: call"
+                        + " model.newTrainer(..).initialize(shape) or block.initialize(..) first");
+    }
+
+    /** A seed for the engine's generator from (seed, batch, attack), mixed by SplitMix64. */
+    static int attackSeed(long seed, int batch, int attack) {
+        long z = seed;
+        z = Seeds.mix64(z + Seeds.GOLDEN_GAMMA * (batch + 1L));
+        z = Seeds.mix64(z + Seeds.GOLDEN_GAMMA * (attack + 1L));
+        return Seeds.toInt(z);
+    }
+
+    private static boolean[] equal(long[] predicted, long[] labels) {
+        boolean[] equal = new boolean[predicted.length];
+        for (int i = 0; i < predicted.length; i++) {
+            equal[i] = predicted[i] == labels[i];
+        }
+        return equal;
+    }
+
+    private static long[] indices(boolean[] mask) {
+        int count = 0;
+        for (boolean value : mask) {
+            count += value ? 1 : 0;
+        }
+        long[] index = new long[count];
+        int next = 0;
+        for (int i = 0; i < mask.length; i++) {
+            if (mask[i]) {
+                index[next++] = i;
+            }
+        }
+        return index;
+    }
+}
