@@ -48,6 +48,12 @@ import java.util.Set;
  */
 public final class FashionMnistExample {
 
+    /**
+     * The TRADES/MART recipes' zero-pad crop and flip, asked for explicitly (the trainer applies
+     * none).
+     */
+    private static final Augmentation AUGMENTATION = Augmentation.zeroPadCropFlip();
+
     private static final Set<String> OPTIONS =
             Set.of(
                     "data-dir",
@@ -152,7 +158,8 @@ public final class FashionMnistExample {
                 Locale.ROOT,
                 "SmallCnn (width %d) on Fashion-MNIST 1×28×28, %d train / %d test images, %d"
                         + " epochs, batch %d, seed %d; L∞ ε = %s, trained with PGD-10, evaluated"
-                        + " with PGD-20; AWP γ = 0.01 from epoch %d%n",
+                        + " with PGD-20; AWP γ = 0.01 from epoch %d; augmentation: %s; optimizer:"
+                        + " %s%n",
                 width,
                 train.size(),
                 test.size(),
@@ -160,7 +167,9 @@ public final class FashionMnistExample {
                 batchSize,
                 seed,
                 ExampleData.describe(epsilon),
-                epochs / 2 + 1);
+                epochs / 2 + 1,
+                AUGMENTATION.describe(),
+                atAwp.optimizer().describe());
         System.out.print(QuickStart.table(reports));
         System.out.println(QuickStart.times(reports));
         return reports;
@@ -183,7 +192,7 @@ public final class FashionMnistExample {
                 AdversarialTrainer.builder(spec)
                         .setTrainData(train)
                         .setValidationData(test)
-                        .optAugmentation(Augmentation.zeroPadCropFlip());
+                        .optAugmentation(AUGMENTATION);
         if (quiet) {
             builder.optNoProgress();
         }

@@ -162,16 +162,18 @@ public final class PaperRecipes {
                                 .build());
 
         // tag::trainer[]
+        // the recipes' CIFAR-10 augmentation, asked for explicitly: the trainer applies none
+        Augmentation augmentation =
+                data.augmentation(
+                        recipe.startsWith("at")
+                                ? Augmentation.reflectPadCropFlip()
+                                : Augmentation.zeroPadCropFlip());
         AdversarialTrainer.Builder builder =
                 AdversarialTrainer.builder(spec)
                         .setTrainData(train)
                         .setValidationData(test)
                         .optOutputDirectory(output)
-                        .optAugmentation(
-                                data.augmentation(
-                                        recipe.startsWith("at")
-                                                ? Augmentation.reflectPadCropFlip()
-                                                : Augmentation.zeroPadCropFlip()));
+                        .optAugmentation(augmentation);
         if (options.has("quiet")) {
             builder.optNoProgress();
         }
@@ -182,7 +184,8 @@ public final class PaperRecipes {
         // end::trainer[]
         System.out.printf(
                 Locale.ROOT,
-                "%s: %s on %s (%d train / %d test images), L∞ ε = %s, %d epochs, output %s%n",
+                "%s: %s on %s (%d train / %d test images), L∞ ε = %s, %d epochs, output %s;"
+                        + " augmentation: %s; optimizer: %s%n",
                 recipe,
                 model,
                 train.name(),
@@ -190,7 +193,9 @@ public final class PaperRecipes {
                 test.size(),
                 ExampleData.describe(epsilon),
                 spec.epochs(),
-                output);
+                output,
+                augmentation.describe(),
+                spec.optimizer().describe());
         Device device =
                 options.has("device") ? Device.fromName(options.string("device", "cpu")) : null;
         try (Model net =
