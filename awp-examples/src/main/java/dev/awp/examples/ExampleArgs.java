@@ -8,7 +8,7 @@ import java.util.Set;
  * A tiny command-line parser for the examples: {@code --name value} options and {@code --flag}
  * switches, each allowed once. Unknown options are errors, so typos do not pass silently.
  */
-final class ExampleArgs {
+public final class ExampleArgs {
 
     private final Map<String, String> values = new LinkedHashMap<>();
 
@@ -23,7 +23,7 @@ final class ExampleArgs {
      * @return the parsed arguments
      * @throws IllegalArgumentException if an argument is unknown, repeated or lacks its value
      */
-    static ExampleArgs parse(String[] args, Set<String> options, Set<String> flags) {
+    public static ExampleArgs parse(String[] args, Set<String> options, Set<String> flags) {
         ExampleArgs parsed = new ExampleArgs();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -66,15 +66,37 @@ final class ExampleArgs {
         return parsed;
     }
 
-    boolean has(String name) {
+    /**
+     * Whether a switch or an option was given.
+     *
+     * @param name the name, without {@code --}
+     * @return whether it was given
+     */
+    public boolean has(String name) {
         return values.containsKey(name);
     }
 
-    String string(String name, String defaultValue) {
+    /**
+     * An option's value as given.
+     *
+     * @param name the name, without {@code --}
+     * @param defaultValue the value when the option is absent
+     * @return the value, or {@code defaultValue}
+     */
+    public String string(String name, String defaultValue) {
         return values.getOrDefault(name, defaultValue);
     }
 
-    int integer(String name, int defaultValue, int min) {
+    /**
+     * An integer option.
+     *
+     * @param name the name, without {@code --}
+     * @param defaultValue the value when the option is absent
+     * @param min the smallest value allowed
+     * @return the value, or {@code defaultValue}
+     * @throws IllegalArgumentException if the value is not an integer or is below {@code min}
+     */
+    public int integer(String name, int defaultValue, int min) {
         String value = values.get(name);
         if (value == null) {
             return defaultValue;
@@ -96,9 +118,12 @@ final class ExampleArgs {
     /**
      * A positive number, written as a decimal ({@code 0.1}) or a fraction ({@code 8/255}).
      *
+     * @param name the name, without {@code --}
+     * @param defaultValue the value when the option is absent
+     * @return the value, or {@code defaultValue}
      * @throws IllegalArgumentException if the value is not a positive finite number
      */
-    double positive(String name, double defaultValue) {
+    public double positive(String name, double defaultValue) {
         String value = values.get(name);
         if (value == null) {
             return defaultValue;

@@ -24,7 +24,7 @@ import java.util.Locale;
  * family (1×28×28, L∞ ε = 0.1, the usual budget for Fashion-MNIST). Fashion-MNIST without {@code
  * --data-dir} is the {@link EmbeddedFashionMnist} subset.
  */
-enum ExampleData {
+public enum ExampleData {
     /** The embedded {@link SyntheticShapes}: generated, no folder. */
     SYNTHETIC("synthetic", "SyntheticShapes", 8 / 255.0),
     /** CIFAR-10, binary version. */
@@ -50,7 +50,9 @@ enum ExampleData {
 
     final String option;
     final String title;
-    final double defaultEpsilon;
+
+    /** The usual L∞ budget for these images: 8/255, or 0.1 for the MNIST family. */
+    public final double defaultEpsilon;
 
     ExampleData(String option, String title, double defaultEpsilon) {
         this.option = option;
@@ -67,18 +69,29 @@ enum ExampleData {
      * @param stratifiedPrefixes whether the first 10·k images of each split hold k of each class
      *     (the embedded subset), so that a prefix is the subset to take
      */
-    record Splits(ImageDataset train, ImageDataset test, String title, boolean stratifiedPrefixes) {
+    public record Splits(
+            ImageDataset train, ImageDataset test, String title, boolean stratifiedPrefixes) {
 
         /**
          * {@code size} training images: all of them if there are no more, else the first {@code
          * size} if {@link #stratifiedPrefixes}, else a subset drawn with {@code seed}.
+         *
+         * @param size the number of images
+         * @param seed the seed of the subset
+         * @return the images
          */
-        ImageDataset train(int size, long seed) {
+        public ImageDataset train(int size, long seed) {
             return cut(train, size, seed);
         }
 
-        /** {@code size} test images, chosen as by {@link #train(int, long)}. */
-        ImageDataset test(int size, long seed) {
+        /**
+         * {@code size} test images, chosen as by {@link #train(int, long)}.
+         *
+         * @param size the number of images
+         * @param seed the seed of the subset
+         * @return the images
+         */
+        public ImageDataset test(int size, long seed) {
             return cut(test, size, seed);
         }
 
@@ -92,8 +105,15 @@ enum ExampleData {
         }
     }
 
-    /** The value of {@code --dataset}, or {@code defaultValue}. */
-    static ExampleData parse(ExampleArgs options, ExampleData defaultValue) {
+    /**
+     * The value of {@code --dataset}, or {@code defaultValue}.
+     *
+     * @param options the command line
+     * @param defaultValue the dataset without {@code --dataset}
+     * @return the dataset
+     * @throws IllegalArgumentException if the value names no dataset
+     */
+    public static ExampleData parse(ExampleArgs options, ExampleData defaultValue) {
         String value = options.string("dataset", defaultValue.option);
         List<String> names = new ArrayList<>();
         for (ExampleData data : values()) {
@@ -128,10 +148,15 @@ enum ExampleData {
      * Reads the splits from {@code --data-dir}, or generates them for {@link #SYNTHETIC}, or reads
      * the embedded subset for {@link #FASHION_MNIST} without {@code --data-dir}.
      *
+     * @param options the command line, for {@code --data-dir}
+     * @param syntheticTrain the training images to generate for {@link #SYNTHETIC}
+     * @param syntheticTest the test images to generate for {@link #SYNTHETIC}
+     * @param seed the seed of the generated images
+     * @return the splits
      * @throws IllegalArgumentException if the folder is missing, incomplete or malformed; the
      *     message names the file and what is wrong
      */
-    Splits read(ExampleArgs options, int syntheticTrain, int syntheticTest, long seed) {
+    public Splits read(ExampleArgs options, int syntheticTrain, int syntheticTest, long seed) {
         if (this == SYNTHETIC) {
             return new Splits(
                     SyntheticShapes.train(syntheticTrain, seed),
@@ -209,9 +234,12 @@ enum ExampleData {
      * their step sizes scaled in proportion (so 2/255 for 8/255 becomes 0.025 for 0.1); the same
      * specification when the budget is already {@code epsilon}.
      *
+     * @param spec the specification
+     * @param epsilon the L∞ budget
+     * @return the specification with that budget
      * @throws IllegalArgumentException if an attack is not PGD, whose step size this can scale
      */
-    static AdversarialTraining withEpsilon(AdversarialTraining spec, double epsilon) {
+    public static AdversarialTraining withEpsilon(AdversarialTraining spec, double epsilon) {
         if (spec.attack().threatModel().epsilon() == epsilon
                 && spec.evaluation().attack().threatModel().epsilon() == epsilon) {
             return spec;
@@ -224,8 +252,15 @@ enum ExampleData {
                 .build();
     }
 
-    /** A PGD attack with L∞ budget {@code epsilon}, its step size scaled in proportion. */
-    static PgdAttack scaled(Attack attack, double epsilon) {
+    /**
+     * A PGD attack with L∞ budget {@code epsilon}, its step size scaled in proportion.
+     *
+     * @param attack a PGD attack
+     * @param epsilon the L∞ budget
+     * @return the attack with that budget
+     * @throws IllegalArgumentException if the attack is not PGD
+     */
+    public static PgdAttack scaled(Attack attack, double epsilon) {
         if (!(attack instanceof PgdAttack)) {
             throw new IllegalArgumentException(
                     "attack must be a PGD attack to change its ε but was " + attack);
@@ -236,8 +271,13 @@ enum ExampleData {
                 .withStepSize(pgd.stepSize() * ratio);
     }
 
-    /** ε for reports: {@code 8/255} when it is a whole number of 255ths, else the decimal. */
-    static String describe(double epsilon) {
+    /**
+     * ε for reports: {@code 8/255} when it is a whole number of 255ths, else the decimal.
+     *
+     * @param epsilon the L∞ budget
+     * @return the budget as text
+     */
+    public static String describe(double epsilon) {
         double levels = epsilon * 255;
         if (Math.abs(levels - Math.rint(levels)) < 1e-9) {
             return String.format(Locale.ROOT, "%d/255", Math.round(levels));

@@ -9,7 +9,7 @@ import ai.djl.engine.Engine;
  * other processes share the cores (measured on this project's 2-core CI machine while other builds
  * ran: the same quick-start setting took 1,240 s with two threads and 161 s with one).
  */
-final class PyTorchThreads {
+public final class PyTorchThreads {
 
     private static final String PROPERTY = "ai.djl.pytorch.num_threads";
     private static final String JNI = "ai.djl.pytorch.jni.JniUtils";
@@ -20,9 +20,10 @@ final class PyTorchThreads {
      * Asks for {@code threads} intra-op threads: through the system property DJL reads when the
      * engine loads, and through the engine itself if it is already loaded.
      *
+     * @param threads the number of intra-op threads
      * @return the count the engine reports, or {@code threads} if the engine is not PyTorch
      */
-    static int use(int threads) {
+    public static int use(int threads) {
         System.setProperty(PROPERTY, Integer.toString(threads));
         Engine.getInstance();
         try {

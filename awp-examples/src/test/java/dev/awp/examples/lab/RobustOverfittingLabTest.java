@@ -1,4 +1,4 @@
-package dev.awp.examples;
+package dev.awp.examples.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -119,7 +119,7 @@ class RobustOverfittingLabTest {
     @Test
     void should_drop_the_options_a_child_sets_itself() {
         assertThat(
-                        RobustOverfittingLab.withoutOptions(
+                        LabRuns.withoutOptions(
                                 new String[] {
                                     "--quick",
                                     "--jobs",

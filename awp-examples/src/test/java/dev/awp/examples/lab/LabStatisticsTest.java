@@ -1,9 +1,9 @@
-package dev.awp.examples;
+package dev.awp.examples.lab;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import dev.awp.examples.LabStatistics.Interval;
+import dev.awp.examples.lab.LabStatistics.Interval;
 import org.junit.jupiter.api.Test;
 
 class LabStatisticsTest {

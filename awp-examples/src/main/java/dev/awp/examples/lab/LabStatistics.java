@@ -1,4 +1,4 @@
-package dev.awp.examples;
+package dev.awp.examples.lab;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
