@@ -39,7 +39,9 @@ import java.util.Map;
  * </ul>
  *
  * The random-number state needs no entry: the engine is re-seeded from the position in the run
- * before every batch ({@link RunSeeds}).
+ * before every batch ({@link RunSeeds}). {@link AdversarialTrainer} writes {@code best.ckpt},
+ * {@code last.ckpt} and {@code epoch-NNNN.ckpt} in its output directory's {@code checkpoints/}; the
+ * parameters entry is what {@link AdversarialTrainer#loadWeights} loads into a model.
  *
  * <p>The archive is a {@link SealedArchive}: sealed with a SHA-256 checksum in its trailer and
  * written atomically. Every read ({@link #verify}, {@link #readState}, {@link #loadParameters},
