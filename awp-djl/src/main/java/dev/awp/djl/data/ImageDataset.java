@@ -3,21 +3,14 @@ package dev.awp.djl.data;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
-import ai.djl.translate.Batchifier;
 import com.google.common.primitives.Ints;
 import dev.awp.djl.internal.SplitMix64;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.List;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
@@ -74,12 +67,13 @@ public final class ImageDataset implements ClassificationData {
     private static final long SUBSET_STREAM = 0x737562L;
 
     private final String name;
-    private final int channels;
-    private final int height;
-    private final int width;
-    private final int imageBytes;
-    private final byte[] images;
-    private final int[] labels;
+    // Package-private for ImageBatchIterator, which reads the images and labels into batches.
+    final int channels;
+    final int height;
+    final int width;
+    final int imageBytes;
+    final byte[] images;
+    final int[] labels;
     private final int numClasses;
 
     /** Wraps the arrays of 3×32×32 images without copying them; the caller gives up the arrays. */
@@ -381,7 +375,8 @@ public final class ImageDataset implements ClassificationData {
             augmentation.checkApplicable(height, width);
         }
         return () ->
-                new BatchIterator(
+                new ImageBatchIterator(
+                        this,
                         manager,
                         order,
                         batchSize,
@@ -407,7 +402,8 @@ public final class ImageDataset implements ClassificationData {
         int total = numBatches(batchSize);
         int[] order = identity(labels.length);
         return () ->
-                new BatchIterator(manager, order, batchSize, total, Augmentation.none(), b -> null);
+                new ImageBatchIterator(
+                        this, manager, order, batchSize, total, Augmentation.none(), b -> null);
     }
 
     /**
@@ -427,8 +423,14 @@ public final class ImageDataset implements ClassificationData {
         for (int index : indices) {
             Objects.checkIndex(index, labels.length);
         }
-        return new BatchIterator(
-                        manager, indices.clone(), indices.length, 1, Augmentation.none(), b -> null)
+        return new ImageBatchIterator(
+                        this,
+                        manager,
+                        indices.clone(),
+                        indices.length,
+                        1,
+                        Augmentation.none(),
+                        b -> null)
                 .next();
     }
 
@@ -455,112 +457,5 @@ public final class ImageDataset implements ClassificationData {
             values[i] = i;
         }
         return values;
-    }
-
-    /** Draws for one batch; {@code null} when the augmentation draws nothing. */
-    private interface RandomForBatch {
-        SplitMix64 forBatch(int batchIndex);
-    }
-
-    /**
-     * Builds batch after batch, reusing one byte array and one direct buffer: the engine copies the
-     * pixels when it converts them to float32, and the uint8 array that aliases the buffer is
-     * closed before the next batch overwrites it.
-     */
-    private final class BatchIterator implements Iterator<Batch> {
-        private final NDManager manager;
-        private final int[] order;
-        private final int batchSize;
-        private final int total;
-        private final Augmentation augmentation;
-        private final RandomForBatch random;
-        private final byte[] pixels;
-        private final ByteBuffer buffer;
-        private int next;
-
-        BatchIterator(
-                NDManager manager,
-                int[] order,
-                int batchSize,
-                int total,
-                Augmentation augmentation,
-                RandomForBatch random) {
-            this.manager = manager;
-            this.order = order;
-            this.batchSize = batchSize;
-            this.total = total;
-            this.augmentation = augmentation;
-            this.random = random;
-            int capacity = Math.min(batchSize, order.length) * imageBytes;
-            this.pixels = new byte[capacity];
-            this.buffer = ByteBuffer.allocateDirect(capacity);
-        }
-
-        @Override
-        public boolean hasNext() {
-            return next < total;
-        }
-
-        @Override
-        public Batch next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException("no batch after the last of " + total);
-            }
-            int batchIndex = next++;
-            int from = batchIndex * batchSize;
-            int to = Math.min(from + batchSize, order.length);
-            int count = to - from;
-            long[] classes = new long[count];
-            SplitMix64 rng = augmentation.isIdentity() ? null : random.forBatch(batchIndex);
-            for (int i = 0; i < count; i++) {
-                int index = order[from + i];
-                classes[i] = labels[index];
-                if (rng == null) {
-                    System.arraycopy(
-                            images, index * imageBytes, pixels, i * imageBytes, imageBytes);
-                } else {
-                    augmentation.apply(
-                            images,
-                            index * imageBytes,
-                            pixels,
-                            i * imageBytes,
-                            channels,
-                            height,
-                            width,
-                            rng);
-                }
-            }
-            int bytes = count * imageBytes;
-            buffer.clear();
-            buffer.put(pixels, 0, bytes);
-            buffer.flip();
-            NDManager batchManager = manager.newSubManager();
-            try {
-                NDArray x;
-                try (NDArray raw =
-                        batchManager.create(
-                                buffer,
-                                new Shape(count, channels, height, width),
-                                DataType.UINT8)) {
-                    x = raw.toType(DataType.FLOAT32, false).divi(255f);
-                }
-                x.setName("x");
-                NDArray y = batchManager.create(classes);
-                y.setName("y");
-                return new Batch(
-                        batchManager,
-                        new NDList(x),
-                        new NDList(y),
-                        count,
-                        Batchifier.STACK,
-                        Batchifier.STACK,
-                        batchIndex + 1L,
-                        total,
-                        Collections.unmodifiableList(Ints.asList(order).subList(from, to)));
-            } catch (RuntimeException e) {
-                batchManager.close();
-                throw e;
-            }
-        }
     }
 }

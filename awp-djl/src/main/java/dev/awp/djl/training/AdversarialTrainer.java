@@ -5,24 +5,13 @@ import static java.util.Objects.requireNonNull;
 
 import ai.djl.Device;
 import ai.djl.Model;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener;
-import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.util.ProgressBar;
 import ai.djl.util.Progress;
-import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.data.ImageDataset;
-import dev.awp.djl.internal.Environment;
-import dev.awp.djl.objective.ObjectiveLoss;
-import dev.awp.djl.objective.TrainingObjectives;
-import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.event.EpochEnded;
 import dev.awp.event.TrainingEventListener;
 import dev.awp.event.TrainingStarted;
@@ -30,16 +19,12 @@ import dev.awp.report.EpochMetrics;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
 import dev.awp.training.OptimizerKind;
-import dev.awp.training.OptimizerSpec;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 
 /**
  * Runs a whole {@link AdversarialTraining} specification on a DJL model: the schedule, AWP's
@@ -61,23 +46,9 @@ import java.util.function.Function;
  * }
  * }</pre>
  *
- * <h2>One epoch {@code e} of {@code E}, with {@code N} batches</h2>
- *
- * <ol>
- *   <li>{@link AwpOptimizer#setEpoch setEpoch(e)} (AWP is off during its warm-up);
- *   <li>for batch {@code i} of {@link ClassificationData#trainingBatches} (order and augmentation
- *       seeded by {@code (seed, e, i)}): the learning rate {@code schedule.learningRate(η, e, i, N,
- *       E)} is handed to the optimizer, the engine's random generator is re-seeded from {@code
- *       (seed, e, i)}, and {@link AwpEasyTrain#trainStep} takes the step; a non-finite loss stops
- *       the run with an {@link IllegalStateException};
- *   <li>if the {@link dev.awp.training.EvaluationPlan} evaluates this epoch: a {@link
- *       dev.awp.djl.evaluation.RobustnessEvaluator} measures clean and robust accuracy on a fixed
- *       validation subset, and robust accuracy on a fixed training subset, both at the unperturbed
- *       weights in inference mode (an example is robust if it is classified correctly at the clean
- *       input and under the plan's attack);
- *   <li>checkpoints per the {@link dev.awp.training.CheckpointPolicy} (best, periodic, last), one
- *       line in {@code metrics.jsonl}, then {@link EpochEnded}.
- * </ol>
+ * <p>Each epoch trains every batch with {@link AwpEasyTrain#trainStep}, evaluates if the plan says
+ * so, writes checkpoints and one line of {@code metrics.jsonl}, then sends {@link EpochEnded}; the
+ * {@linkplain dev.awp.djl.training package overview} lists the steps.
  *
  * <h2>Output directory</h2>
  *
@@ -85,12 +56,8 @@ import java.util.function.Function;
  * trainAdversarialAccuracy, awpActive, elapsedSeconds, cleanAccuracy, robustAccuracy,
  * trainRobustAccuracy, robustGap; accuracies as {@code {correct, total, value}}) and {@code
  * checkpoints/}: {@code best.ckpt}, {@code last.ckpt}, {@code epoch-NNNN.ckpt} (1-based epoch
- * numbers). A checkpoint is a zip archive with the weights and BatchNorm statistics ({@code
- * parameters.params}, DJL's {@code Block.saveParameters} format), the optimizer state and the run's
- * state, sealed with a SHA-256 checksum and renamed atomically over the previous one. Every read
- * verifies the checksum first: a corrupt, truncated or foreign file fails with an error that names
- * it and the other checkpoints of the folder. {@link #loadWeights(Path, Model)} puts a checkpoint's
- * weights into a model.
+ * numbers), each checksummed and replaced atomically; a corrupt or foreign one fails with an error
+ * naming it and the other checkpoints. {@link #loadWeights(Path, Model)} loads one's weights.
  *
  * <h2>Determinism and resume</h2>
  *
@@ -99,11 +66,8 @@ import java.util.function.Function;
  * from the position in the run), so the same specification and data give the same metrics on the
  * same machine, and {@link #resume(Model)} — weights, BatchNorm statistics, optimizer state, epoch
  * and best-so-far from {@code last.ckpt} — ends with the same weights as an uninterrupted run. All
- * three {@link OptimizerKind}s are implemented here with state that checkpoints save and restore by
- * parameter name, and steps bit-identical to DJL's optimizers: {@link OptimizerKind#SGD} (momentum
- * buffers and step counts, like DJL's {@code Sgd}), {@link OptimizerKind#ADAM} and {@link
- * OptimizerKind#ADAMW} (first and second moments and step counts, like DJL's {@code Adam} and
- * {@code AdamW}).
+ * three {@link OptimizerKind}s save and restore their state by parameter name, with steps
+ * bit-identical to DJL's optimizers.
  *
  * <h2>Events</h2>
  *
@@ -129,32 +93,15 @@ public final class AdversarialTrainer {
     public static final String CHECKPOINTS = RunDirectory.CHECKPOINTS;
 
     private final AdversarialTraining spec;
-    private final ClassificationData trainData;
-    private final ClassificationData validationData;
     private final Path outputDirectory;
-    private final Augmentation augmentation;
-    private final Device device;
-    private final Progress progress;
     private final boolean overwrite;
-    private final List<TrainingEventListener> eventListeners;
-    private final List<TrainingListener> djlListeners;
+    private final TrainingRun run;
 
     private AdversarialTrainer(Builder builder) {
         this.spec = builder.spec;
-        this.trainData = builder.trainData;
-        this.validationData = builder.validationData;
         this.outputDirectory = builder.outputDirectory;
-        this.augmentation = builder.augmentation;
-        this.device = builder.device;
-        this.progress = builder.progress;
         this.overwrite = builder.overwrite;
-        List<TrainingEventListener> all = new ArrayList<>();
-        if (builder.summary) {
-            all.add(EpochSummary.toStandardOutput());
-        }
-        all.addAll(builder.eventListeners);
-        this.eventListeners = List.copyOf(all);
-        this.djlListeners = List.copyOf(builder.djlListeners);
+        this.run = new TrainingRun(builder);
     }
 
     /**
@@ -304,7 +251,7 @@ public final class AdversarialTrainer {
     public static void loadWeights(Path checkpoint, Model model) {
         requireNonNull(checkpoint, "checkpoint");
         requireNonNull(model, "model");
-        loadParameters(checkpoint, blockOf(model), model.getNDManager());
+        TrainingRun.loadParameters(checkpoint, blockOf(model), model.getNDManager());
     }
 
     private static IllegalStateException noDirectory() {
@@ -325,96 +272,7 @@ public final class AdversarialTrainer {
     }
 
     private TrainingReport run(Model model, Path resumeFrom) {
-        Block block = blockOf(model);
-        long started = System.nanoTime();
-        RunDirectory directory = directory();
-        directory.removeOrphans();
-        RunState start =
-                resumeFrom == null ? RunState.initial() : RunDirectory.readState(resumeFrom, spec);
-        Device runDevice = device != null ? device : model.getNDManager().getDevice();
-        Engine engine = model.getNDManager().getEngine();
-        OptimizerSpec optimizerSpec = spec.optimizer();
-        LoopLearningRate learningRate = new LoopLearningRate(optimizerSpec.learningRate());
-        Optimizer base = Optimizers.create(optimizerSpec, learningRate);
-        AwpOptimizer awp = AwpOptimizer.wrap(base, spec.weightPerturbation());
-        if (resumeFrom != null) {
-            loadParameters(resumeFrom, block, model.getNDManager());
-        } else {
-            engine.setRandomSeed(RunSeeds.initialization(spec.seed()));
-        }
-        DefaultTrainingConfig config =
-                new DefaultTrainingConfig(ObjectiveLoss.of(spec.objective()))
-                        .optOptimizer(awp)
-                        .optDevices(new Device[] {runDevice})
-                        .addTrainingListeners(djlListeners.toArray(new TrainingListener[0]));
-        try (Trainer trainer = model.newTrainer(config)) {
-            trainer.initialize(new Shape(1).addAll(trainData.inputShape()));
-            if (resumeFrom != null) {
-                Optimizers.restore(resumeFrom, base, block, trainer.getManager());
-            }
-            Map<String, String> environment =
-                    Map.copyOf(Environment.describe(trainer.getManager().getEngine(), runDevice));
-            Function<RunState, TrainingReport> report =
-                    state -> state.report(spec, environment, augmentation.describe());
-            RunEvents events = new RunEvents(spec, eventListeners);
-            TrainingPass pass =
-                    new TrainingPass(
-                            spec,
-                            trainData,
-                            augmentation,
-                            trainer,
-                            awp,
-                            learningRate,
-                            progress,
-                            TrainingObjectives.bind(spec.objective()),
-                            InputAttacks.bind(spec.attack()));
-            directory.startMetricsLog(start.history());
-            events.started(start, environment, augmentation.describe(), trainData.size());
-            try (DivergenceGuard guard =
-                    new DivergenceGuard(
-                            spec,
-                            trainData.numClasses(),
-                            block,
-                            trainer.getManager(),
-                            base,
-                            events,
-                            report)) {
-                EpochLoop loop =
-                        new EpochLoop(
-                                spec,
-                                trainer,
-                                pass,
-                                probe(),
-                                guard,
-                                new CheckpointWriter(
-                                        spec, directory, events, block, base, trainer.getManager()),
-                                directory,
-                                events,
-                                started,
-                                start.elapsedSeconds());
-                TrainingReport result = report.apply(loop.run(start));
-                events.finished(result);
-                return result;
-            }
-        }
-    }
-
-    private RobustnessProbe probe() {
-        return new RobustnessProbe(
-                spec.evaluation(),
-                trainData,
-                validationData,
-                spec.batchSize(),
-                spec.seed(),
-                spec.divergence().catastrophicOverfittingGap() > 0);
-    }
-
-    private static void loadParameters(Path file, Block block, NDManager manager) {
-        try {
-            Checkpoint.loadParameters(file, block, manager);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e.getMessage(), e);
-        }
+        return run.run(model, blockOf(model), directory(), resumeFrom);
     }
 
     /**
@@ -422,17 +280,17 @@ public final class AdversarialTrainer {
      * methods optional.
      */
     public static final class Builder {
-        private final AdversarialTraining spec;
-        private ClassificationData trainData;
-        private ClassificationData validationData;
-        private Path outputDirectory;
-        private Augmentation augmentation = Augmentation.none();
-        private Device device;
-        private Progress progress = new ProgressBar();
-        private boolean summary = true;
-        private boolean overwrite;
-        private final List<TrainingEventListener> eventListeners = new ArrayList<>();
-        private final List<TrainingListener> djlListeners = new ArrayList<>();
+        final AdversarialTraining spec;
+        ClassificationData trainData;
+        ClassificationData validationData;
+        Path outputDirectory;
+        Augmentation augmentation = Augmentation.none();
+        Device device;
+        Progress progress = new ProgressBar();
+        boolean summary = true;
+        boolean overwrite;
+        final List<TrainingEventListener> eventListeners = new ArrayList<>();
+        final List<TrainingListener> djlListeners = new ArrayList<>();
 
         private Builder(AdversarialTraining spec) {
             this.spec = spec;
@@ -630,23 +488,7 @@ public final class AdversarialTrainer {
          * @throws IllegalArgumentException if the datasets have different numbers of classes
          */
         public AdversarialTrainer build() {
-            if (trainData == null) {
-                throw new IllegalStateException("trainData must be set: call setTrainData(..)");
-            }
-            if (validationData == null) {
-                throw new IllegalStateException(
-                        "validationData must be set: call setValidationData(..)");
-            }
-            checkArgument(
-                    validationData.inputShape().equals(trainData.inputShape()),
-                    "validationData.inputShape must be trainData's (%s) but was %s",
-                    trainData.inputShape(),
-                    validationData.inputShape());
-            checkArgument(
-                    validationData.numClasses() == trainData.numClasses(),
-                    "validationData.numClasses must be trainData's (%s) but was %s",
-                    trainData.numClasses(),
-                    validationData.numClasses());
+            TrainingRun.checkData(trainData, validationData);
             return new AdversarialTrainer(this);
         }
     }

@@ -10,7 +10,13 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
-/** The mapping from an {@link OptimizerSpec} to a resumable DJL optimizer, and its restore. */
+/**
+ * The mapping from an {@link OptimizerSpec} to a resumable DJL optimizer, and its restore. Every
+ * {@link dev.awp.training.OptimizerKind} has state that checkpoints save and restore by parameter
+ * name, and steps bit-identical to DJL's optimizers: {@code SGD} (momentum buffers and step counts,
+ * like DJL's {@code Sgd}), {@code ADAM} and {@code ADAMW} (first and second moments and step
+ * counts, like DJL's {@code Adam} and {@code AdamW}).
+ */
 final class Optimizers {
 
     private Optimizers() {}

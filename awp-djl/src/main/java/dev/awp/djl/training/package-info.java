@@ -13,12 +13,33 @@
  *       v} → optimizer step → restore, for any objective and any attack, for loops of your own.
  * </ul>
  *
- * <p>Inside (package-private): {@code AdversarialTrainer} sets DJL up and hands an immutable {@code
- * RunState} (next epoch, history, best epoch, time, divergence-policy state) to {@code EpochLoop},
- * which trains each epoch with {@code TrainingPass}, evaluates it with {@code RobustnessProbe}, and
- * beside it: {@code DivergenceGuard} (the divergence policy, rollback to {@code LastGoodState},
- * {@code EpochFailure}), {@code CheckpointWriter} (the checkpoint policy, into {@code Checkpoint}
- * files), {@code RunDirectory} (the output directory's layout and metrics log, {@code
- * RunDirectory.NONE} without one) and {@code RunEvents} (listeners and log lines).
+ * <h2>One epoch {@code e} of {@code E} of an {@code AdversarialTrainer}, with {@code N} batches
+ * </h2>
+ *
+ * <ol>
+ *   <li>{@link dev.awp.djl.perturbation.AwpOptimizer#setEpoch setEpoch(e)} (AWP is off during its
+ *       warm-up);
+ *   <li>for batch {@code i} of {@link dev.awp.djl.data.ClassificationData#trainingBatches} (order
+ *       and augmentation seeded by {@code (seed, e, i)}): the learning rate {@code
+ *       schedule.learningRate(η, e, i, N, E)} is handed to the optimizer, the engine's random
+ *       generator is re-seeded from {@code (seed, e, i)}, and {@link AwpEasyTrain#trainStep} takes
+ *       the step; a non-finite loss stops the run with an {@link IllegalStateException};
+ *   <li>if the {@link dev.awp.training.EvaluationPlan} evaluates this epoch: a {@link
+ *       dev.awp.djl.evaluation.RobustnessEvaluator} measures clean and robust accuracy on a fixed
+ *       validation subset, and robust accuracy on a fixed training subset, both at the unperturbed
+ *       weights in inference mode (an example is robust if it is classified correctly at the clean
+ *       input and under the plan's attack);
+ *   <li>checkpoints per the {@link dev.awp.training.CheckpointPolicy} (best, periodic, last), one
+ *       line in {@code metrics.jsonl}, then {@link dev.awp.event.EpochEnded}.
+ * </ol>
+ *
+ * <p>Inside (package-private): {@code TrainingRun} sets DJL up for an {@code AdversarialTrainer}
+ * and hands an immutable {@code RunState} (next epoch, history, best epoch, time, divergence-policy
+ * state) to {@code EpochLoop}, which trains each epoch with {@code TrainingPass}, evaluates it with
+ * {@code RobustnessProbe}, and beside it: {@code DivergenceGuard} (the divergence policy, rollback
+ * to {@code LastGoodState}, {@code EpochFailure}), {@code CheckpointWriter} (the checkpoint policy,
+ * into {@code Checkpoint} files sealed by {@code SealedArchive}), {@code RunDirectory} (the output
+ * directory's layout and metrics log, {@code RunDirectory.NONE} without one) and {@code RunEvents}
+ * (listeners and log lines).
  */
 package dev.awp.djl.training;

@@ -61,7 +61,7 @@ class CheckpointTest {
         manager.close();
     }
 
-    static Checkpoint.Content entry(String name, String text) {
+    static SealedArchive.Content entry(String name, String text) {
         return zip -> {
             zip.putNextEntry(new ZipEntry(name));
             zip.write(text.getBytes(StandardCharsets.UTF_8));
@@ -187,8 +187,8 @@ class CheckpointTest {
         void should_replace_the_previous_checkpoint_and_leave_no_temporary_file()
                 throws IOException {
             Path target = dir.resolve("last.ckpt");
-            Checkpoint.write(target, entry("a", "first"));
-            Checkpoint.write(target, entry("a", "second"));
+            SealedArchive.write(target, entry("a", "first"));
+            SealedArchive.write(target, entry("a", "second"));
 
             assertThat(files()).containsExactly("last.ckpt");
             assertThat(read(target, "a")).isEqualTo("second");
@@ -197,8 +197,8 @@ class CheckpointTest {
         @Test
         void should_keep_the_previous_checkpoint_intact_when_writing_fails() throws IOException {
             Path target = dir.resolve("last.ckpt");
-            Checkpoint.write(target, entry("a", "first"));
-            Checkpoint.Content failing =
+            SealedArchive.write(target, entry("a", "first"));
+            SealedArchive.Content failing =
                     zip -> {
                         entry("a", "x".repeat(100_000)).writeTo(zip);
                         // a partial archive exists now, under a temporary name only
@@ -210,7 +210,7 @@ class CheckpointTest {
                         throw new IOException("disk full");
                     };
 
-            assertThatThrownBy(() -> Checkpoint.write(target, failing)).hasMessage("disk full");
+            assertThatThrownBy(() -> SealedArchive.write(target, failing)).hasMessage("disk full");
             assertThat(files()).containsExactly("last.ckpt");
             assertThat(read(target, "a")).isEqualTo("first");
             Checkpoint.verify(target);
@@ -309,19 +309,20 @@ class CheckpointTest {
         @Test
         void should_end_with_the_sha256_of_everything_before_it() throws Exception {
             byte[] content = Files.readAllBytes(checkpoint(dir.resolve("last.ckpt")));
-            int digitsAt = content.length - Checkpoint.CHECKSUM_DIGITS;
+            int digitsAt = content.length - SealedArchive.CHECKSUM_DIGITS;
             String trailer =
                     new String(
                             content,
-                            digitsAt - Checkpoint.CHECKSUM_MARKER.length(),
-                            Checkpoint.CHECKSUM_MARKER.length() + Checkpoint.CHECKSUM_DIGITS,
+                            digitsAt - SealedArchive.CHECKSUM_MARKER.length(),
+                            SealedArchive.CHECKSUM_MARKER.length() + SealedArchive.CHECKSUM_DIGITS,
                             StandardCharsets.US_ASCII);
             MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
             sha256.update(content, 0, digitsAt);
 
             assertThat(trailer)
                     .isEqualTo(
-                            Checkpoint.CHECKSUM_MARKER + HexFormat.of().formatHex(sha256.digest()));
+                            SealedArchive.CHECKSUM_MARKER
+                                    + HexFormat.of().formatHex(sha256.digest()));
             try (ZipFile zip = new ZipFile(dir.resolve("last.ckpt").toFile())) {
                 assertThat(zip.getComment()).isEqualTo(trailer);
             }
@@ -365,7 +366,7 @@ class CheckpointTest {
             }
             // and the zip structures by name: first local header, central directory, end record,
             // trailer marker, last checksum digit
-            int trailer = Checkpoint.CHECKSUM_MARKER.length() + Checkpoint.CHECKSUM_DIGITS;
+            int trailer = SealedArchive.CHECKSUM_MARKER.length() + SealedArchive.CHECKSUM_DIGITS;
             int endRecord = size - trailer - 22;
             ByteBuffer little = ByteBuffer.wrap(original).order(ByteOrder.LITTLE_ENDIAN);
             assertThat(little.getInt(endRecord)).isEqualTo(0x06054b50);
@@ -491,7 +492,7 @@ class CheckpointTest {
         @Test
         void should_name_the_missing_entry_of_a_valid_archive() throws IOException {
             Path file = folder.resolve("last.ckpt");
-            Checkpoint.write(file, entry("other", "x"));
+            SealedArchive.write(file, entry("other", "x"));
 
             assertThatThrownBy(() -> Checkpoint.readState(file))
                     .isInstanceOf(IOException.class)
@@ -506,7 +507,7 @@ class CheckpointTest {
         @Test
         void should_name_an_unreadable_state_of_a_valid_archive() throws IOException {
             Path file = folder.resolve("last.ckpt");
-            Checkpoint.write(file, entry(Checkpoint.STATE, "{\"format\":1}"));
+            SealedArchive.write(file, entry(Checkpoint.STATE, "{\"format\":1}"));
 
             assertThatThrownBy(() -> Checkpoint.readState(file))
                     .isInstanceOf(IOException.class)

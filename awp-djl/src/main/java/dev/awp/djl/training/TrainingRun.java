@@ -1,0 +1,196 @@
+package dev.awp.djl.training;
+
+import static com.google.common.base.Preconditions.checkArgument;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.Trainer;
+import ai.djl.training.listener.TrainingListener;
+import ai.djl.training.optimizer.Optimizer;
+import ai.djl.util.Progress;
+import dev.awp.djl.attack.InputAttacks;
+import dev.awp.djl.data.Augmentation;
+import dev.awp.djl.data.ClassificationData;
+import dev.awp.djl.internal.Environment;
+import dev.awp.djl.objective.ObjectiveLoss;
+import dev.awp.djl.objective.TrainingObjectives;
+import dev.awp.djl.perturbation.AwpOptimizer;
+import dev.awp.event.TrainingEventListener;
+import dev.awp.report.TrainingReport;
+import dev.awp.training.AdversarialTraining;
+import dev.awp.training.OptimizerSpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * One run of an {@link AdversarialTrainer}: sets up DJL (the optimizer wrapped in an {@link
+ * AwpOptimizer}, the {@link DefaultTrainingConfig}, the initialized {@link Trainer}, and on resume
+ * the checkpoint's weights and optimizer state), then wires the training pass, divergence guard,
+ * checkpoint writer and events into an {@link EpochLoop} and runs it. Holds the trainer's
+ * configuration so that {@link AdversarialTrainer} keeps only its public API.
+ */
+final class TrainingRun {
+
+    private final AdversarialTraining spec;
+    private final ClassificationData trainData;
+    private final ClassificationData validationData;
+    private final Augmentation augmentation;
+    private final Device device;
+    private final Progress progress;
+    private final List<TrainingEventListener> eventListeners;
+    private final List<TrainingListener> djlListeners;
+
+    TrainingRun(AdversarialTrainer.Builder builder) {
+        this.spec = builder.spec;
+        this.trainData = builder.trainData;
+        this.validationData = builder.validationData;
+        this.augmentation = builder.augmentation;
+        this.device = builder.device;
+        this.progress = builder.progress;
+        List<TrainingEventListener> all = new ArrayList<>();
+        if (builder.summary) {
+            all.add(EpochSummary.toStandardOutput());
+        }
+        all.addAll(builder.eventListeners);
+        this.eventListeners = List.copyOf(all);
+        this.djlListeners = List.copyOf(builder.djlListeners);
+    }
+
+    /**
+     * Checks the builder's data before a trainer is built.
+     *
+     * @throws IllegalStateException if the training or validation data was not set
+     * @throws IllegalArgumentException if the datasets have different input shapes or numbers of
+     *     classes
+     */
+    static void checkData(ClassificationData trainData, ClassificationData validationData) {
+        if (trainData == null) {
+            throw new IllegalStateException("trainData must be set: call setTrainData(..)");
+        }
+        if (validationData == null) {
+            throw new IllegalStateException(
+                    "validationData must be set: call setValidationData(..)");
+        }
+        checkArgument(
+                validationData.inputShape().equals(trainData.inputShape()),
+                "validationData.inputShape must be trainData's (%s) but was %s",
+                trainData.inputShape(),
+                validationData.inputShape());
+        checkArgument(
+                validationData.numClasses() == trainData.numClasses(),
+                "validationData.numClasses must be trainData's (%s) but was %s",
+                trainData.numClasses(),
+                validationData.numClasses());
+    }
+
+    /**
+     * Trains the model's block from the start or from a checkpoint to the end of the run.
+     *
+     * @param model the model, borrowed
+     * @param block the model's block
+     * @param directory the output directory, or {@link RunDirectory#NONE}
+     * @param resumeFrom the checkpoint to resume from, or null to start at epoch 0
+     * @return the report of the whole run
+     */
+    TrainingReport run(Model model, Block block, RunDirectory directory, Path resumeFrom) {
+        long started = System.nanoTime();
+        directory.removeOrphans();
+        RunState start =
+                resumeFrom == null ? RunState.initial() : RunDirectory.readState(resumeFrom, spec);
+        Device runDevice = device != null ? device : model.getNDManager().getDevice();
+        Engine engine = model.getNDManager().getEngine();
+        OptimizerSpec optimizerSpec = spec.optimizer();
+        LoopLearningRate learningRate = new LoopLearningRate(optimizerSpec.learningRate());
+        Optimizer base = Optimizers.create(optimizerSpec, learningRate);
+        AwpOptimizer awp = AwpOptimizer.wrap(base, spec.weightPerturbation());
+        if (resumeFrom != null) {
+            loadParameters(resumeFrom, block, model.getNDManager());
+        } else {
+            engine.setRandomSeed(RunSeeds.initialization(spec.seed()));
+        }
+        DefaultTrainingConfig config =
+                new DefaultTrainingConfig(ObjectiveLoss.of(spec.objective()))
+                        .optOptimizer(awp)
+                        .optDevices(new Device[] {runDevice})
+                        .addTrainingListeners(djlListeners.toArray(new TrainingListener[0]));
+        try (Trainer trainer = model.newTrainer(config)) {
+            trainer.initialize(new Shape(1).addAll(trainData.inputShape()));
+            if (resumeFrom != null) {
+                Optimizers.restore(resumeFrom, base, block, trainer.getManager());
+            }
+            Map<String, String> environment =
+                    Map.copyOf(Environment.describe(trainer.getManager().getEngine(), runDevice));
+            Function<RunState, TrainingReport> report =
+                    state -> state.report(spec, environment, augmentation.describe());
+            RunEvents events = new RunEvents(spec, eventListeners);
+            TrainingPass pass =
+                    new TrainingPass(
+                            spec,
+                            trainData,
+                            augmentation,
+                            trainer,
+                            awp,
+                            learningRate,
+                            progress,
+                            TrainingObjectives.bind(spec.objective()),
+                            InputAttacks.bind(spec.attack()));
+            directory.startMetricsLog(start.history());
+            events.started(start, environment, augmentation.describe(), trainData.size());
+            try (DivergenceGuard guard =
+                    new DivergenceGuard(
+                            spec,
+                            trainData.numClasses(),
+                            block,
+                            trainer.getManager(),
+                            base,
+                            events,
+                            report)) {
+                EpochLoop loop =
+                        new EpochLoop(
+                                spec,
+                                trainer,
+                                pass,
+                                probe(),
+                                guard,
+                                new CheckpointWriter(
+                                        spec, directory, events, block, base, trainer.getManager()),
+                                directory,
+                                events,
+                                started,
+                                start.elapsedSeconds());
+                TrainingReport result = report.apply(loop.run(start));
+                events.finished(result);
+                return result;
+            }
+        }
+    }
+
+    private RobustnessProbe probe() {
+        return new RobustnessProbe(
+                spec.evaluation(),
+                trainData,
+                validationData,
+                spec.batchSize(),
+                spec.seed(),
+                spec.divergence().catastrophicOverfittingGap() > 0);
+    }
+
+    /** Loads a checkpoint's weights into the block, its errors unchecked. */
+    static void loadParameters(Path file, Block block, NDManager manager) {
+        try {
+            Checkpoint.loadParameters(file, block, manager);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
+    }
+}
