@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The reference side of dev.awp.examples.benchmark.AutoAttackBenchmark: times each attack of
+"""The reference side of dev.awp.examples.crosscheck.AutoAttackBenchmark: times each attack of
 AutoAttack's standard version, run by the reference implementation (fra31/auto-attack, fetched at
 run time and never committed: pass its checkout with --autoattack), on the same images as awp.
 

@@ -15,7 +15,7 @@ Steps (from the repository root; DIR is a scratch directory):
        order (params.json + weights.bin, float32 little-endian), the first --examples test images
        as IDX files and the model's clean logits on them (logits.bin).
      (optionally: prefix --dir DIR --out DIR2 --examples N, the same model on the first N)
-  2. java ... dev.awp.examples.AutoAttackCrossCheck --dir DIR
+  2. java ... dev.awp.examples.crosscheck.AutoAttackCrossCheck --dir DIR
        (awp-examples) loads the weights into SmallCnn, checks the clean predictions, and runs
        awp's standard AutoAttack cascade, each attack alone and untargeted FAB; writes
        awp-*.json.

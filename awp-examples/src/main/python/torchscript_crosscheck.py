@@ -19,7 +19,7 @@
                                                   trades_AWP does it: proxy forwards x, x_adv, x;
                                                   update forwards x_adv, x (KL target), x (CE)
                 Text tensors: a line with the shape, a line with the float32 values (repr, exact).
-  (then run dev.awp.examples.TorchScriptCrossCheck DIR, which writes java_* files)
+  (then run dev.awp.examples.crosscheck.TorchScriptCrossCheck DIR, which writes java_* files)
   compare DIR   compares the Java results with the references and prints the differences; exits
                 with status 1 if one is beyond float32 tolerance.
 

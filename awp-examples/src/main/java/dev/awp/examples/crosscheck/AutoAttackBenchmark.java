@@ -1,4 +1,4 @@
-package dev.awp.examples;
+package dev.awp.examples.crosscheck;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -20,6 +20,8 @@ import dev.awp.djl.evaluation.RobustnessEvaluator;
 import dev.awp.djl.model.Normalization;
 import dev.awp.djl.model.PreActResNet18;
 import dev.awp.djl.model.SmallCnn;
+import dev.awp.examples.ExampleArgs;
+import dev.awp.examples.PyTorchThreads;
 import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
 import java.io.IOException;
@@ -70,7 +72,7 @@ import java.util.concurrent.TimeUnit;
  * ONEDNN_MAX_CPU_ISA} as this JVM.
  *
  * <pre>
- * java ... dev.awp.examples.AutoAttackBenchmark --autoattack /tmp/auto-attack [--model
+ * java ... dev.awp.examples.crosscheck.AutoAttackBenchmark --autoattack /tmp/auto-attack [--model
  *     preactresnet18|smallcnn] [--examples 8] [--batch 8] [--threads 1] [--rounds 2]
  *     [--iterations 100] [--targets 1] [--queries 500] [--attacks apgd-ce,apgd-t,fab-t,square]
  *     [--python /usr/bin/python3] [--script PATH] [--out DIR] [--default-malloc]

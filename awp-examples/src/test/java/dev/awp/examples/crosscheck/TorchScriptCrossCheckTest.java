@@ -1,4 +1,4 @@
-package dev.awp.examples;
+package dev.awp.examples.crosscheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,7 +20,7 @@ class TorchScriptCrossCheckTest {
 
     @Test
     void should_write_the_files_the_python_half_compares() throws Exception {
-        try (InputStream in = getClass().getResourceAsStream("res_cnn_32.pt")) {
+        try (InputStream in = getClass().getResourceAsStream("/dev/awp/examples/res_cnn_32.pt")) {
             Files.copy(in, directory.resolve("model.pt"));
         }
         Random random = new Random(0);

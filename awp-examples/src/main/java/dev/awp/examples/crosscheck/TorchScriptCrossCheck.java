@@ -1,4 +1,4 @@
-package dev.awp.examples;
+package dev.awp.examples.crosscheck;
 
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
@@ -52,8 +52,8 @@ import java.util.stream.IntStream;
  * <p>Run (both halves with {@code ONEDNN_MAX_CPU_ISA=AVX}, as the build runs Java): {@code python3
  * awp-examples/src/main/python/torchscript_crosscheck.py prepare /tmp/ts}, then {@code ./mvnw -B -q
  * -Prun -pl awp-examples -am verify -DskipTests
- * -Dexample.main=dev.awp.examples.TorchScriptCrossCheck -Dexample.args="/tmp/ts"}, then {@code
- * python3 …/torchscript_crosscheck.py compare /tmp/ts}.
+ * -Dexample.main=dev.awp.examples.crosscheck.TorchScriptCrossCheck -Dexample.args="/tmp/ts"}, then
+ * {@code python3 …/torchscript_crosscheck.py compare /tmp/ts}.
  */
 public final class TorchScriptCrossCheck {
 

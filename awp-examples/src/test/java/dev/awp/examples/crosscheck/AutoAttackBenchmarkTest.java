@@ -1,4 +1,4 @@
-package dev.awp.examples;
+package dev.awp.examples.crosscheck;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;

@@ -1,4 +1,4 @@
-package dev.awp.examples;
+package dev.awp.examples.crosscheck;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
@@ -23,6 +23,8 @@ import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.evaluation.RobustnessEvaluator;
 import dev.awp.djl.evaluation.RobustnessReportJson;
 import dev.awp.djl.model.SmallCnn;
+import dev.awp.examples.ExampleArgs;
+import dev.awp.examples.PyTorchThreads;
 import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
 import java.io.IOException;
@@ -51,7 +53,7 @@ import java.util.Set;
  * awp-l2-standard.json}, …), so both threat models can share one directory.
  *
  * <pre>
- * java ... dev.awp.examples.AutoAttackCrossCheck --dir DIR [--norm linf|l2] [--epsilon E]
+ * java ... dev.awp.examples.crosscheck.AutoAttackCrossCheck --dir DIR [--norm linf|l2] [--epsilon E]
  *     [--threads 1] [--batch 500] [--seed 0] [--square-seeds 0,1,2] [--square-queries 5000]
  *     [--runs standard,apgd-ce,apgd-t,fab-t,square,fab]
  * </pre>
