@@ -17,6 +17,7 @@ import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttack;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.ClassificationData;
+import dev.awp.djl.internal.NoProgress;
 import dev.awp.report.AttackAccounting;
 import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
@@ -97,25 +98,6 @@ public final class RobustnessEvaluator {
      * changes (DJL's {@link ProgressBar}) moves during a long stage.
      */
     static final long UNITS_PER_STAGE = 100;
-
-    /** Progress that goes nowhere: {@link Builder#optNoProgress()}. */
-    static final Progress NO_PROGRESS =
-            new Progress() {
-                @Override
-                public void reset(String message, long max, String trailingMessage) {}
-
-                @Override
-                public void start(long initialProgress) {}
-
-                @Override
-                public void end() {}
-
-                @Override
-                public void increment(long increment) {}
-
-                @Override
-                public void update(long progress, String message) {}
-            };
 
     // read by EvaluationRun and StageProgress
     final List<Attack> attacks;
@@ -380,7 +362,7 @@ public final class RobustnessEvaluator {
          * @return this builder
          */
         public Builder optNoProgress() {
-            this.progress = NO_PROGRESS;
+            this.progress = NoProgress.INSTANCE;
             return this;
         }
 

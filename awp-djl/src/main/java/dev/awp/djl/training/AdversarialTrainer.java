@@ -12,6 +12,7 @@ import ai.djl.util.Progress;
 import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.data.ImageDataset;
+import dev.awp.djl.internal.NoProgress;
 import dev.awp.event.EpochEnded;
 import dev.awp.event.TrainingEventListener;
 import dev.awp.event.TrainingStarted;
@@ -402,7 +403,7 @@ public final class AdversarialTrainer {
          * @return this builder
          */
         public Builder optNoProgress() {
-            this.progress = TrainingPass.NO_PROGRESS;
+            this.progress = NoProgress.INSTANCE;
             this.summary = false;
             return this;
         }

@@ -24,9 +24,6 @@ import java.util.Locale;
  */
 final class TrainingPass {
 
-    /** Progress that goes nowhere, for runs without console output. */
-    static final Progress NO_PROGRESS = new NoProgress();
-
     /** What the pass measured. */
     record Totals(double lossSum, long correct, long seen, boolean perturbed, double lastRate) {
 
@@ -130,23 +127,5 @@ final class TrainingPass {
                             (double) correct / seen));
         }
         return new Totals(lossSum, correct, seen, perturbed, lastRate);
-    }
-
-    /** A {@link Progress} whose methods do nothing. */
-    private static final class NoProgress implements Progress {
-        @Override
-        public void reset(String message, long max, String trailingMessage) {}
-
-        @Override
-        public void start(long initialProgress) {}
-
-        @Override
-        public void end() {}
-
-        @Override
-        public void increment(long increment) {}
-
-        @Override
-        public void update(long progress, String message) {}
     }
 }
