@@ -1,6 +1,5 @@
 package dev.awp.examples;
 
-import ai.djl.Model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.Attacks;
@@ -17,7 +16,6 @@ import dev.awp.report.EpochMetrics;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
 import dev.awp.training.CheckpointPolicy;
-import dev.awp.training.EvaluationPlan;
 import dev.awp.training.OptimizerSpec;
 import dev.awp.training.Recipes;
 import java.util.LinkedHashMap;
@@ -133,12 +131,7 @@ public final class CustomAttackExample {
      * @param args the options; see the class documentation
      */
     public static void main(String[] args) {
-        try {
-            runExample(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-        }
+        ExampleRun.main(args, CustomAttackExample::runExample);
     }
 
     /**
@@ -172,31 +165,23 @@ public final class CustomAttackExample {
                         .withBatchSize(64)
                         .withOptimizer(OptimizerSpec.sgd(0.05, 0.9, 5e-4))
                         .withEvaluation(
-                                EvaluationPlan.builder()
-                                        .everyEpochs(epochs)
-                                        .subsetSize(testSize)
-                                        .trainSubsetSize(Math.min(testSize, trainSize))
-                                        .attack(Attacks.pgd20())
-                                        .build())
+                                ExampleRun.evaluation(epochs, Attacks.pgd20(), train, test, 0))
                         .withCheckpoints(CheckpointPolicy.none());
-        AdversarialTrainer.Builder builder =
-                AdversarialTrainer.builder(spec).setTrainData(train).setValidationData(test);
-        if (options.has("quiet")) {
-            builder.optNoProgress();
-        }
-        AdversarialTrainer trainer = builder.build();
-        try (Model model = Model.newInstance("small-cnn")) {
-            model.setBlock(SmallCnn.builder().setNumClasses(10).optWidth(width).build());
-            TrainingReport report = trainer.fit(model);
-            EpochMetrics last = report.epochs().get(report.epochs().size() - 1);
-            System.out.printf(
-                    Locale.ROOT,
-                    "trained with %s + AWP: clean %.1f%%, PGD-20 robust %.1f%% (%.0f s)%n",
-                    attack.name(),
-                    100 * last.cleanAccuracy().orElseThrow().value(),
-                    100 * last.robustAccuracy().orElseThrow().value(),
-                    report.totalSeconds());
-            return report;
-        }
+        AdversarialTrainer trainer =
+                ExampleRun.trainer(spec, train, test, options.has("quiet")).build();
+        TrainingReport report =
+                ExampleRun.fit(
+                        trainer,
+                        "MI-FGSM AT-AWP",
+                        SmallCnn.builder().setNumClasses(10).optWidth(width).build());
+        EpochMetrics last = ExampleRun.lastEpoch(report);
+        System.out.printf(
+                Locale.ROOT,
+                "trained with %s + AWP: clean %.1f%%, PGD-20 robust %.1f%% (%.0f s)%n",
+                attack.name(),
+                100 * last.cleanAccuracy().orElseThrow().value(),
+                100 * last.robustAccuracy().orElseThrow().value(),
+                report.totalSeconds());
+        return report;
     }
 }

@@ -1,6 +1,6 @@
 package dev.awp.examples;
 
-import ai.djl.Model;
+import ai.djl.nn.Block;
 import dev.awp.attack.Attacks;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.data.Augmentation;
@@ -12,14 +12,13 @@ import dev.awp.perturbation.WeightPerturbation;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
 import dev.awp.training.CheckpointPolicy;
-import dev.awp.training.EvaluationPlan;
 import dev.awp.training.OptimizerSpec;
 import dev.awp.training.Recipes;
-import dev.awp.training.Schedules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -75,12 +74,7 @@ public final class FashionMnistExample {
      * @param args the options; see the class documentation
      */
     public static void main(String[] args) {
-        try {
-            runExample(args);
-        } catch (IllegalArgumentException | UncheckedIOException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-        }
+        ExampleRun.main(args, FashionMnistExample::runExample);
     }
 
     /**
@@ -131,18 +125,9 @@ public final class FashionMnistExample {
                         .withEpochs(epochs)
                         .withBatchSize(batchSize)
                         .withOptimizer(OptimizerSpec.sgd(0.05, 0.9, 5e-4))
-                        .withSchedule(
-                                epochs > 1
-                                        ? Schedules.multiStep(0.1, epochs - 1)
-                                        : Schedules.constant())
+                        .withSchedule(ExampleRun.shortRunSchedule(epochs))
                         .withEvaluation(
-                                EvaluationPlan.builder()
-                                        .everyEpochs(epochs)
-                                        .subsetSize(test.size())
-                                        .trainSubsetSize(Math.min(test.size(), train.size()))
-                                        .subsetSeed(seed)
-                                        .attack(Attacks.pgd20())
-                                        .build())
+                                ExampleRun.evaluation(epochs, Attacks.pgd20(), train, test, seed))
                         .withCheckpoints(CheckpointPolicy.none())
                         .withSeed(seed);
         // L∞ 0.1 for training (PGD-10) and evaluation (PGD-20), steps scaled from 2/255 to 0.025
@@ -150,8 +135,17 @@ public final class FashionMnistExample {
         AdversarialTraining atAwp =
                 at.withWeightPerturbation(WeightPerturbation.of(0.01).withWarmupEpochs(epochs / 2));
 
-        reports.put("PGD-AT", train(at, "PGD-AT", train, test, width, quiet));
-        reports.put("AT-AWP", train(atAwp, "AT-AWP", train, test, width, quiet));
+        // SmallCnn takes any C×H×W with H, W >= 4: 28 → 14 → 7, then global average pooling
+        Map<String, AdversarialTraining> runs = Map.of("PGD-AT", at, "AT-AWP", atAwp);
+        for (String name : List.of("PGD-AT", "AT-AWP")) {
+            AdversarialTrainer trainer =
+                    ExampleRun.trainer(runs.get(name), train, test, quiet)
+                            .optAugmentation(AUGMENTATION)
+                            .build();
+            Block block =
+                    SmallCnn.builder().setNumClasses(train.numClasses()).optWidth(width).build();
+            reports.put(name, ExampleRun.fit(trainer, name, block));
+        }
 
         System.out.println();
         System.out.printf(
@@ -170,39 +164,13 @@ public final class FashionMnistExample {
                 epochs / 2 + 1,
                 AUGMENTATION.describe(),
                 atAwp.optimizer().describe());
-        System.out.print(QuickStart.table(reports));
-        System.out.println(QuickStart.times(reports));
+        System.out.print(ExampleRun.table(reports));
+        System.out.println(ExampleRun.times(reports));
         return reports;
     }
 
     private static ImageDataset subset(ImageDataset data, int size, long seed) {
         return size < data.size() ? data.subset(size, seed) : data;
-    }
-
-    private static TrainingReport train(
-            AdversarialTraining spec,
-            String name,
-            ImageDataset train,
-            ImageDataset test,
-            int width,
-            boolean quiet) {
-        System.out.println();
-        System.out.println("== " + name + " ==");
-        AdversarialTrainer.Builder builder =
-                AdversarialTrainer.builder(spec)
-                        .setTrainData(train)
-                        .setValidationData(test)
-                        .optAugmentation(AUGMENTATION);
-        if (quiet) {
-            builder.optNoProgress();
-        }
-        AdversarialTrainer trainer = builder.build();
-        try (Model model = Model.newInstance("small-cnn-" + name)) {
-            // SmallCnn takes any C×H×W with H, W >= 4: 28 → 14 → 7, then global average pooling
-            model.setBlock(
-                    SmallCnn.builder().setNumClasses(train.numClasses()).optWidth(width).build());
-            return trainer.fit(model);
-        }
     }
 
     private static String usage() {

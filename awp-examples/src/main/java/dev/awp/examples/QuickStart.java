@@ -9,14 +9,11 @@ import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.model.SmallCnn;
 import dev.awp.djl.training.AdversarialTrainer;
 import dev.awp.perturbation.WeightPerturbation;
-import dev.awp.report.EpochMetrics;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
 import dev.awp.training.CheckpointPolicy;
-import dev.awp.training.EvaluationPlan;
 import dev.awp.training.OptimizerSpec;
 import dev.awp.training.Recipes;
-import dev.awp.training.Schedules;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -109,12 +106,7 @@ public final class QuickStart {
      * @param args the options; see the class documentation
      */
     public static void main(String[] args) {
-        try {
-            runExample(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-        }
+        ExampleRun.main(args, QuickStart::runExample);
     }
 
     /**
@@ -186,20 +178,9 @@ public final class QuickStart {
                         .withEpochs(epochs)
                         .withBatchSize(batchSize)
                         .withOptimizer(OptimizerSpec.sgd(0.05, 0.9, 5e-4))
-                        // a short run is still learning: keep the rate, divide it by 10 for the
-                        // last epoch only
-                        .withSchedule(
-                                epochs > 1
-                                        ? Schedules.multiStep(0.1, epochs - 1)
-                                        : Schedules.constant())
+                        .withSchedule(ExampleRun.shortRunSchedule(epochs))
                         .withEvaluation(
-                                EvaluationPlan.builder()
-                                        .everyEpochs(epochs)
-                                        .subsetSize(test.size())
-                                        .trainSubsetSize(Math.min(test.size(), train.size()))
-                                        .subsetSeed(seed)
-                                        .attack(Attacks.pgd20())
-                                        .build())
+                                ExampleRun.evaluation(epochs, Attacks.pgd20(), train, test, seed))
                         .withCheckpoints(
                                 output == null
                                         ? CheckpointPolicy.none()
@@ -239,8 +220,8 @@ public final class QuickStart {
                 awpWarmup + 1,
                 augmentation.describe(),
                 at.optimizer().describe());
-        System.out.print(table(reports));
-        System.out.println(times(reports));
+        System.out.print(ExampleRun.table(reports));
+        System.out.println(ExampleRun.times(reports));
         return reports;
     }
 
@@ -275,54 +256,6 @@ public final class QuickStart {
             return builder.build().fit(model);
         }
         // end::trainer[]
-    }
-
-    /**
-     * The comparison table: one row per method, from the last epoch's evaluation. It holds no
-     * times, so that the same seed prints the same table; see {@link #times}.
-     */
-    static String table(Map<String, TrainingReport> reports) {
-        StringBuilder table = new StringBuilder();
-        table.append(
-                String.format(
-                        Locale.ROOT,
-                        "| %-8s | %8s | %13s | %14s | %15s |%n",
-                        "method",
-                        "clean",
-                        "PGD-20 robust",
-                        "train robust",
-                        "robust gap"));
-        table.append(
-                "|----------|----------|---------------|----------------|-----------------|\n");
-        for (Map.Entry<String, TrainingReport> entry : reports.entrySet()) {
-            TrainingReport report = entry.getValue();
-            EpochMetrics last = report.epochs().get(report.epochs().size() - 1);
-            table.append(
-                    String.format(
-                            Locale.ROOT,
-                            "| %-8s | %7.1f%% | %12.1f%% | %13s | %15s |%n",
-                            entry.getKey(),
-                            100 * last.cleanAccuracy().orElseThrow().value(),
-                            100 * last.robustAccuracy().orElseThrow().value(),
-                            last.trainRobustAccuracy()
-                                    .map(a -> String.format(Locale.ROOT, "%.1f%%", 100 * a.value()))
-                                    .orElse("-"),
-                            last.robustGap()
-                                    .map(g -> String.format(Locale.ROOT, "%+.1f points", 100 * g))
-                                    .orElse("-")));
-        }
-        return table.toString();
-    }
-
-    /** The wall time of each run, e.g. {@code "time: PGD-AT 95 s, AT-AWP 110 s"}. */
-    static String times(Map<String, TrainingReport> reports) {
-        StringBuilder times = new StringBuilder("time:");
-        for (Map.Entry<String, TrainingReport> entry : reports.entrySet()) {
-            times.append(times.length() > "time:".length() ? ", " : " ")
-                    .append(entry.getKey())
-                    .append(String.format(Locale.ROOT, " %.0f s", entry.getValue().totalSeconds()));
-        }
-        return times.toString();
     }
 
     private static String usage() {

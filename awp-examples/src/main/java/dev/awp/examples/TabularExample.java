@@ -96,12 +96,7 @@ public final class TabularExample {
      * @param args the options; see the class documentation
      */
     public static void main(String[] args) {
-        try {
-            runExample(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("error: " + e.getMessage());
-            System.exit(2);
-        }
+        ExampleRun.main(args, TabularExample::runExample);
     }
 
     /**

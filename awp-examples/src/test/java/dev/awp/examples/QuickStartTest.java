@@ -46,10 +46,10 @@ class QuickStartTest {
             assertThat(report.epochs().get(1).robustGap()).isPresent();
             assertThat(report.epochs().get(1).learningRate()).isEqualTo(0.005, within(1e-9));
         }
-        assertThat(QuickStart.table(reports))
+        assertThat(ExampleRun.table(reports))
                 .contains("PGD-AT", "AT-AWP", "robust gap")
                 .doesNotContain(" s |");
-        assertThat(QuickStart.times(reports)).matches("time: PGD-AT \\d+ s, AT-AWP \\d+ s");
+        assertThat(ExampleRun.times(reports)).matches("time: PGD-AT \\d+ s, AT-AWP \\d+ s");
     }
 
     @Test

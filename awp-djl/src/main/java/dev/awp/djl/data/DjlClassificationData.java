@@ -12,18 +12,14 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.RandomAccessDataset;
 import ai.djl.training.dataset.Sampler;
-import ai.djl.translate.Batchifier;
 import ai.djl.translate.TranslateException;
-import com.google.common.primitives.Ints;
 import dev.awp.djl.internal.SplitMix64;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 
 /**
@@ -236,65 +232,32 @@ final class DjlClassificationData implements ClassificationData {
     }
 
     /** Builds batch after batch; each reads its examples into a scratch manager closed at once. */
-    private final class BatchIterator implements Iterator<Batch> {
+    private final class BatchIterator extends OrderedBatches {
         private final NDManager manager;
-        private final int[] order;
-        private final int batchSize;
-        private final int total;
         private final long seed;
         private final int epoch;
-        private int next;
 
         /** {@code epoch < 0} for evaluation: the engine's generator is left alone. */
         BatchIterator(
                 NDManager manager, int[] order, int batchSize, int total, long seed, int epoch) {
+            super(manager, order, batchSize, total);
             this.manager = manager;
-            this.order = order;
-            this.batchSize = batchSize;
-            this.total = total;
             this.seed = seed;
             this.epoch = epoch;
         }
 
         @Override
-        public boolean hasNext() {
-            return next < total;
-        }
-
-        @Override
-        public Batch next() {
-            if (!hasNext()) {
-                throw new NoSuchElementException("no batch after the last of " + total);
-            }
-            int batchIndex = next++;
-            int from = batchIndex * batchSize;
-            int to = Math.min(from + batchSize, order.length);
+        NDList read(NDManager batchManager, int batchIndex, int from, int to) {
             long[] indices = new long[to - from];
             for (int i = 0; i < indices.length; i++) {
-                indices[i] = positions[order[from + i]];
+                indices[i] = positions[orderAt(from + i)];
             }
             if (epoch >= 0) {
                 // random transforms in the dataset's pipeline draw from the engine's generators
                 long draw = SplitMix64.derive(seed, TRANSFORM_STREAM, epoch, batchIndex).nextLong();
                 manager.getEngine().setRandomSeed((int) (draw >>> 33));
             }
-            NDManager batchManager = manager.newSubManager();
-            try {
-                NDList xy = assemble(manager, batchManager, indices);
-                return new Batch(
-                        batchManager,
-                        new NDList(xy.get(0)),
-                        new NDList(xy.get(1)),
-                        indices.length,
-                        Batchifier.STACK,
-                        Batchifier.STACK,
-                        batchIndex + 1L,
-                        total,
-                        Collections.unmodifiableList(Ints.asList(order).subList(from, to)));
-            } catch (RuntimeException e) {
-                batchManager.close();
-                throw e;
-            }
+            return assemble(manager, batchManager, indices);
         }
     }
 

@@ -5,14 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.dataset.Batch;
-import ai.djl.translate.Batchifier;
-import com.google.common.primitives.Ints;
 import dev.awp.djl.internal.SplitMix64;
 import java.nio.ByteBuffer;
-import java.util.Collections;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
 
 /**
  * The batches of an {@link ImageDataset}, in a given order and augmented with each batch's draws.
@@ -20,7 +14,7 @@ import java.util.NoSuchElementException;
  * pixels when it converts them to float32, and the uint8 array that aliases the buffer is closed
  * before the next batch overwrites it.
  */
-final class ImageBatchIterator implements Iterator<Batch> {
+final class ImageBatchIterator extends OrderedBatches {
 
     /** Draws for one batch; {@code null} when the augmentation draws nothing. */
     interface RandomForBatch {
@@ -28,15 +22,10 @@ final class ImageBatchIterator implements Iterator<Batch> {
     }
 
     private final ImageDataset data;
-    private final NDManager manager;
-    private final int[] order;
-    private final int batchSize;
-    private final int total;
     private final Augmentation augmentation;
     private final RandomForBatch random;
     private final byte[] pixels;
     private final ByteBuffer buffer;
-    private int next;
 
     ImageBatchIterator(
             ImageDataset data,
@@ -46,11 +35,8 @@ final class ImageBatchIterator implements Iterator<Batch> {
             int total,
             Augmentation augmentation,
             RandomForBatch random) {
+        super(manager, order, batchSize, total);
         this.data = data;
-        this.manager = manager;
-        this.order = order;
-        this.batchSize = batchSize;
-        this.total = total;
         this.augmentation = augmentation;
         this.random = random;
         int capacity = Math.min(batchSize, order.length) * data.imageBytes;
@@ -59,23 +45,12 @@ final class ImageBatchIterator implements Iterator<Batch> {
     }
 
     @Override
-    public boolean hasNext() {
-        return next < total;
-    }
-
-    @Override
-    public Batch next() {
-        if (!hasNext()) {
-            throw new NoSuchElementException("no batch after the last of " + total);
-        }
-        int batchIndex = next++;
-        int from = batchIndex * batchSize;
-        int to = Math.min(from + batchSize, order.length);
+    NDList read(NDManager batchManager, int batchIndex, int from, int to) {
         int count = to - from;
         long[] classes = new long[count];
         SplitMix64 rng = augmentation.isIdentity() ? null : random.forBatch(batchIndex);
         for (int i = 0; i < count; i++) {
-            int index = order[from + i];
+            int index = orderAt(from + i);
             classes[i] = data.labels[index];
             if (rng == null) {
                 System.arraycopy(
@@ -100,32 +75,17 @@ final class ImageBatchIterator implements Iterator<Batch> {
         buffer.clear();
         buffer.put(pixels, 0, bytes);
         buffer.flip();
-        NDManager batchManager = manager.newSubManager();
-        try {
-            NDArray x;
-            try (NDArray raw =
-                    batchManager.create(
-                            buffer,
-                            new Shape(count, data.channels, data.height, data.width),
-                            DataType.UINT8)) {
-                x = raw.toType(DataType.FLOAT32, false).divi(255f);
-            }
-            x.setName("x");
-            NDArray y = batchManager.create(classes);
-            y.setName("y");
-            return new Batch(
-                    batchManager,
-                    new NDList(x),
-                    new NDList(y),
-                    count,
-                    Batchifier.STACK,
-                    Batchifier.STACK,
-                    batchIndex + 1L,
-                    total,
-                    Collections.unmodifiableList(Ints.asList(order).subList(from, to)));
-        } catch (RuntimeException e) {
-            batchManager.close();
-            throw e;
+        NDArray x;
+        try (NDArray raw =
+                batchManager.create(
+                        buffer,
+                        new Shape(count, data.channels, data.height, data.width),
+                        DataType.UINT8)) {
+            x = raw.toType(DataType.FLOAT32, false).divi(255f);
         }
+        x.setName("x");
+        NDArray y = batchManager.create(classes);
+        y.setName("y");
+        return new NDList(x, y);
     }
 }
