@@ -126,7 +126,8 @@ public final class AwpEasyTrain {
      * @param validateDataset the validation data, or {@code null} for none
      * @param attack the training attack, also used (in inference mode) for validation
      * @param objective the training objective
-     * @param awp the trainer's optimizer, or {@code null} for the base method without AWP
+     * @param awp the trainer's optimizer; {@code null} means the base method without AWP, which the
+     *     overloads without {@code awp} say more plainly
      * @return what each epoch measured, in order
      * @throws IOException if the data cannot be read
      * @throws TranslateException if DJL cannot batch the data
@@ -190,6 +191,59 @@ public final class AwpEasyTrain {
     }
 
     /**
+     * {@link #fit(Trainer, int, Dataset, Dataset, Attack, Objective, AwpOptimizer) fit} for the
+     * base method without AWP (plain PGD-AT, TRADES or MART), with the same checks, guards and
+     * results.
+     *
+     * @param trainer the trainer, with its own optimizer
+     * @param numEpoch the number of epochs, at least 1
+     * @param trainingDataset the training data
+     * @param validateDataset the validation data, or {@code null} for none (as in DJL's {@code
+     *     EasyTrain.fit})
+     * @param attack the training attack, also used (in inference mode) for validation
+     * @param objective the training objective
+     * @return what each epoch measured, in order
+     * @throws IOException if the data cannot be read
+     * @throws TranslateException if DJL cannot batch the data
+     * @throws IllegalArgumentException see {@link #fit(Trainer, int, Dataset, Dataset, Attack,
+     *     Objective, AwpOptimizer) fit}
+     * @throws NonFiniteValueException see {@link #fit(Trainer, int, Dataset, Dataset, Attack,
+     *     Objective, AwpOptimizer) fit}
+     */
+    public static List<EpochResult> fit(
+            Trainer trainer,
+            int numEpoch,
+            Dataset trainingDataset,
+            Dataset validateDataset,
+            Attack attack,
+            Objective objective)
+            throws IOException, TranslateException {
+        return fit(trainer, numEpoch, trainingDataset, validateDataset, attack, objective, null);
+    }
+
+    /**
+     * {@link #trainStep(Trainer, AwpOptimizer, Attack, Objective, Batch) trainStep} for the base
+     * method without AWP: attack, forward and backward at {@code w}, {@code trainer.step()}, with
+     * the same checks and guards.
+     *
+     * @param trainer the trainer, with its own optimizer, on one device
+     * @param attack the training attack (a specification or an {@link InputAttack})
+     * @param objective the training objective (a specification or a {@link TrainingObjective})
+     * @param batch the batch; not closed
+     * @return the step's loss and adversarial accuracy
+     * @throws IllegalStateException see {@link #trainStep(Trainer, AwpOptimizer, Attack, Objective,
+     *     Batch)}
+     * @throws IllegalArgumentException see {@link #trainStep(Trainer, AwpOptimizer, Attack,
+     *     Objective, Batch)}
+     * @throws NonFiniteValueException see {@link #trainStep(Trainer, AwpOptimizer, Attack,
+     *     Objective, Batch)}
+     */
+    public static BatchResult trainStep(
+            Trainer trainer, Attack attack, Objective objective, Batch batch) {
+        return trainStep(trainer, null, attack, objective, batch);
+    }
+
+    /**
      * Computes one batch's gradients with AWP and leaves the step to the caller, like DJL's {@code
      * EasyTrain.trainBatch}: attack, perturb, forward and backward at {@code w + v}. The weights
      * stay at {@code w + v} until the caller's {@code trainer.step()}, which updates them through
@@ -197,7 +251,8 @@ public final class AwpEasyTrain {
      * throws, {@code w} is restored and the gradients are those of the failed backward or zero.
      *
      * @param trainer the trainer, configured with {@code awp} as its optimizer, on one device
-     * @param awp the trainer's optimizer, or {@code null} for the base method without AWP
+     * @param awp the trainer's optimizer; {@code null} means the base method without AWP, which the
+     *     overloads without {@code awp} say more plainly
      * @param attack the training attack (a specification or an {@link InputAttack})
      * @param objective the training objective (a specification or a {@link TrainingObjective})
      * @param batch the batch; not closed
@@ -229,7 +284,8 @@ public final class AwpEasyTrain {
      * it.
      *
      * @param trainer the trainer, configured with {@code awp} as its optimizer, on one device
-     * @param awp the trainer's optimizer, or {@code null} for the base method without AWP
+     * @param awp the trainer's optimizer; {@code null} means the base method without AWP, which the
+     *     overloads without {@code awp} say more plainly
      * @param attack the training attack (a specification or an {@link InputAttack})
      * @param objective the training objective (a specification or a {@link TrainingObjective})
      * @param batch the batch; not closed
@@ -261,7 +317,8 @@ public final class AwpEasyTrain {
      * needs.
      *
      * @param trainer the trainer, configured with {@code awp} as its optimizer, on one device
-     * @param awp the trainer's optimizer, or {@code null} for the base method without AWP
+     * @param awp the trainer's optimizer; {@code null} means the base method without AWP, which the
+     *     overloads without {@code awp} say more plainly
      * @param attack the training attack (a specification or an {@link InputAttack})
      * @param objective the training objective (a specification or a {@link TrainingObjective})
      * @param batch the batch; not closed

@@ -280,7 +280,7 @@ class AwpEasyTrainDjlShapeTest {
             trainer.initialize(AwpEasyTrainTest.INPUT);
             try (Batch batch = AwpEasyTrainTest.batch(trainer.getManager())) {
                 for (int step = 0; step < 5; step++) {
-                    AwpEasyTrain.trainStep(trainer, null, ATTACK, Objectives.pgdAt(), batch);
+                    AwpEasyTrain.trainStep(trainer, ATTACK, Objectives.pgdAt(), batch);
                 }
                 recorder.predictionCounts.clear();
                 Map<String, NDArray> before = snapshot(trainer, keep);
@@ -351,6 +351,39 @@ class AwpEasyTrainDjlShapeTest {
             assertThat(awp.getEpoch()).isEqualTo(2);
             assertThat(epochs).hasValue(2);
             assertThat(awp.hasAppliedPerturbation()).isFalse();
+        }
+    }
+
+    @Test
+    void fit_without_awp_should_train_the_base_method_and_perturb_no_batch() throws Exception {
+        Engine.getInstance().setRandomSeed(72);
+        try (Model model = TestModels.model("conv", TestModels.convBn(), DataType.FLOAT32);
+                Trainer trainer =
+                        model.newTrainer(
+                                new DefaultTrainingConfig(ObjectiveLoss.of(Objectives.pgdAt()))
+                                        .optOptimizer(TestModels.sgd(0.05f, 0.9f, 5e-4f)))) {
+            trainer.initialize(AwpEasyTrainTest.INPUT);
+            NDManager manager = trainer.getManager();
+            NDArray x = manager.randomUniform(0f, 1f, new ai.djl.ndarray.types.Shape(32, 3, 6, 6));
+            NDArray y = x.mean(new int[] {3}).mean(new int[] {2}).argMax(1);
+            ArrayDataset train =
+                    new ArrayDataset.Builder()
+                            .setData(x)
+                            .optLabels(y)
+                            .setSampling(16, false)
+                            .build();
+            NDArray before = model.getBlock().getParameters().valueAt(0).getArray().duplicate();
+
+            List<EpochResult> results =
+                    AwpEasyTrain.fit(trainer, 1, train, null, ATTACK, Objectives.pgdAt());
+
+            assertThat(results).hasSize(1);
+            assertThat(results.get(0).perturbedBatches()).isZero();
+            assertThat(results.get(0).trainSize()).isEqualTo(32);
+            assertThat(results.get(0).validation()).isNull();
+            assertThat(model.getBlock().getParameters().valueAt(0).getArray().contentEquals(before))
+                    .as("the weights moved")
+                    .isFalse();
         }
     }
 }

@@ -176,7 +176,7 @@ final class StepFixture implements AutoCloseable {
     /** One PGD-AT step ({@link AwpEasyTrain#trainStep} without AWP), in milliseconds. */
     double at() {
         long start = System.nanoTime();
-        AwpEasyTrain.trainStep(trainer, null, attack, objective, batch);
+        AwpEasyTrain.trainStep(trainer, attack, objective, batch);
         return millis(start);
     }
 
