@@ -33,6 +33,7 @@ import org.immutables.value.Value;
  * <ul>
  *   <li>with γ &gt; 0, {@code weightPerturbation.warmupEpochs < epochs} (otherwise AWP never
  *       starts);
+ *   <li>SWA's {@code weightAveraging.startEpoch < epochs};
  *   <li>a {@link MultiStepSchedule}'s milestones are {@code < epochs};
  *   <li>a {@link CosineSchedule}'s {@code minLearningRate} is at most {@code
  *       optimizer.learningRate};
@@ -73,6 +74,18 @@ abstract class AbstractAdversarialTraining {
     @Value.Default
     public WeightPerturbation weightPerturbation() {
         return WeightPerturbation.none();
+    }
+
+    /**
+     * The average of the weights that is evaluated and exported instead of the raw weights, updated
+     * after every optimizer step from the weights the step leaves (with AWP, the restored {@code
+     * w}).
+     *
+     * @return the averaging; default {@link WeightAveraging#none()} (the raw weights)
+     */
+    @Value.Default
+    public WeightAveraging weightAveraging() {
+        return WeightAveraging.none();
     }
 
     /**
@@ -195,6 +208,13 @@ abstract class AbstractAdversarialTraining {
                         + " start; shorten the warm-up, add epochs, or use WeightPerturbation.none()",
                 epochs(),
                 awp.warmupEpochs());
+        checkArgument(
+                weightAveraging().kind() != AveragingKind.SWA
+                        || weightAveraging().startEpoch() < epochs(),
+                "weightAveraging.startEpoch must be < epochs (%s) but was %s: SWA would never"
+                        + " start",
+                epochs(),
+                weightAveraging().startEpoch());
         if (schedule() instanceof MultiStepSchedule) {
             List<Integer> milestones = ((MultiStepSchedule) schedule()).milestones();
             checkArgument(

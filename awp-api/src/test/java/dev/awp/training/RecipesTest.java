@@ -173,4 +173,24 @@ class RecipesTest {
                     .isEqualTo(Recipes.martAwp().withWeightPerturbation(WeightPerturbation.none()));
         }
     }
+
+    @Nested
+    class TradesAwpEma {
+        private final AdversarialTraining recipe = Recipes.tradesAwpEma();
+
+        @Test
+        void should_be_trades_awp_with_an_ema_of_decay_0999() {
+            assertThat(recipe.withWeightAveraging(WeightAveraging.none()))
+                    .isEqualTo(Recipes.tradesAwp());
+            assertThat(recipe.weightAveraging().kind()).isEqualTo(AveragingKind.EMA);
+            assertThat(recipe.weightAveraging().decay()).isEqualTo(0.999);
+            assertThat(recipe.weightAveraging().warmupSteps()).isZero();
+        }
+
+        @Test
+        void should_leave_the_paper_recipes_unaveraged() {
+            assertThat(Recipes.tradesAwp().weightAveraging().isActive()).isFalse();
+            assertThat(Recipes.atAwp().weightAveraging().isActive()).isFalse();
+        }
+    }
 }
