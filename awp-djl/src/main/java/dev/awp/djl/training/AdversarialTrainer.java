@@ -140,7 +140,8 @@ public final class AdversarialTrainer {
      * directory is replaced.
      *
      * @param model the model, with its block set; borrowed, not closed; its weights are trained in
-     *     place
+     *     place, and with {@link AdversarialTraining#weightAveraging()} replaced at the end by the
+     *     average (the raw weights stay in the checkpoints, see {@link #loadRawWeights})
      * @return the report of the run
      * @throws NullPointerException if {@code model} is null
      * @throws IllegalArgumentException if the model has no block
@@ -241,7 +242,9 @@ public final class AdversarialTrainer {
 
     /**
      * Loads the weights and BatchNorm statistics of a checkpoint into a model, for evaluation or
-     * inference.
+     * inference: the model the run gives the user, i.e. the averaged weights when the run averaged
+     * them ({@link AdversarialTraining#weightAveraging()}; {@link #loadRawWeights} loads the
+     * others).
      *
      * @param checkpoint a checkpoint file written by this trainer
      * @param model a model with a block of the checkpoint's architecture
@@ -253,6 +256,23 @@ public final class AdversarialTrainer {
         requireNonNull(checkpoint, "checkpoint");
         requireNonNull(model, "model");
         TrainingRun.loadParameters(checkpoint, blockOf(model), model.getNDManager());
+    }
+
+    /**
+     * Loads the raw weights of a checkpoint into a model: those the run trained, which differ from
+     * the model {@link #loadWeights} loads when the run averaged its weights ({@link
+     * AdversarialTraining#weightAveraging()}); the same weights otherwise.
+     *
+     * @param checkpoint a checkpoint file written by this trainer
+     * @param model a model with a block of the checkpoint's architecture
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the model has no block
+     * @throws UncheckedIOException if the file is missing, unreadable, or does not fit the block
+     */
+    public static void loadRawWeights(Path checkpoint, Model model) {
+        requireNonNull(checkpoint, "checkpoint");
+        requireNonNull(model, "model");
+        TrainingRun.loadRawParameters(checkpoint, blockOf(model), model.getNDManager());
     }
 
     private static IllegalStateException noDirectory() {
