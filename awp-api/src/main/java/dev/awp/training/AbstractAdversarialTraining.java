@@ -89,6 +89,19 @@ abstract class AbstractAdversarialTraining {
     }
 
     /**
+     * The fraction of every training batch drawn from the trainer's extra data (pseudo-labelled or
+     * generated images): {@code round(extraDataFraction · batchSize)} examples of each batch, the
+     * rest from the labelled training data, an epoch being one pass over the labelled data (see
+     * {@code ClassificationData.mixed} in awp-djl). Robust self-training uses 0.5.
+     *
+     * @return the fraction, in {@code [0, 1)}; default 0 (no extra data)
+     */
+    @Value.Default
+    public double extraDataFraction() {
+        return 0;
+    }
+
+    /**
      * The number of epochs.
      *
      * @return the epochs, at least 1
@@ -201,6 +214,7 @@ abstract class AbstractAdversarialTraining {
     void check() {
         Checks.atLeast("epochs", epochs(), 1);
         Checks.atLeast("batchSize", batchSize(), 1);
+        Checks.atLeastZeroBelowOne("extraDataFraction", extraDataFraction());
         WeightPerturbation awp = weightPerturbation();
         checkArgument(
                 awp.gamma() == 0 || awp.warmupEpochs() < epochs(),

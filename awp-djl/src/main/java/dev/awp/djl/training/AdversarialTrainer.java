@@ -304,6 +304,7 @@ public final class AdversarialTrainer {
         final AdversarialTraining spec;
         ClassificationData trainData;
         ClassificationData validationData;
+        ClassificationData extraData;
         Path outputDirectory;
         Augmentation augmentation = Augmentation.none();
         Device device;
@@ -340,6 +341,21 @@ public final class AdversarialTrainer {
          */
         public Builder setValidationData(ClassificationData validationData) {
             this.validationData = requireNonNull(validationData, "validationData");
+            return this;
+        }
+
+        /**
+         * Sets the extra data (pseudo-labelled or generated images) mixed into every training batch
+         * at {@link AdversarialTraining#extraDataFraction()}, with {@link
+         * ClassificationData#mixed}. Required when that fraction is above 0, refused otherwise.
+         * Default: none.
+         *
+         * @param extraData the extra labelled examples
+         * @return this builder
+         * @throws NullPointerException if {@code extraData} is null
+         */
+        public Builder optExtraData(ClassificationData extraData) {
+            this.extraData = requireNonNull(extraData, "extraData");
             return this;
         }
 
@@ -505,11 +521,14 @@ public final class AdversarialTrainer {
          * Builds the trainer.
          *
          * @return the trainer
-         * @throws IllegalStateException if the training or validation data was not set
+         * @throws IllegalStateException if the training or validation data was not set, or extra
+         *     data is set without {@link AdversarialTraining#extraDataFraction()} or the other way
+         *     round
          * @throws IllegalArgumentException if the datasets have different numbers of classes
          */
         public AdversarialTrainer build() {
             TrainingRun.checkData(trainData, validationData);
+            TrainingRun.checkExtraData(spec, trainData, extraData);
             return new AdversarialTrainer(this);
         }
     }

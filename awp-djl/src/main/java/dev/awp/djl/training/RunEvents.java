@@ -49,9 +49,15 @@ final class RunEvents {
      * @param start the state the run starts from
      * @param environment the engine, device and versions
      * @param augmentation the augmentation's description
+     * @param extraData the extra data's description, {@code none} without
      * @param images the number of training images
      */
-    void started(RunState start, Map<String, String> environment, String augmentation, int images) {
+    void started(
+            RunState start,
+            Map<String, String> environment,
+            String augmentation,
+            String extraData,
+            int images) {
         TrainingStarted event =
                 TrainingStarted.builder()
                         .training(spec)
@@ -63,7 +69,7 @@ final class RunEvents {
         LOG.info(
                 "Training {} epochs from epoch {} on {} ({} images, batch {}), seed {};"
                         + " augmentation: {}; optimizer: {}; BatchNorm forwards: {};"
-                        + " weight averaging: {}",
+                        + " weight averaging: {}; extra data: {}",
                 spec.epochs(),
                 start.nextEpoch() + 1,
                 environment.get("device"),
@@ -73,7 +79,8 @@ final class RunEvents {
                 augmentation,
                 spec.optimizer().describe(),
                 spec.batchNormForwards(),
-                spec.weightAveraging().describe());
+                spec.weightAveraging().describe(),
+                extraData);
     }
 
     /** {@link EvaluationCompleted} for the evaluated epoch of {@code metrics}. */

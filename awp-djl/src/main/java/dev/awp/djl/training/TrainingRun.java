@@ -44,6 +44,7 @@ final class TrainingRun {
     private final AdversarialTraining spec;
     private final ClassificationData trainData;
     private final ClassificationData validationData;
+    private final ClassificationData extraData;
     private final Augmentation augmentation;
     private final Device device;
     private final Progress progress;
@@ -54,6 +55,7 @@ final class TrainingRun {
         this.spec = builder.spec;
         this.trainData = builder.trainData;
         this.validationData = builder.validationData;
+        this.extraData = builder.extraData;
         this.augmentation = builder.augmentation;
         this.device = builder.device;
         this.progress = builder.progress;
@@ -140,13 +142,17 @@ final class TrainingRun {
                 Map<String, String> environment =
                         Map.copyOf(
                                 Environment.describe(trainer.getManager().getEngine(), runDevice));
+                ClassificationData batches = trainingBatches();
+                String extra = extraData == null ? "none" : batches.name();
                 Function<RunState, TrainingReport> report =
-                        state -> state.report(spec, environment, augmentation.describe());
+                        state ->
+                                state.report(spec, environment, augmentation.describe())
+                                        .withExtraData(extra);
                 RunEvents events = new RunEvents(spec, eventListeners);
                 TrainingPass pass =
                         new TrainingPass(
                                 spec,
-                                trainData,
+                                batches,
                                 augmentation,
                                 trainer,
                                 awp,
@@ -156,7 +162,7 @@ final class TrainingRun {
                                 InputAttacks.bind(spec.attack()),
                                 averaged);
                 directory.startMetricsLog(start.history());
-                events.started(start, environment, augmentation.describe(), trainData.size());
+                events.started(start, environment, augmentation.describe(), extra, batches.size());
                 try (DivergenceGuard guard =
                         new DivergenceGuard(
                                 spec,
@@ -195,6 +201,40 @@ final class TrainingRun {
                     return result;
                 }
             }
+        }
+    }
+
+    /** The training data, mixed with the extra data when there is some. */
+    private ClassificationData trainingBatches() {
+        return extraData == null
+                ? trainData
+                : ClassificationData.mixed(trainData, extraData, spec.extraDataFraction());
+    }
+
+    /**
+     * Checks that extra data is set exactly when the specification draws from it, and that it mixes
+     * with the training data at the specification's batch size.
+     *
+     * @throws IllegalStateException if one is set without the other
+     * @throws IllegalArgumentException if the data do not mix
+     */
+    static void checkExtraData(
+            AdversarialTraining spec, ClassificationData trainData, ClassificationData extraData) {
+        if (spec.extraDataFraction() > 0 && extraData == null) {
+            throw new IllegalStateException(
+                    "extraData must be set when extraDataFraction > 0 (it is "
+                            + spec.extraDataFraction()
+                            + "): call optExtraData(..)");
+        }
+        if (spec.extraDataFraction() == 0 && extraData != null) {
+            throw new IllegalStateException(
+                    "extraDataFraction must be > 0 when extraData is set but was 0: set"
+                            + " AdversarialTraining.extraDataFraction (0.5 for robust"
+                            + " self-training)");
+        }
+        if (extraData != null) {
+            ClassificationData.mixed(trainData, extraData, spec.extraDataFraction())
+                    .numBatches(spec.batchSize());
         }
     }
 
