@@ -74,6 +74,17 @@ abstract class AbstractTrainingReport {
         return "none";
     }
 
+    /**
+     * The extra data mixed into every training batch, as a short description: {@code "none"} or its
+     * name and {@link dev.awp.training.AdversarialTraining#extraDataFraction() fraction}.
+     *
+     * @return the description; default {@code "none"}
+     */
+    @Value.Default
+    public String extraData() {
+        return "none";
+    }
+
     @Value.Check
     void check() {
         Checks.nonNegative("totalSeconds", totalSeconds());

@@ -33,6 +33,7 @@ import org.immutables.value.Value;
  * <ul>
  *   <li>with γ &gt; 0, {@code weightPerturbation.warmupEpochs < epochs} (otherwise AWP never
  *       starts);
+ *   <li>SWA's {@code weightAveraging.startEpoch < epochs};
  *   <li>a {@link MultiStepSchedule}'s milestones are {@code < epochs};
  *   <li>a {@link CosineSchedule}'s {@code minLearningRate} is at most {@code
  *       optimizer.learningRate};
@@ -73,6 +74,31 @@ abstract class AbstractAdversarialTraining {
     @Value.Default
     public WeightPerturbation weightPerturbation() {
         return WeightPerturbation.none();
+    }
+
+    /**
+     * The average of the weights that is evaluated and exported instead of the raw weights, updated
+     * after every optimizer step from the weights the step leaves (with AWP, the restored {@code
+     * w}).
+     *
+     * @return the averaging; default {@link WeightAveraging#none()} (the raw weights)
+     */
+    @Value.Default
+    public WeightAveraging weightAveraging() {
+        return WeightAveraging.none();
+    }
+
+    /**
+     * The fraction of every training batch drawn from the trainer's extra data (pseudo-labelled or
+     * generated images): {@code round(extraDataFraction · batchSize)} examples of each batch, the
+     * rest from the labelled training data, an epoch being one pass over the labelled data (see
+     * {@code ClassificationData.mixed} in awp-djl). Robust self-training uses 0.5.
+     *
+     * @return the fraction, in {@code [0, 1)}; default 0 (no extra data)
+     */
+    @Value.Default
+    public double extraDataFraction() {
+        return 0;
     }
 
     /**
@@ -188,6 +214,7 @@ abstract class AbstractAdversarialTraining {
     void check() {
         Checks.atLeast("epochs", epochs(), 1);
         Checks.atLeast("batchSize", batchSize(), 1);
+        Checks.atLeastZeroBelowOne("extraDataFraction", extraDataFraction());
         WeightPerturbation awp = weightPerturbation();
         checkArgument(
                 awp.gamma() == 0 || awp.warmupEpochs() < epochs(),
@@ -195,6 +222,13 @@ abstract class AbstractAdversarialTraining {
                         + " start; shorten the warm-up, add epochs, or use WeightPerturbation.none()",
                 epochs(),
                 awp.warmupEpochs());
+        checkArgument(
+                weightAveraging().kind() != AveragingKind.SWA
+                        || weightAveraging().startEpoch() < epochs(),
+                "weightAveraging.startEpoch must be < epochs (%s) but was %s: SWA would never"
+                        + " start",
+                epochs(),
+                weightAveraging().startEpoch());
         if (schedule() instanceof MultiStepSchedule) {
             List<Integer> milestones = ((MultiStepSchedule) schedule()).milestones();
             checkArgument(

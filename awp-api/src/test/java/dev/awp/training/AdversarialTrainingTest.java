@@ -277,4 +277,19 @@ class AdversarialTrainingTest {
             assertThat(custom.withBatchNormMode(BatchNormMode.EVAL)).isSameAs(custom);
         }
     }
+
+    @Nested
+    class ExtraData {
+        @Test
+        void should_default_to_no_extra_data() {
+            assertThat(Recipes.at().extraDataFraction()).isZero();
+        }
+
+        @Test
+        void should_reject_a_fraction_outside_zero_one() {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> Recipes.at().withExtraDataFraction(1.0))
+                    .withMessage("extraDataFraction must be in [0, 1) but was 1.0");
+        }
+    }
 }

@@ -173,4 +173,49 @@ class RecipesTest {
                     .isEqualTo(Recipes.martAwp().withWeightPerturbation(WeightPerturbation.none()));
         }
     }
+
+    @Nested
+    class RstAwp {
+        private final AdversarialTraining recipe = Recipes.rstAwp();
+
+        @Test
+        void should_train_trades_awp_on_half_extra_batches_of_256() {
+            assertThat(recipe.objective()).isEqualTo(Objectives.trades(6));
+            assertThat(recipe.attack()).isEqualTo(Attacks.tradesTraining());
+            assertThat(recipe.extraDataFraction()).isEqualTo(0.5);
+            assertThat(recipe.batchSize()).isEqualTo(256);
+            assertThat(recipe.weightPerturbation().gamma()).isEqualTo(0.005);
+            assertThat(recipe.weightPerturbation().warmupEpochs()).isEqualTo(5);
+        }
+
+        @Test
+        void should_take_rst_s_number_of_steps_with_a_cosine_schedule_and_reference_sgd() {
+            // 100 passes over 50,000 labelled images in batches of 128 labelled + 128 extra:
+            // 39,100 steps, RST's 200 epochs of ceil(50,000 / 256) = 196 batches: 39,200
+            assertThat(recipe.epochs() * (int) Math.ceil(50_000 / 128.0)).isEqualTo(39_100);
+            assertThat(recipe.schedule()).isEqualTo(Schedules.cosine());
+            assertThat(recipe.optimizer()).isEqualTo(REFERENCE_SGD);
+            assertThat(recipe.weightAveraging().isActive()).isFalse();
+        }
+    }
+
+    @Nested
+    class TradesAwpEma {
+        private final AdversarialTraining recipe = Recipes.tradesAwpEma();
+
+        @Test
+        void should_be_trades_awp_with_an_ema_of_decay_0999() {
+            assertThat(recipe.withWeightAveraging(WeightAveraging.none()))
+                    .isEqualTo(Recipes.tradesAwp());
+            assertThat(recipe.weightAveraging().kind()).isEqualTo(AveragingKind.EMA);
+            assertThat(recipe.weightAveraging().decay()).isEqualTo(0.999);
+            assertThat(recipe.weightAveraging().warmupSteps()).isZero();
+        }
+
+        @Test
+        void should_leave_the_paper_recipes_unaveraged() {
+            assertThat(Recipes.tradesAwp().weightAveraging().isActive()).isFalse();
+            assertThat(Recipes.atAwp().weightAveraging().isActive()).isFalse();
+        }
+    }
 }

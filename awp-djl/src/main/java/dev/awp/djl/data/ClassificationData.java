@@ -92,6 +92,35 @@ public interface ClassificationData {
     }
 
     /**
+     * Labelled data and an extra source (pseudo-labelled or generated images, or any other {@code
+     * ClassificationData}) mixed in every training batch at a fixed fraction, as robust
+     * self-training (Carmon et al., 2019: half of each batch pseudo-labelled) and the
+     * generated-data recipes (e.g. 0.7 generated) train. A training batch of {@code B} holds {@code
+     * B − k} labelled examples then {@code k = round(extraFraction · B)} extra ones; an epoch is
+     * one pass over the labelled data ({@code ceil(labelled.size / (B − k))} batches), whose last,
+     * smaller batch keeps the ratio ({@code round(n·k/(B − k))} extra examples for its {@code n}
+     * labelled ones). The labelled part is the labelled data's own batches of {@code B − k} for
+     * {@code (seed, epoch)}; the extra part reads the extra source's batches of {@code k} for
+     * {@code (seed', epoch)}, {@code seed'} derived from {@code (seed, pass)}, starting a new pass
+     * with a new order when one is used up. So every batch is a function of {@code (seed, epoch)},
+     * as the contract asks, and a resumed run sees the same batches. Evaluation batches and subsets
+     * are the labelled data's; {@link #size()} counts both sources.
+     *
+     * @param labelled the labelled data
+     * @param extra the extra source, with the labelled data's input shape and classes
+     * @param extraFraction the fraction of each batch from {@code extra}, in {@code (0, 1)}
+     * @return the mixed data
+     * @throws NullPointerException if a source is null
+     * @throws IllegalArgumentException if {@code extraFraction} is not in {@code (0, 1)}, or the
+     *     sources differ in input shape or number of classes; {@link #trainingBatches} and {@link
+     *     #numBatches} throw it when {@code round(extraFraction · B)} is 0 or {@code B}
+     */
+    static ClassificationData mixed(
+            ClassificationData labelled, ClassificationData extra, double extraFraction) {
+        return new MixedData(labelled, extra, extraFraction);
+    }
+
+    /**
      * A short name for reports and progress output.
      *
      * @return the name

@@ -140,7 +140,8 @@ public final class AdversarialTrainer {
      * directory is replaced.
      *
      * @param model the model, with its block set; borrowed, not closed; its weights are trained in
-     *     place
+     *     place, and with {@link AdversarialTraining#weightAveraging()} replaced at the end by the
+     *     average (the raw weights stay in the checkpoints, see {@link #loadRawWeights})
      * @return the report of the run
      * @throws NullPointerException if {@code model} is null
      * @throws IllegalArgumentException if the model has no block
@@ -241,7 +242,9 @@ public final class AdversarialTrainer {
 
     /**
      * Loads the weights and BatchNorm statistics of a checkpoint into a model, for evaluation or
-     * inference.
+     * inference: the model the run gives the user, i.e. the averaged weights when the run averaged
+     * them ({@link AdversarialTraining#weightAveraging()}; {@link #loadRawWeights} loads the
+     * others).
      *
      * @param checkpoint a checkpoint file written by this trainer
      * @param model a model with a block of the checkpoint's architecture
@@ -253,6 +256,23 @@ public final class AdversarialTrainer {
         requireNonNull(checkpoint, "checkpoint");
         requireNonNull(model, "model");
         TrainingRun.loadParameters(checkpoint, blockOf(model), model.getNDManager());
+    }
+
+    /**
+     * Loads the raw weights of a checkpoint into a model: those the run trained, which differ from
+     * the model {@link #loadWeights} loads when the run averaged its weights ({@link
+     * AdversarialTraining#weightAveraging()}); the same weights otherwise.
+     *
+     * @param checkpoint a checkpoint file written by this trainer
+     * @param model a model with a block of the checkpoint's architecture
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if the model has no block
+     * @throws UncheckedIOException if the file is missing, unreadable, or does not fit the block
+     */
+    public static void loadRawWeights(Path checkpoint, Model model) {
+        requireNonNull(checkpoint, "checkpoint");
+        requireNonNull(model, "model");
+        TrainingRun.loadRawParameters(checkpoint, blockOf(model), model.getNDManager());
     }
 
     private static IllegalStateException noDirectory() {
@@ -284,6 +304,7 @@ public final class AdversarialTrainer {
         final AdversarialTraining spec;
         ClassificationData trainData;
         ClassificationData validationData;
+        ClassificationData extraData;
         Path outputDirectory;
         Augmentation augmentation = Augmentation.none();
         Device device;
@@ -320,6 +341,21 @@ public final class AdversarialTrainer {
          */
         public Builder setValidationData(ClassificationData validationData) {
             this.validationData = requireNonNull(validationData, "validationData");
+            return this;
+        }
+
+        /**
+         * Sets the extra data (pseudo-labelled or generated images) mixed into every training batch
+         * at {@link AdversarialTraining#extraDataFraction()}, with {@link
+         * ClassificationData#mixed}. Required when that fraction is above 0, refused otherwise.
+         * Default: none.
+         *
+         * @param extraData the extra labelled examples
+         * @return this builder
+         * @throws NullPointerException if {@code extraData} is null
+         */
+        public Builder optExtraData(ClassificationData extraData) {
+            this.extraData = requireNonNull(extraData, "extraData");
             return this;
         }
 
@@ -485,11 +521,14 @@ public final class AdversarialTrainer {
          * Builds the trainer.
          *
          * @return the trainer
-         * @throws IllegalStateException if the training or validation data was not set
+         * @throws IllegalStateException if the training or validation data was not set, or extra
+         *     data is set without {@link AdversarialTraining#extraDataFraction()} or the other way
+         *     round
          * @throws IllegalArgumentException if the datasets have different numbers of classes
          */
         public AdversarialTrainer build() {
             TrainingRun.checkData(trainData, validationData);
+            TrainingRun.checkExtraData(spec, trainData, extraData);
             return new AdversarialTrainer(this);
         }
     }

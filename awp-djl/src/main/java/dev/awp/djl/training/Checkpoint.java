@@ -28,11 +28,16 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code state.json} — the format ({@value #FORMAT}), the position in the run ({@code
- *       nextEpoch}), the seed, epochs and batch size it belongs to, the optimizer kind, the best
- *       epoch so far and its robust accuracy, the elapsed time, the metrics of every epoch so far,
- *       and the learning-rate factor and retry count of the divergence policy;
- *   <li>{@code parameters.params} — the weights and BatchNorm running statistics, as DJL's {@code
- *       Block.saveParameters} writes them (load them with {@code Block.loadParameters});
+ *       nextEpoch}), the seed, epochs and batch size it belongs to, the optimizer kind, the weight
+ *       averaging ({@code weightAveraging}, absent when there is none), the best epoch so far and
+ *       its robust accuracy, the elapsed time, the metrics of every epoch so far, and the
+ *       learning-rate factor and retry count of the divergence policy;
+ *   <li>{@code parameters.params} — the model the run gives the user: the weights (with {@link
+ *       dev.awp.training.WeightAveraging}, the averaged weights) and BatchNorm running statistics,
+ *       as DJL's {@code Block.saveParameters} writes them (load them with {@code
+ *       Block.loadParameters});
+ *   <li>{@code raw.params} — with weight averaging only: the raw weights the run trains, which a
+ *       resume continues from;
  *   <li>{@code optimizer.ndlist} — the optimizer state by parameter name (SGD momentum, Adam
  *       moments, step counts; an encoded {@code NDList}); absent for optimizers whose state cannot
  *       be saved.
@@ -63,6 +68,7 @@ final class Checkpoint {
     static final String STATE = "state.json";
     static final String PARAMETERS = "parameters.params";
     static final String OPTIMIZER = "optimizer.ndlist";
+    static final String RAW_PARAMETERS = "raw.params";
 
     /** The format of {@code state.json}; format 2 added the checksum trailer. */
     static final int FORMAT = 2;
@@ -100,6 +106,16 @@ final class Checkpoint {
     /** Writes a checkpoint of the block, with the optimizer state if any. */
     static void write(Path target, State state, Block block, NDList optimizerState)
             throws IOException {
+        write(target, state, block, optimizerState, AveragedWeights.NONE);
+    }
+
+    /**
+     * Writes a checkpoint of the block, with the optimizer state if any; with an active average,
+     * the model entry holds the averaged weights and {@value #RAW_PARAMETERS} the raw ones.
+     */
+    static void write(
+            Path target, State state, Block block, NDList optimizerState, AveragedWeights averaged)
+            throws IOException {
         SealedArchive.write(
                 target,
                 zip -> {
@@ -108,7 +124,18 @@ final class Checkpoint {
                     SealedArchive.entry(
                             zip,
                             PARAMETERS,
-                            out -> block.saveParameters(new DataOutputStream(out)));
+                            out ->
+                                    averaged.withAveraged(
+                                            () -> {
+                                                block.saveParameters(new DataOutputStream(out));
+                                                return null;
+                                            }));
+                    if (averaged.isActive()) {
+                        SealedArchive.entry(
+                                zip,
+                                RAW_PARAMETERS,
+                                out -> block.saveParameters(new DataOutputStream(out)));
+                    }
                     if (optimizerState != null) {
                         SealedArchive.entry(zip, OPTIMIZER, optimizerState::encode);
                     }
@@ -145,11 +172,33 @@ final class Checkpoint {
      * verifying its checksum. Parameters of the block that are initialized must keep their shapes.
      */
     static void loadParameters(Path file, Block block, NDManager manager) throws IOException {
+        loadParameters(file, PARAMETERS, block, manager);
+    }
+
+    /**
+     * Loads the raw weights of a checkpoint written with weight averaging ({@value
+     * #RAW_PARAMETERS}), or its model entry if it has no raw entry, as {@link #loadParameters}.
+     */
+    static void loadRawParameters(Path file, Block block, NDManager manager) throws IOException {
+        loadParameters(file, hasRawParameters(file) ? RAW_PARAMETERS : PARAMETERS, block, manager);
+    }
+
+    /** Whether a checkpoint holds raw weights beside its model, after verifying its checksum. */
+    static boolean hasRawParameters(Path file) throws IOException {
+        Path absolute = file.toAbsolutePath();
+        try (FileChannel channel = SealedArchive.openVerified(absolute);
+                InputStream in = SealedArchive.entry(channel, absolute, RAW_PARAMETERS)) {
+            return in != null;
+        }
+    }
+
+    private static void loadParameters(Path file, String entry, Block block, NDManager manager)
+            throws IOException {
         Path absolute = file.toAbsolutePath();
         try (FileChannel channel = SealedArchive.openVerified(absolute);
                 DataInputStream in =
                         new DataInputStream(
-                                SealedArchive.requiredEntry(channel, absolute, PARAMETERS))) {
+                                SealedArchive.requiredEntry(channel, absolute, entry))) {
             Map<String, Shape> shapes = initializedShapes(block);
             try {
                 block.loadParameters(manager, in);

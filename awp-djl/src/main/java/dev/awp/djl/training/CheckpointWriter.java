@@ -26,6 +26,7 @@ final class CheckpointWriter {
     private final Block block;
     private final Optimizer optimizer;
     private final NDManager manager;
+    private final AveragedWeights averaged;
 
     /**
      * A writer for one run.
@@ -36,6 +37,7 @@ final class CheckpointWriter {
      * @param block the model's block, whose parameters are saved
      * @param optimizer the base optimizer, whose state is saved if it is resumable
      * @param manager the parent of the temporary managers of the optimizer state (the trainer's)
+     * @param averaged the run's weight average, written as the model with the raw weights beside
      */
     CheckpointWriter(
             AdversarialTraining spec,
@@ -43,7 +45,8 @@ final class CheckpointWriter {
             RunEvents events,
             Block block,
             Optimizer optimizer,
-            NDManager manager) {
+            NDManager manager,
+            AveragedWeights averaged) {
         this.policy = spec.checkpoints();
         this.identity = RunIdentity.of(spec);
         this.directory = directory;
@@ -51,6 +54,7 @@ final class CheckpointWriter {
         this.block = block;
         this.optimizer = optimizer;
         this.manager = manager;
+        this.averaged = averaged;
     }
 
     /**
@@ -79,7 +83,8 @@ final class CheckpointWriter {
     private void write(RunState state, int epoch, CheckpointKind kind, Path file) {
         try (NDManager scope = manager.newSubManager()) {
             NDList optimizerState = ResumableOptimizer.checkpointState(optimizer, block, scope);
-            Checkpoint.write(file, new Checkpoint.State(identity, state), block, optimizerState);
+            Checkpoint.write(
+                    file, new Checkpoint.State(identity, state), block, optimizerState, averaged);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the checkpoint " + file, e);
         }

@@ -7,11 +7,11 @@ import dev.awp.training.AdversarialTraining;
 /**
  * The loop of one run: from a {@link RunState} to the state after the last epoch. Each epoch trains
  * ({@link TrainingPass}), lets the {@link DivergenceGuard} check the weights, evaluates ({@link
- * RobustnessProbe}) when the plan says so and lets the guard check the accuracies, then moves the
- * state on and reports the epoch — evaluation, checkpoints ({@link CheckpointWriter}), the metrics
- * log ({@link RunDirectory}), epoch ended ({@link RunEvents}) — before the guard keeps it as the
- * good state. A failed epoch goes to {@link DivergenceGuard#recover}, which rolls back and retries
- * or stops the run.
+ * RobustnessProbe}, on the {@link AveragedWeights} when the run averages) when the plan says so and
+ * lets the guard check the accuracies, then moves the state on and reports the epoch — evaluation,
+ * checkpoints ({@link CheckpointWriter}), the metrics log ({@link RunDirectory}), epoch ended
+ * ({@link RunEvents}) — before the guard keeps it as the good state. A failed epoch goes to {@link
+ * DivergenceGuard#recover}, which rolls back and retries or stops the run.
  */
 final class EpochLoop {
 
@@ -23,6 +23,7 @@ final class EpochLoop {
     private final CheckpointWriter checkpoints;
     private final RunDirectory directory;
     private final RunEvents events;
+    private final AveragedWeights averaged;
     private final long started;
     private final double secondsBefore;
 
@@ -41,6 +42,7 @@ final class EpochLoop {
             CheckpointWriter checkpoints,
             RunDirectory directory,
             RunEvents events,
+            AveragedWeights averaged,
             long started,
             double secondsBefore) {
         this.spec = spec;
@@ -51,6 +53,7 @@ final class EpochLoop {
         this.checkpoints = checkpoints;
         this.directory = directory;
         this.events = events;
+        this.averaged = averaged;
         this.started = started;
         this.secondsBefore = secondsBefore;
     }
@@ -64,13 +67,17 @@ final class EpochLoop {
     RunState run(RunState start) {
         RunState state = start;
         guard.start(state);
+        averaged.keepGood();
         while (state.nextEpoch() < spec.epochs()) {
             try {
                 state = epoch(state);
                 guard.accept(state);
+                averaged.keepGood();
             } catch (EpochFailure failure) {
+                averaged.rollBack();
                 state = guard.recover(failure, state.at(elapsedSeconds()));
             } catch (ArithmeticException e) {
+                averaged.rollBack();
                 EpochFailure failure = EpochFailure.diverged(state.nextEpoch(), e);
                 state = guard.recover(failure, state.at(elapsedSeconds()));
             }
@@ -87,7 +94,7 @@ final class EpochLoop {
         EpochMetrics.Builder metrics = totals.metrics(epoch);
         boolean evaluated = spec.evaluation().evaluatesAt(epoch, spec.epochs());
         if (evaluated) {
-            RobustnessProbe.Result result = probe.measure(trainer);
+            RobustnessProbe.Result result = averaged.measure(() -> probe.measure(trainer));
             guard.checkEvaluation(epoch, result, state);
             metrics.cleanAccuracy(result.clean())
                     .robustAccuracy(result.robust())

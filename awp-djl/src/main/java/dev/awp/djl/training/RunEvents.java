@@ -49,9 +49,15 @@ final class RunEvents {
      * @param start the state the run starts from
      * @param environment the engine, device and versions
      * @param augmentation the augmentation's description
+     * @param extraData the extra data's description, {@code none} without
      * @param images the number of training images
      */
-    void started(RunState start, Map<String, String> environment, String augmentation, int images) {
+    void started(
+            RunState start,
+            Map<String, String> environment,
+            String augmentation,
+            String extraData,
+            int images) {
         TrainingStarted event =
                 TrainingStarted.builder()
                         .training(spec)
@@ -62,7 +68,8 @@ final class RunEvents {
         emit(listener -> listener.onTrainingStarted(event));
         LOG.info(
                 "Training {} epochs from epoch {} on {} ({} images, batch {}), seed {};"
-                        + " augmentation: {}; optimizer: {}; BatchNorm forwards: {}",
+                        + " augmentation: {}; optimizer: {}; BatchNorm forwards: {};"
+                        + " weight averaging: {}; extra data: {}",
                 spec.epochs(),
                 start.nextEpoch() + 1,
                 environment.get("device"),
@@ -71,7 +78,9 @@ final class RunEvents {
                 spec.seed(),
                 augmentation,
                 spec.optimizer().describe(),
-                spec.batchNormForwards());
+                spec.batchNormForwards(),
+                spec.weightAveraging().describe(),
+                extraData);
     }
 
     /** {@link EvaluationCompleted} for the evaluated epoch of {@code metrics}. */

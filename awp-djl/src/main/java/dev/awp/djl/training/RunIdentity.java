@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.gson.JsonObject;
 import dev.awp.training.AdversarialTraining;
+import dev.awp.training.WeightAveraging;
 import java.nio.file.Path;
 
 /**
@@ -15,13 +16,24 @@ import java.nio.file.Path;
  * @param epochs the number of epochs of the schedule
  * @param batchSize the batch size
  * @param optimizer the optimizer kind's name ({@code SGD}, {@code ADAM}, {@code ADAMW})
+ * @param averaging the weight averaging's description ({@code none} in checkpoints written before
+ *     averaging existed)
  */
-record RunIdentity(long seed, int epochs, int batchSize, String optimizer) {
+record RunIdentity(long seed, int epochs, int batchSize, String optimizer, String averaging) {
+
+    /** The identity of a run without weight averaging. */
+    RunIdentity(long seed, int epochs, int batchSize, String optimizer) {
+        this(seed, epochs, batchSize, optimizer, WeightAveraging.none().describe());
+    }
 
     /** The identity of a specification's run. */
     static RunIdentity of(AdversarialTraining spec) {
         return new RunIdentity(
-                spec.seed(), spec.epochs(), spec.batchSize(), spec.optimizer().kind().name());
+                spec.seed(),
+                spec.epochs(),
+                spec.batchSize(),
+                spec.optimizer().kind().name(),
+                spec.weightAveraging().describe());
     }
 
     /**
@@ -53,6 +65,12 @@ record RunIdentity(long seed, int epochs, int batchSize, String optimizer) {
                 "checkpoint optimizer must be the specification's (%s) but was %s",
                 spec.optimizer().kind(),
                 optimizer);
+        checkArgument(
+                averaging.equals(spec.weightAveraging().describe()),
+                "checkpoint weightAveraging must be the specification's (%s) but was %s: the"
+                        + " average would not continue where it stopped",
+                spec.weightAveraging().describe(),
+                averaging);
     }
 
     /** Adds the members of {@code state.json} that hold the identity. */
@@ -61,6 +79,10 @@ record RunIdentity(long seed, int epochs, int batchSize, String optimizer) {
         json.addProperty("epochs", epochs);
         json.addProperty("batchSize", batchSize);
         json.addProperty("optimizer", optimizer);
+        if (!averaging.equals(WeightAveraging.none().describe())) {
+            // absent means none, so that the state of a run without averaging keeps its bytes
+            json.addProperty("weightAveraging", averaging);
+        }
     }
 
     /** Reads the members {@link #toJson} writes. */
@@ -69,6 +91,9 @@ record RunIdentity(long seed, int epochs, int batchSize, String optimizer) {
                 json.get("seed").getAsLong(),
                 json.get("epochs").getAsInt(),
                 json.get("batchSize").getAsInt(),
-                json.get("optimizer").getAsString());
+                json.get("optimizer").getAsString(),
+                json.has("weightAveraging")
+                        ? json.get("weightAveraging").getAsString()
+                        : WeightAveraging.none().describe());
     }
 }

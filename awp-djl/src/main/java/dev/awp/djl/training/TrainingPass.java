@@ -18,9 +18,9 @@ import java.util.Locale;
  * One epoch's pass over the training batches for {@link AdversarialTrainer}: for batch {@code i} of
  * epoch {@code e}, the schedule's learning rate (times the divergence policy's factor) is handed to
  * the optimizer, the engine's generator is re-seeded from {@code (seed, e, i)}, {@link
- * AwpEasyTrain#trainStep} takes the step with the specification's BatchNorm forwards, and progress
- * is reported. The order and augmentation of the batches come from the data, seeded by {@code
- * (seed, e)}.
+ * AwpEasyTrain#trainStep} takes the step with the specification's BatchNorm forwards, the {@link
+ * AveragedWeights} are updated from the restored weights, and progress is reported. The order and
+ * augmentation of the batches come from the data, seeded by {@code (seed, e)}.
  */
 final class TrainingPass {
 
@@ -52,6 +52,7 @@ final class TrainingPass {
     private final Progress progress;
     private final TrainingObjective objective;
     private final InputAttack attack;
+    private final AveragedWeights averaged;
 
     TrainingPass(
             AdversarialTraining spec,
@@ -62,7 +63,8 @@ final class TrainingPass {
             LoopLearningRate learningRate,
             Progress progress,
             TrainingObjective objective,
-            InputAttack attack) {
+            InputAttack attack,
+            AveragedWeights averaged) {
         this.spec = spec;
         this.data = data;
         this.augmentation = augmentation;
@@ -73,6 +75,7 @@ final class TrainingPass {
         this.progress = progress;
         this.objective = objective;
         this.attack = attack;
+        this.averaged = averaged;
     }
 
     /**
@@ -113,6 +116,8 @@ final class TrainingPass {
                         AwpEasyTrain.trainStep(
                                 trainer, awp, attack, objective, batch, spec.batchNormForwards());
             }
+            // the step has restored w: the average never sees w + v
+            averaged.afterStep(epoch, iteration, batches);
             lossSum += result.loss() * result.size();
             correct += result.adversarialCorrect();
             seen += result.size();

@@ -44,6 +44,7 @@ final class TrainingRun {
     private final AdversarialTraining spec;
     private final ClassificationData trainData;
     private final ClassificationData validationData;
+    private final ClassificationData extraData;
     private final Augmentation augmentation;
     private final Device device;
     private final Progress progress;
@@ -54,6 +55,7 @@ final class TrainingRun {
         this.spec = builder.spec;
         this.trainData = builder.trainData;
         this.validationData = builder.validationData;
+        this.extraData = builder.extraData;
         this.augmentation = builder.augmentation;
         this.device = builder.device;
         this.progress = builder.progress;
@@ -113,65 +115,126 @@ final class TrainingRun {
         LoopLearningRate learningRate = new LoopLearningRate(optimizerSpec.learningRate());
         Optimizer base = Optimizers.create(optimizerSpec, learningRate);
         AwpOptimizer awp = AwpOptimizer.wrap(base, spec.weightPerturbation());
-        if (resumeFrom != null) {
-            loadParameters(resumeFrom, block, model.getNDManager());
-        } else {
-            engine.setRandomSeed(RunSeeds.initialization(spec.seed()));
-        }
-        DefaultTrainingConfig config =
-                new DefaultTrainingConfig(ObjectiveLoss.of(spec.objective()))
-                        .optOptimizer(awp)
-                        .optDevices(new Device[] {runDevice})
-                        .addTrainingListeners(djlListeners.toArray(new TrainingListener[0]));
-        try (Trainer trainer = model.newTrainer(config)) {
-            trainer.initialize(new Shape(1).addAll(trainData.inputShape()));
+        try (AveragedWeights averaged =
+                AveragedWeights.of(spec.weightAveraging(), block, model.getNDManager())) {
             if (resumeFrom != null) {
-                Optimizers.restore(resumeFrom, base, block, trainer.getManager());
+                // with averaging, the model entry holds the average and raw.params the weights
+                loadParameters(resumeFrom, block, model.getNDManager());
+                averaged.start();
+                if (averaged.isActive()) {
+                    loadRawParameters(resumeFrom, block, model.getNDManager());
+                }
+            } else {
+                engine.setRandomSeed(RunSeeds.initialization(spec.seed()));
             }
-            Map<String, String> environment =
-                    Map.copyOf(Environment.describe(trainer.getManager().getEngine(), runDevice));
-            Function<RunState, TrainingReport> report =
-                    state -> state.report(spec, environment, augmentation.describe());
-            RunEvents events = new RunEvents(spec, eventListeners);
-            TrainingPass pass =
-                    new TrainingPass(
-                            spec,
-                            trainData,
-                            augmentation,
-                            trainer,
-                            awp,
-                            learningRate,
-                            progress,
-                            TrainingObjectives.bind(spec.objective()),
-                            InputAttacks.bind(spec.attack()));
-            directory.startMetricsLog(start.history());
-            events.started(start, environment, augmentation.describe(), trainData.size());
-            try (DivergenceGuard guard =
-                    new DivergenceGuard(
-                            spec,
-                            trainData.numClasses(),
-                            block,
-                            trainer.getManager(),
-                            base,
-                            events,
-                            report)) {
-                EpochLoop loop =
-                        new EpochLoop(
+            DefaultTrainingConfig config =
+                    new DefaultTrainingConfig(ObjectiveLoss.of(spec.objective()))
+                            .optOptimizer(awp)
+                            .optDevices(new Device[] {runDevice})
+                            .addTrainingListeners(djlListeners.toArray(new TrainingListener[0]));
+            try (Trainer trainer = model.newTrainer(config)) {
+                trainer.initialize(new Shape(1).addAll(trainData.inputShape()));
+                if (resumeFrom != null) {
+                    Optimizers.restore(resumeFrom, base, block, trainer.getManager());
+                } else {
+                    averaged.start();
+                }
+                Map<String, String> environment =
+                        Map.copyOf(
+                                Environment.describe(trainer.getManager().getEngine(), runDevice));
+                ClassificationData batches = trainingBatches();
+                String extra = extraData == null ? "none" : batches.name();
+                Function<RunState, TrainingReport> report =
+                        state ->
+                                state.report(spec, environment, augmentation.describe())
+                                        .withExtraData(extra);
+                RunEvents events = new RunEvents(spec, eventListeners);
+                TrainingPass pass =
+                        new TrainingPass(
                                 spec,
+                                batches,
+                                augmentation,
                                 trainer,
-                                pass,
-                                probe(),
-                                guard,
-                                new CheckpointWriter(
-                                        spec, directory, events, block, base, trainer.getManager()),
-                                directory,
+                                awp,
+                                learningRate,
+                                progress,
+                                TrainingObjectives.bind(spec.objective()),
+                                InputAttacks.bind(spec.attack()),
+                                averaged);
+                directory.startMetricsLog(start.history());
+                events.started(start, environment, augmentation.describe(), extra, batches.size());
+                try (DivergenceGuard guard =
+                        new DivergenceGuard(
+                                spec,
+                                trainData.numClasses(),
+                                block,
+                                trainer.getManager(),
+                                base,
                                 events,
-                                started,
-                                start.elapsedSeconds());
-                TrainingReport result = report.apply(loop.run(start));
-                events.finished(result);
-                return result;
+                                report)) {
+                    CheckpointWriter checkpoints =
+                            new CheckpointWriter(
+                                    spec,
+                                    directory,
+                                    events,
+                                    block,
+                                    base,
+                                    trainer.getManager(),
+                                    averaged);
+                    EpochLoop loop =
+                            new EpochLoop(
+                                    spec,
+                                    trainer,
+                                    pass,
+                                    probe(),
+                                    guard,
+                                    checkpoints,
+                                    directory,
+                                    events,
+                                    averaged,
+                                    started,
+                                    start.elapsedSeconds());
+                    TrainingReport result = report.apply(loop.run(start));
+                    // the model the user gets: the average, when the run averages
+                    averaged.export();
+                    events.finished(result);
+                    return result;
+                }
             }
+        }
+    }
+
+    /** The training data, mixed with the extra data when there is some. */
+    private ClassificationData trainingBatches() {
+        return extraData == null
+                ? trainData
+                : ClassificationData.mixed(trainData, extraData, spec.extraDataFraction());
+    }
+
+    /**
+     * Checks that extra data is set exactly when the specification draws from it, and that it mixes
+     * with the training data at the specification's batch size.
+     *
+     * @throws IllegalStateException if one is set without the other
+     * @throws IllegalArgumentException if the data do not mix
+     */
+    static void checkExtraData(
+            AdversarialTraining spec, ClassificationData trainData, ClassificationData extraData) {
+        if (spec.extraDataFraction() > 0 && extraData == null) {
+            throw new IllegalStateException(
+                    "extraData must be set when extraDataFraction > 0 (it is "
+                            + spec.extraDataFraction()
+                            + "): call optExtraData(..)");
+        }
+        if (spec.extraDataFraction() == 0 && extraData != null) {
+            throw new IllegalStateException(
+                    "extraDataFraction must be > 0 when extraData is set but was 0: set"
+                            + " AdversarialTraining.extraDataFraction (0.5 for robust"
+                            + " self-training)");
+        }
+        if (extraData != null) {
+            ClassificationData.mixed(trainData, extraData, spec.extraDataFraction())
+                    .numBatches(spec.batchSize());
         }
     }
 
@@ -183,6 +246,18 @@ final class TrainingRun {
                 spec.batchSize(),
                 spec.seed(),
                 spec.divergence().catastrophicOverfittingGap() > 0);
+    }
+
+    /**
+     * Loads a checkpoint's raw weights (those a run with weight averaging trains; the model entry
+     * otherwise) into the block, its errors unchecked.
+     */
+    static void loadRawParameters(Path file, Block block, NDManager manager) {
+        try {
+            Checkpoint.loadRawParameters(file, block, manager);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e.getMessage(), e);
+        }
     }
 
     /** Loads a checkpoint's weights into the block, its errors unchecked. */

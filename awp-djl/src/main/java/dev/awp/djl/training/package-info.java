@@ -23,12 +23,15 @@
  *       and augmentation seeded by {@code (seed, e, i)}): the learning rate {@code
  *       schedule.learningRate(η, e, i, N, E)} is handed to the optimizer, the engine's random
  *       generator is re-seeded from {@code (seed, e, i)}, and {@link AwpEasyTrain#trainStep} takes
- *       the step; a non-finite loss stops the run with an {@link IllegalStateException};
+ *       the step; a non-finite loss stops the run with an {@link IllegalStateException}; with
+ *       {@link dev.awp.training.AdversarialTraining#weightAveraging() weight averaging}, the
+ *       average is then updated from the restored weights; with extra data, the batches are {@link
+ *       dev.awp.djl.data.ClassificationData#mixed mixed};
  *   <li>if the {@link dev.awp.training.EvaluationPlan} evaluates this epoch: a {@link
  *       dev.awp.djl.evaluation.RobustnessEvaluator} measures clean and robust accuracy on a fixed
  *       validation subset, and robust accuracy on a fixed training subset, both at the unperturbed
- *       weights in inference mode (an example is robust if it is classified correctly at the clean
- *       input and under the plan's attack);
+ *       weights (the average, when the run averages) in inference mode (an example is robust if it
+ *       is classified correctly at the clean input and under the plan's attack);
  *   <li>checkpoints per the {@link dev.awp.training.CheckpointPolicy} (best, periodic, last), one
  *       line in {@code metrics.jsonl}, then {@link dev.awp.event.EpochEnded}.
  * </ol>
@@ -39,7 +42,8 @@
  * {@code RobustnessProbe}, and beside it: {@code DivergenceGuard} (the divergence policy, rollback
  * to {@code LastGoodState}, {@code EpochFailure}), {@code CheckpointWriter} (the checkpoint policy,
  * into {@code Checkpoint} files sealed by {@code SealedArchive}), {@code RunDirectory} (the output
- * directory's layout and metrics log, {@code RunDirectory.NONE} without one) and {@code RunEvents}
- * (listeners and log lines).
+ * directory's layout and metrics log, {@code RunDirectory.NONE} without one), {@code RunEvents}
+ * (listeners and log lines) and {@code AveragedWeights} (the weight average, {@code
+ * AveragedWeights.NONE} without one).
  */
 package dev.awp.djl.training;

@@ -14,8 +14,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A training process killed with {@code destroyForcibly} (SIGKILL: no shutdown hook, no finally) at
@@ -31,12 +32,21 @@ class KillAndResumeTest {
     /** Where to kill: after the n-th line equal to {@code line}, and how long to wait then. */
     record KillPoint(String line, int occurrence, long delayMillis) {}
 
-    @Test
-    void should_end_with_the_uninterrupted_weights_after_kills_at_several_points()
+    /** The variant the processes run: {@code plain}, or {@code ema} (weight averaging). */
+    private String variant;
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"plain", "ema"})
+    void should_end_with_the_uninterrupted_weights_after_kills_at_several_points(String variant)
             throws Exception {
+        this.variant = variant;
         Map<String, float[]> straight;
+        Path straightOutput = dir.resolve("straight");
         try (Model model = TinyRuns.model()) {
-            TinyRuns.trainer(TrainingProcess.SPEC).build().fit(model);
+            TinyRuns.trainer(TrainingProcess.spec(variant))
+                    .optOutputDirectory(straightOutput)
+                    .build()
+                    .fit(model);
             straight = TinyRuns.weights(model);
         }
         Path output = dir.resolve("run");
@@ -68,6 +78,15 @@ class KillAndResumeTest {
             Map<String, float[]> resumed = TinyRuns.weights(model);
             for (String name : straight.keySet()) {
                 assertThat(resumed.get(name)).as(name).isEqualTo(straight.get(name));
+            }
+            // the raw weights too (the same as the model's without averaging)
+            AdversarialTrainer.loadRawWeights(AdversarialTrainer.lastCheckpoint(output), model);
+            Map<String, float[]> resumedRaw = TinyRuns.weights(model);
+            AdversarialTrainer.loadRawWeights(
+                    AdversarialTrainer.lastCheckpoint(straightOutput), model);
+            Map<String, float[]> straightRaw = TinyRuns.weights(model);
+            for (String name : straightRaw.keySet()) {
+                assertThat(resumedRaw.get(name)).as("raw " + name).isEqualTo(straightRaw.get(name));
             }
         }
         try (var files = Files.list(output.resolve(AdversarialTrainer.CHECKPOINTS))) {
@@ -129,7 +148,8 @@ class KillAndResumeTest {
                         System.getProperty("java.class.path"),
                         TrainingProcess.class.getName(),
                         mode,
-                        output.toString());
+                        output.toString(),
+                        variant);
         return new ProcessBuilder(command)
                 .redirectError(dir.resolve("stderr-" + System.nanoTime() + ".txt").toFile())
                 .directory(new File(System.getProperty("user.dir")))

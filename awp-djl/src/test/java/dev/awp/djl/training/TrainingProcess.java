@@ -7,6 +7,8 @@ import dev.awp.event.EpochEnded;
 import dev.awp.event.EvaluationCompleted;
 import dev.awp.event.TrainingEventListener;
 import dev.awp.training.AdversarialTraining;
+import dev.awp.training.AveragingKind;
+import dev.awp.training.WeightAveraging;
 import java.nio.file.Path;
 
 /**
@@ -19,13 +21,27 @@ final class TrainingProcess {
     /** Four tiny epochs: enough room for several kills. */
     static final AdversarialTraining SPEC = TinyRuns.spec().withEpochs(4);
 
+    /** {@link #SPEC} with an EMA of the weights, whose average must resume bit for bit too. */
+    static final AdversarialTraining EMA_SPEC =
+            SPEC.withWeightAveraging(
+                    WeightAveraging.builder()
+                            .kind(AveragingKind.EMA)
+                            .decay(0.8)
+                            .warmupSteps(2)
+                            .build());
+
+    /** The specification of a variant: {@code plain} or {@code ema}. */
+    static AdversarialTraining spec(String variant) {
+        return variant.equals("ema") ? EMA_SPEC : SPEC;
+    }
+
     private TrainingProcess() {}
 
     public static void main(String[] args) {
         String mode = args[0];
         Path output = Path.of(args[1]);
         AdversarialTrainer trainer =
-                TinyRuns.trainer(SPEC)
+                TinyRuns.trainer(spec(args.length > 2 ? args[2] : "plain"))
                         .optOutputDirectory(output)
                         .addTrainingListeners(
                                 new TrainingListenerAdapter() {

@@ -23,6 +23,11 @@ final class LabModels {
         if (settings.model().equals("small-cnn")) {
             return SmallCnn.builder().setNumClasses(numClasses).optWidth(w).build();
         }
+        return flatCnn(w, numClasses);
+    }
+
+    /** The CNN without global pooling or BatchNorm, {@code w} filters in its first layer. */
+    static Block flatCnn(int w, int numClasses) {
         SequentialBlock net =
                 new SequentialBlock()
                         .add(conv(w))
