@@ -318,7 +318,7 @@ public final class AutoAttackBenchmark {
         if (reference != null) {
             System.out.printf(
                     Locale.ROOT,
-                    "| **all four** | %.2f | %.2f | %.2f | | |%n",
+                    "| **all** | %.2f | %.2f | %.2f | | |%n",
                     awpTotal,
                     referenceTotal,
                     awpTotal / referenceTotal);
