@@ -183,8 +183,9 @@ abstract class AbstractFabAttack implements Attack {
      * {@inheritDoc}
      *
      * @return for FAB-T {@code 1 + 2·restarts·targetClasses·steps} (the clean pass, then per
-     *     iteration a linearization and a check); untargeted FAB, whose linearization repeats the
-     *     batch once per class, empty
+     *     iteration a linearization and a check); untargeted FAB empty, because the forward passes
+     *     of its linearization depend on the binding (awp-djl: one on the PyTorch engine, which
+     *     keeps the graph for one backward pass per class; one per class on other engines)
      */
     @Override
     public final OptionalLong queryBudget() {

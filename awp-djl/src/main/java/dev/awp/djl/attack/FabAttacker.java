@@ -1,8 +1,6 @@
 package dev.awp.djl.attack;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -20,11 +18,11 @@ import dev.awp.djl.internal.SplitMix64;
  * closest such iterate is returned for it; the others are returned clean.
  *
  * <p>Per iteration: one forward and backward pass for the linearization (for untargeted FAB, one
- * over the batch repeated once per class, giving every class's gradient) and one forward pass to
- * check the new iterate; the projections ({@link FabProjection}) run on the host in double
- * precision. The first run starts at the clean input (deterministic), later restarts at {@code
- * x_orig + ε/2 · t/‖t‖}, {@code t} uniform in [−1, 1] (L∞) or normal (L2), clipped, drawn from a
- * host stream seeded by the engine's generator.
+ * forward and one backward per class, as the reference does; see {@link InputGradients#perClass})
+ * and one forward pass to check the new iterate; the projections ({@link FabProjection}) run on the
+ * host in double precision. The first run starts at the clean input (deterministic), later restarts
+ * at {@code x_orig + ε/2 · t/‖t‖}, {@code t} uniform in [−1, 1] (L∞) or normal (L2), clipped, drawn
+ * from a host stream seeded by the engine's generator.
  */
 final class FabAttacker extends SpecifiedAttack<FabAttack> {
 
@@ -240,37 +238,16 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
         }
 
         /**
-         * Every class's gradient from one pass over the batch repeated once per class; the boundary
-         * of the class {@code s ≠ y} with the smallest {@code |g_s| / ‖∇g_s‖_q}.
+         * Every class's gradient ({@link InputGradients#perClass}); the boundary of the class
+         * {@code s ≠ y} with the smallest {@code |g_s| / ‖∇g_s‖_q}.
          */
         private Plane closest(NDManager scope, float[] points, long[] y) {
             int m = y.length;
             try (NDManager local = scope.newSubManager()) {
-                NDArray single = input(local, points, m);
-                NDList copies = new NDList(classes);
-                for (int k = 0; k < classes; k++) {
-                    copies.add(single);
-                }
-                NDArray input = NDArrays.concat(copies, 0);
-                long[] classOfRow = new long[m * classes];
-                for (int k = 0; k < classes; k++) {
-                    java.util.Arrays.fill(classOfRow, k * m, (k + 1) * m, k);
-                }
-                NDArray rowClasses = local.create(classOfRow);
-                float[][] logits = new float[1][];
-                NDArray gradient =
-                        InputGradients.of(
-                                target,
-                                input,
-                                mode,
-                                out -> {
-                                    logits[0] =
-                                            out.stopGradient()
-                                                    .toType(DataType.FLOAT32, false)
-                                                    .toFloatArray();
-                                    return Logits.pick(out, rowClasses).sum();
-                                });
-                float[] grads = gradient.toType(DataType.FLOAT32, false).toFloatArray();
+                InputGradients.PerClass jacobian =
+                        InputGradients.perClass(target, input(local, points, m), mode, classes);
+                float[] grads = jacobian.gradients();
+                float[][] logits = {jacobian.logits()};
                 float[] w = new float[m * features];
                 double[] g = new double[m];
                 int rowLength = m * features;
