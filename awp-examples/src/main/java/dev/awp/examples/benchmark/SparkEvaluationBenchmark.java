@@ -81,9 +81,16 @@ public final class SparkEvaluationBenchmark {
         Path modelDir = work.resolve("model");
         SparkAutoAttackExample.train(fashion.train(2000, seed), 1, seed, modelDir);
 
-        long t0 = System.nanoTime();
         RobustnessReport single;
+        long t0;
         try (Model model = SparkAutoAttackExample.load(modelDir)) {
+            // warm-up, untimed: the first batch once, so that no run pays for the JIT, the
+            // engine's start and the native self-check
+            evaluator(batchSize, seed)
+                    .evaluate(
+                            AttackTarget.of(model.getBlock()),
+                            test.subset(Math.min(batchSize, test.size()), seed));
+            t0 = System.nanoTime();
             single = evaluator(batchSize, seed).evaluate(AttackTarget.of(model.getBlock()), test);
         } catch (IOException | ai.djl.MalformedModelException e) {
             throw new IllegalStateException("cannot load the benchmark's model: " + e, e);
@@ -127,7 +134,9 @@ public final class SparkEvaluationBenchmark {
                         Locale.ROOT,
                         "awp-spark benchmark: AutoAttack (standard, L-inf 0.1) on %d Fashion-MNIST"
                                 + " test images (embedded subset), SmallCnn w8 trained plainly 1"
-                                + " epoch on 2000 images; batch %d, seed %d, %d partitions%n"
+                                + " epoch on 2000 images; batch %d, seed %d, %d partitions; one"
+                                + " batch evaluated untimed first (warm-up); runs in the order"
+                                + " single, local[1], local[2]%n"
                                 + "machine: %d cores, Java %s; load average at start %s, at end"
                                 + " %s; whole benchmark %.1f min%n"
                                 + "clean %d/%d, robust %d/%d (%s)%n"
