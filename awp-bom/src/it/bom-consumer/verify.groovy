@@ -32,8 +32,8 @@ def managed = bom.dependencyManagement.dependencies.dependency.collect { d ->
     [groupId: d.groupId.text(), artifactId: d.artifactId.text(), version: d.version.text(),
      extra: d.children()*.name().findAll { !(it in ['groupId', 'artifactId', 'version']) }]
 }
-assert managed*.artifactId == ['awp-api', 'awp-djl'] && managed.every { it.groupId == 'dev.awp' } :
-        "the BOM must manage exactly dev.awp:awp-api and dev.awp:awp-djl, but manages " +
+assert managed*.artifactId == ['awp-api', 'awp-djl', 'awp-spark'] && managed.every { it.groupId == 'dev.awp' } :
+        "the BOM must manage exactly dev.awp:awp-api, dev.awp:awp-djl and dev.awp:awp-spark, but manages " +
         managed.collect { "${it.groupId}:${it.artifactId}" }
 managed.each { d ->
     // ${project.version} is kept by flatten's bom mode; importing projects resolve it to the BOM's version.

@@ -24,6 +24,7 @@ class SourceConventionsTest {
             List.of(
                     Path.of("../awp-api/src/main/java"),
                     Path.of("../awp-djl/src/main/java"),
+                    Path.of("../awp-spark/src/main/java"),
                     Path.of("src/main/java"));
 
     private static final Pattern FORMAT = Pattern.compile("(String\\.format|\\.printf)\\(\\s*");

@@ -25,6 +25,7 @@ import dev.awp.report.RobustnessReport;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +43,9 @@ final class EvaluationRun {
     private final AttackTarget target;
     private final ClassificationData dataset;
     private final Optional<Long> subsetSeed;
+    private final int firstBatch;
+    private final EvaluationState.Store store;
+    private final ExampleLog log;
     private final int batches;
     private final Engine engine;
     private final Device device;
@@ -56,29 +60,87 @@ final class EvaluationRun {
             AttackTarget target,
             ClassificationData dataset,
             Optional<Long> subsetSeed) {
+        this(evaluator, target, dataset, subsetSeed, 0, evaluator.store, ExampleLog.NONE);
+    }
+
+    /**
+     * A run whose batch {@code i} is batch {@code firstBatch + i} of a larger evaluation (seeds and
+     * first-batch checks follow the global index), its state kept in {@code store}, its examples
+     * told to {@code log}.
+     */
+    EvaluationRun(
+            RobustnessEvaluator evaluator,
+            AttackTarget target,
+            ClassificationData dataset,
+            Optional<Long> subsetSeed,
+            int firstBatch,
+            EvaluationState.Store store,
+            ExampleLog log) {
         this.evaluator = evaluator;
         this.target = target;
         this.dataset = dataset;
         this.subsetSeed = subsetSeed;
+        this.firstBatch = firstBatch;
+        this.store = store;
+        this.log = log;
         this.batches = (dataset.size() + evaluator.batchSize - 1) / evaluator.batchSize;
         NDArray anchor = firstParameter(target);
         this.engine = anchor.getManager().getEngine();
         this.device = anchor.getDevice();
         this.parent = anchor.getManager();
         this.before = Fingerprint.of(target.block());
-        this.state = evaluator.store.read(stateKey(), evaluator.attacks.size());
+        this.state =
+                store.read(
+                        stateKey(evaluator, dataset.name(), dataset.size(), subsetSeed, before),
+                        evaluator.attacks.size());
         this.priorNanos = state.elapsedNanos;
         if (state.stagesCompleted() > 0) {
             LOGGER.info(
                     "Robustness evaluation of {}: continuing from {} at {}",
                     dataset.name(),
-                    evaluator.store,
+                    store,
                     state.position(batches));
         }
     }
 
     /** Runs every stage not done yet and reports. */
     RobustnessReport execute() {
+        run();
+        return report();
+    }
+
+    /** Runs every stage and returns the per-example results of this run's batches. */
+    EvaluationPart part(ExampleLog.Recording recording) {
+        run();
+        List<String> warnings = warnings();
+        int n = state.total();
+        int[] labels = new int[n];
+        int[] predictions = new int[n];
+        int[] codes = new int[n];
+        byte[][] verdicts = new byte[evaluator.attacks.size()][n];
+        for (int i = 0; i < n; i++) {
+            labels[i] = recording.labels.get(i);
+            predictions[i] = recording.predictions.get(i);
+            codes[i] = state.codes.get(i);
+            for (int k = 0; k < verdicts.length; k++) {
+                verdicts[k][i] = recording.verdicts.get(k).get(i);
+            }
+        }
+        return new EvaluationPart(
+                firstBatch,
+                evaluator.batchSize,
+                labels,
+                predictions,
+                codes,
+                verdicts,
+                state.queries.clone(),
+                state.nanos.clone(),
+                warnings,
+                Environment.describe(engine, device),
+                System.nanoTime() - started);
+    }
+
+    private void run() {
         long stages = (long) batches * (1 + evaluator.attacks.size());
         Progress progress = evaluator.progress;
         progress.reset(
@@ -98,7 +160,6 @@ final class EvaluationRun {
         } finally {
             progress.end();
         }
-        return report();
     }
 
     /** The clean pass (unless done), then every attack not done yet, each stage saved. */
@@ -119,7 +180,8 @@ final class EvaluationRun {
     }
 
     /** Which examples of the batch the model classifies correctly; the checks of a batch. */
-    private boolean[] cleanPass(NDManager batchManager, NDArray x, NDArray y, int index) {
+    private boolean[] cleanPass(NDManager batchManager, NDArray x, NDArray y, int local) {
+        int index = firstBatch + local;
         SanityChecks.checkBounds(x, evaluator.threatModel, index);
         try (NDManager scope = batchManager.newSubManager()) {
             Scopes.borrow(scope, x, y);
@@ -130,7 +192,10 @@ final class EvaluationRun {
                     state.warnings.addAll(SanityChecks.firstBatch(target, x, y, logits));
                 }
             }
-            return equal(logits.argMax(1).toLongArray(), y.toLongArray());
+            long[] predicted = logits.argMax(1).toLongArray();
+            long[] labels = y.toLongArray();
+            log.clean(predicted, labels);
+            return equal(predicted, labels);
         }
     }
 
@@ -145,7 +210,7 @@ final class EvaluationRun {
         long[] queries = new long[1];
         boolean[] survived = new boolean[0];
         if (rows.length > 0) {
-            engine.setRandomSeed(attackSeed(evaluator.seed, index, k));
+            engine.setRandomSeed(attackSeed(evaluator.seed, firstBatch + index, k));
             StageProgress within =
                     new StageProgress(
                             evaluator,
@@ -162,6 +227,7 @@ final class EvaluationRun {
                             });
             survived = attack(k, counting, x, y, rows);
         }
+        log.attack(k, size, rows, survived);
         state.recordAttack(k, size, rows, survived, queries[0], System.nanoTime() - attackStarted);
     }
 
@@ -199,7 +265,7 @@ final class EvaluationRun {
     /** Writes the state with the time spent so far. */
     private void save() {
         state.elapsedNanos = priorNanos + (System.nanoTime() - started);
-        evaluator.store.write(state);
+        store.write(state);
     }
 
     /** Moves the progress to the end of the stage just done, with its running accuracy. */
@@ -211,11 +277,16 @@ final class EvaluationRun {
                         Locale.ROOT, "%s %.1f%% of %d", stage, 100.0 * correct / total, total));
     }
 
-    /** What identifies this evaluation in a state file: a state of another one is refused. */
-    private JsonObject stateKey() {
+    /** What identifies an evaluation in a state file: a state of another one is refused. */
+    static JsonObject stateKey(
+            RobustnessEvaluator evaluator,
+            String datasetName,
+            int examples,
+            Optional<Long> subsetSeed,
+            Fingerprint model) {
         JsonObject key = new JsonObject();
-        key.addProperty("dataset", dataset.name());
-        key.addProperty("examples", dataset.size());
+        key.addProperty("dataset", datasetName);
+        key.addProperty("examples", examples);
         subsetSeed.ifPresent(value -> key.addProperty("subsetSeed", value));
         key.addProperty("seed", evaluator.seed);
         key.addProperty("batchSize", evaluator.batchSize);
@@ -230,14 +301,15 @@ final class EvaluationRun {
         }
         key.add("attacks", described);
         JsonArray fingerprint = new JsonArray();
-        for (double value : before.values()) {
+        for (double value : model.values()) {
             fingerprint.add(value);
         }
         key.add("model", fingerprint);
         return key;
     }
 
-    private RobustnessReport report() {
+    /** The warnings so far and, if the model changed during the run, one saying so. */
+    private List<String> warnings() {
         List<String> warnings = new ArrayList<>(state.warnings);
         if (!before.equals(Fingerprint.of(target.block()))) {
             warnings.add(
@@ -248,11 +320,33 @@ final class EvaluationRun {
         for (String warning : warnings) {
             LOGGER.warn("Robustness evaluation of {}: {}", dataset.name(), warning);
         }
+        return warnings;
+    }
+
+    private RobustnessReport report() {
+        List<String> warnings = warnings();
         state.elapsedNanos = priorNanos + (System.nanoTime() - started);
+        return report(
+                evaluator,
+                dataset.name(),
+                subsetSeed,
+                state,
+                Environment.describe(engine, device),
+                warnings);
+    }
+
+    /** The report of an evaluation whose counts and codes are {@code state}. */
+    static RobustnessReport report(
+            RobustnessEvaluator evaluator,
+            String datasetName,
+            Optional<Long> subsetSeed,
+            EvaluationState state,
+            Map<String, String> environment,
+            List<String> warnings) {
         int n = state.total();
         RobustnessReport.Builder report =
                 RobustnessReport.builder()
-                        .dataset(dataset.name())
+                        .dataset(datasetName)
                         .examples(n)
                         .subsetSeed(subsetSeed)
                         .seed(evaluator.seed)
@@ -260,7 +354,7 @@ final class EvaluationRun {
                         .threatModel(evaluator.threatModel)
                         .accounting(evaluator.accounting)
                         .cleanAccuracy(Accuracy.of(state.clean(), n))
-                        .environment(Environment.describe(engine, device))
+                        .environment(environment)
                         .warnings(warnings)
                         .brokenBy(state.codes);
         for (int k = 0; k < evaluator.attacks.size(); k++) {

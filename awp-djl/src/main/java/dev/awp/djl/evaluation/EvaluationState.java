@@ -173,6 +173,37 @@ final class EvaluationState {
         completeStage();
     }
 
+    /**
+     * Records a part as if its examples were one batch: its clean pass, then each attack with the
+     * part's verdicts, queries and time. The counts and codes are those of recording its batches
+     * one by one, since every count is a sum over examples.
+     */
+    void recordPart(EvaluationPart part) {
+        int size = part.size();
+        boolean[] correct = new boolean[size];
+        for (int i = 0; i < size; i++) {
+            correct[i] = part.cleanPrediction(i) == part.label(i);
+        }
+        recordClean(correct);
+        for (int k = 0; k < attacked.length; k++) {
+            int count = 0;
+            for (int i = 0; i < size; i++) {
+                count += part.verdict(k, i) == EvaluationPart.NOT_ATTACKED ? 0 : 1;
+            }
+            long[] rows = new long[count];
+            boolean[] survivedRows = new boolean[count];
+            int next = 0;
+            for (int i = 0; i < size; i++) {
+                if (part.verdict(k, i) != EvaluationPart.NOT_ATTACKED) {
+                    survivedRows[next] = part.verdict(k, i) == EvaluationPart.SURVIVED;
+                    rows[next++] = i;
+                }
+            }
+            recordAttack(k, size, rows, survivedRows, part.queries(k), part.nanos(k));
+        }
+        elapsedNanos += part.elapsedNanos();
+    }
+
     /** One stage more; after the last attack, the next batch. */
     private void completeStage() {
         stagesDone++;

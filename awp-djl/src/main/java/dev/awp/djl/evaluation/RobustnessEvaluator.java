@@ -184,6 +184,33 @@ public final class RobustnessEvaluator {
     }
 
     /**
+     * The batch size.
+     *
+     * @return at least 1
+     */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /**
+     * The seed the attacks are re-seeded from.
+     *
+     * @return the seed
+     */
+    public long seed() {
+        return seed;
+    }
+
+    /**
+     * Which examples each attack runs on.
+     *
+     * @return the accounting
+     */
+    public AttackAccounting accounting() {
+        return accounting;
+    }
+
+    /**
      * Evaluates a block on a whole dataset.
      *
      * @param block the initialized block; run in inference mode, never modified
@@ -247,6 +274,85 @@ public final class RobustnessEvaluator {
                         dataset.subset(subsetSize, subsetSeed),
                         Optional.of(subsetSeed))
                 .execute();
+    }
+
+    /**
+     * Evaluates some consecutive batches of a larger evaluation, for evaluations split over
+     * processes or machines (awp-spark): {@code examples} are the examples of batches {@code
+     * firstBatch}, {@code firstBatch + 1}, … of the whole evaluation, in order, so that they start
+     * at example {@code firstBatch * batchSize} and hold whole batches (only the evaluation's last
+     * part may end with a smaller batch). Every batch is evaluated exactly as {@link
+     * #evaluate(AttackTarget, ClassificationData)} evaluates the batch of the same global index —
+     * the same examples, the attacks re-seeded from {@code (seed, global batch index, attack
+     * index)}, the first-batch checks only on batch 0 — so that {@link #merge} of the parts gives
+     * the report of one evaluation of all examples, whatever the split. The state file ({@link
+     * Builder#optStatePath(Path)}) is not used: the caller keeps the parts.
+     *
+     * <p>The attacks draw from the engine's generator, which is shared by the whole process: two
+     * evaluations running at once in one process (two threads) interleave their draws and lose
+     * reproducibility. Run one at a time per process.
+     *
+     * @param target the model; run in inference mode
+     * @param examples the examples of the batches, in order, within the threat model's bounds
+     * @param firstBatch the global index of the first batch, from 0
+     * @return the per-example results
+     * @throws IllegalArgumentException if {@code firstBatch < 0} or a sanity check fails
+     */
+    public EvaluationPart evaluatePart(
+            AttackTarget target, ClassificationData examples, int firstBatch) {
+        requireNonNull(target, "target");
+        requireNonNull(examples, "examples");
+        checkArgument(firstBatch >= 0, "firstBatch must be >= 0 but was %s", firstBatch);
+        ExampleLog.Recording recording = ExampleLog.recording(attacks.size());
+        return new EvaluationRun(
+                        this,
+                        target,
+                        examples,
+                        Optional.empty(),
+                        firstBatch,
+                        EvaluationState.Store.NONE,
+                        recording)
+                .part(recording);
+    }
+
+    /**
+     * What identifies an evaluation of this evaluator on a model and a dataset: the dataset's name
+     * and size, the seed, the batch size, the accounting, the threat model, every attack's settings
+     * and the model's fingerprint (sums of its parameters and statistics), as JSON. Two evaluations
+     * with the same key give the same results; a store of parts can use it to refuse parts of
+     * another evaluation.
+     *
+     * @param target the model
+     * @param dataset the name of the whole dataset, as in the report
+     * @param examples the number of examples of the whole evaluation
+     * @return the key, compact JSON
+     */
+    public String configurationKey(AttackTarget target, String dataset, int examples) {
+        requireNonNull(target, "target");
+        requireNonNull(dataset, "dataset");
+        return EvaluationRun.stateKey(
+                        this, dataset, examples, Optional.empty(), Fingerprint.of(target.block()))
+                .toString();
+    }
+
+    /**
+     * Combines the parts of an evaluation ({@link #evaluatePart}) into its report: the counts,
+     * accuracies, intervals and {@code brokenBy} codes are those of {@link #evaluate(AttackTarget,
+     * ClassificationData)} on all examples, since every one of them is a sum over examples; the
+     * queries and times are the sums over the parts, the environment is the first part's, the
+     * warnings are all parts' without repetitions.
+     *
+     * @param dataset the name of the whole dataset, as in the report
+     * @param parts the parts, in any order, that together hold every batch exactly once
+     * @return the report
+     * @throws IllegalArgumentException if the parts are empty, have another batch size or number of
+     *     attacks, leave a gap or overlap, or hold a smaller batch before the last
+     */
+    public RobustnessReport merge(String dataset, List<EvaluationPart> parts) {
+        requireNonNull(dataset, "dataset");
+        requireNonNull(parts, "parts");
+        checkArgument(!parts.isEmpty(), "parts must not be empty but was %s", parts);
+        return PartMerge.merge(this, dataset, parts);
     }
 
     /** Configures a {@link RobustnessEvaluator}; every setting is optional. */

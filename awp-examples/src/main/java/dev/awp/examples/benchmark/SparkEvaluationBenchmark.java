@@ -1,0 +1,234 @@
+package dev.awp.examples.benchmark;
+
+import ai.djl.Model;
+import dev.awp.attack.Attacks;
+import dev.awp.attack.ThreatModel;
+import dev.awp.djl.attack.AttackTarget;
+import dev.awp.djl.data.ImageDataset;
+import dev.awp.djl.evaluation.RobustnessEvaluator;
+import dev.awp.examples.ExampleArgs;
+import dev.awp.examples.ExampleData;
+import dev.awp.examples.SparkAutoAttackExample;
+import dev.awp.report.AttackResult;
+import dev.awp.report.RobustnessReport;
+import dev.awp.spark.EvaluationOutcome;
+import dev.awp.spark.ExampleRows;
+import dev.awp.spark.SparkEvaluation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * AutoAttack (standard, L∞ ε = 0.1) on Fashion-MNIST test images with {@code awp-spark} on {@code
+ * local[1]} and {@code local[2]} against the single-JVM {@link RobustnessEvaluator}, side by side
+ * in one process on the same model, images, batch size and seed: prints the three wall times, the
+ * overhead of Spark over one JVM at one core ({@code local[1]} / single) and the speed-up at two
+ * ({@code local[1]} / {@code local[2]}), and whether the three reports are identical apart from the
+ * times.
+ *
+ * <pre>
+ * ./mvnw -B -q -Prun-spark -pl awp-examples -am verify -DskipTests -Dinvoker.skip \
+ *     -Dexample.main=dev.awp.examples.benchmark.SparkEvaluationBenchmark \
+ *     -Dexample.args="--out site/results/spark/benchmark.txt"
+ * </pre>
+ *
+ * Options: {@code --images} (1000), {@code --batch-size} (100), {@code --partitions} (4), {@code
+ * --seed} (0), {@code --out} (a file to write the table to as well).
+ */
+public final class SparkEvaluationBenchmark {
+
+    private SparkEvaluationBenchmark() {}
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args the options above
+     */
+    public static void main(String[] args) {
+        System.out.print(runExample(args));
+    }
+
+    /**
+     * Runs the benchmark.
+     *
+     * @param args the options above
+     * @return the printed table
+     */
+    public static String runExample(String... args) {
+        ExampleArgs options =
+                ExampleArgs.parse(
+                        args,
+                        Set.of("images", "batch-size", "partitions", "seed", "out"),
+                        Set.of());
+        int images = options.integer("images", 1000, 1);
+        int batchSize = options.integer("batch-size", 100, 1);
+        int partitions = options.integer("partitions", 4, 1);
+        int seed = options.integer("seed", 0, 0);
+        String loadStart = loadAverage();
+        long started = System.nanoTime();
+        ExampleData.Splits fashion =
+                ExampleData.FASHION_MNIST.read(
+                        ExampleArgs.parse(new String[0], Set.of(), Set.of()), 0, 0, seed);
+        ImageDataset test = fashion.test(images, seed);
+        Path work = temporaryFolder();
+        Path modelDir = work.resolve("model");
+        SparkAutoAttackExample.train(fashion.train(2000, seed), 1, seed, modelDir);
+
+        RobustnessReport single;
+        long t0;
+        try (Model model = SparkAutoAttackExample.load(modelDir)) {
+            // warm-up, untimed: the first batch once, so that no run pays for the JIT, the
+            // engine's start and the native self-check
+            evaluator(batchSize, seed)
+                    .evaluate(
+                            AttackTarget.of(model.getBlock()),
+                            test.subset(Math.min(batchSize, test.size()), seed));
+            t0 = System.nanoTime();
+            single = evaluator(batchSize, seed).evaluate(AttackTarget.of(model.getBlock()), test);
+        } catch (IOException | ai.djl.MalformedModelException e) {
+            throw new IllegalStateException("cannot load the benchmark's model: " + e, e);
+        }
+        double singleSeconds = (System.nanoTime() - t0) / 1e9;
+
+        double[] sessionSeconds = new double[2];
+        double[] runSeconds = new double[2];
+        List<RobustnessReport> reports = new ArrayList<>();
+        for (int cores = 1; cores <= 2; cores++) {
+            long s0 = System.nanoTime();
+            SparkSession spark =
+                    SparkSession.builder()
+                            .master("local[" + cores + "]")
+                            .appName("awp-spark benchmark")
+                            .config("spark.ui.enabled", "false")
+                            .getOrCreate();
+            sessionSeconds[cores - 1] = (System.nanoTime() - s0) / 1e9;
+            try {
+                long r0 = System.nanoTime();
+                EvaluationOutcome outcome =
+                        SparkEvaluation.builder()
+                                .setModel(SparkAutoAttackExample.modelSource(modelDir))
+                                .setEvaluator(() -> evaluator(batchSize, seed))
+                                .setDataset(test.name(), 1, 28, 28, 10)
+                                .setOutputDirectory(work.resolve("local" + cores))
+                                .optPartitions(partitions)
+                                .build()
+                                .run(spark, ExampleRows.of(spark, test, partitions));
+                runSeconds[cores - 1] = (System.nanoTime() - r0) / 1e9;
+                reports.add(outcome.report());
+            } finally {
+                spark.stop();
+            }
+        }
+        boolean identical =
+                withoutTimes(reports.get(0)).equals(withoutTimes(single))
+                        && withoutTimes(reports.get(1)).equals(withoutTimes(reports.get(0)));
+        String table =
+                String.format(
+                        Locale.ROOT,
+                        "awp-spark benchmark: AutoAttack (standard, L-inf 0.1) on %d Fashion-MNIST"
+                                + " test images (embedded subset), SmallCnn w8 trained plainly 1"
+                                + " epoch on 2000 images; batch %d, seed %d, %d partitions; one"
+                                + " batch evaluated untimed first (warm-up); runs in the order"
+                                + " single, local[1], local[2]%n"
+                                + "machine: %d cores, Java %s; load average at start %s, at end"
+                                + " %s; whole benchmark %.1f min%n"
+                                + "clean %d/%d, robust %d/%d (%s)%n"
+                                + "single JVM (RobustnessEvaluator.evaluate)  %8.1f s%n"
+                                + "Spark local[1] (run, session start %.1f s) %8.1f s%n"
+                                + "Spark local[2] (run, session start %.1f s) %8.1f s%n"
+                                + "overhead of Spark at one core, local[1] / single: %.2fx%n"
+                                + "speed-up at two cores, local[1] / local[2]:       %.2fx%n"
+                                + "single / local[2]:                                %.2fx%n"
+                                + "reports identical apart from the times: %s%n",
+                        images,
+                        batchSize,
+                        seed,
+                        partitions,
+                        Runtime.getRuntime().availableProcessors(),
+                        System.getProperty("java.version"),
+                        loadStart,
+                        loadAverage(),
+                        (System.nanoTime() - started) / 60e9,
+                        single.cleanAccuracy().correct(),
+                        single.examples(),
+                        single.robustAccuracy().correct(),
+                        single.examples(),
+                        describe(single),
+                        singleSeconds,
+                        sessionSeconds[0],
+                        runSeconds[0],
+                        sessionSeconds[1],
+                        runSeconds[1],
+                        runSeconds[0] / singleSeconds,
+                        runSeconds[0] / runSeconds[1],
+                        singleSeconds / runSeconds[1],
+                        identical ? "yes" : "NO");
+        if (options.has("out")) {
+            Path out = Path.of(options.string("out", "benchmark.txt"));
+            try {
+                if (out.toAbsolutePath().getParent() != null) {
+                    Files.createDirectories(out.toAbsolutePath().getParent());
+                }
+                Files.writeString(out, table, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write " + out, e);
+            }
+        }
+        return table;
+    }
+
+    private static RobustnessEvaluator evaluator(int batchSize, long seed) {
+        return RobustnessEvaluator.builder()
+                .optAttacks(Attacks.autoAttack(ThreatModel.linf(0.1)))
+                .optBatchSize(batchSize)
+                .optSeed(seed)
+                .optNoProgress()
+                .build();
+    }
+
+    private static String describe(RobustnessReport report) {
+        StringBuilder text = new StringBuilder();
+        for (AttackResult attack : report.attacks()) {
+            text.append(text.length() == 0 ? "" : ", ")
+                    .append(attack.name())
+                    .append(' ')
+                    .append(attack.cumulativeAccuracy().correct());
+        }
+        return "after " + text;
+    }
+
+    private static RobustnessReport withoutTimes(RobustnessReport report) {
+        List<AttackResult> attacks = new ArrayList<>();
+        for (AttackResult result : report.attacks()) {
+            attacks.add(result.withElapsedSeconds(0));
+        }
+        return report.withElapsedSeconds(0).withAttacks(attacks);
+    }
+
+    private static Path temporaryFolder() {
+        try {
+            return Files.createTempDirectory("awp-spark-benchmark");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] parts =
+                    Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
+                            .trim()
+                            .split("\\s+");
+            return parts[0] + " " + parts[1] + " " + parts[2];
+        } catch (IOException | RuntimeException e) {
+            return "n/a";
+        }
+    }
+}
