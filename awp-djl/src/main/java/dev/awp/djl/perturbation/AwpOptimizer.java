@@ -27,10 +27,13 @@ import dev.awp.perturbation.WeightPerturbation;
 import dev.awp.training.NonFiniteValueException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * Adds Adversarial Weight Perturbation to any DJL {@link Optimizer}.
@@ -63,9 +66,8 @@ import java.util.Map;
  * runs it on its proxy copy instead, as the reference does), and with gradients switched off for
  * the parameters that are not perturbed — then {@code v_l = γ‖w_l‖ g_l / (‖g_l‖ + 1e-20)}, {@code
  * w_l += v_l}, and every trainable gradient is zeroed so the training backward starts clean. No
- * copy of a DJL model is made: the memory added is one {@code v} buffer per perturbed tensor,
- * reused across steps, and a copy of each perturbed {@code w} held from {@link #perturb} to its
- * restore (plus, for a TorchScript model, its proxy).
+ * copy of a DJL model or of {@code w} is made: the memory added is one {@code v} buffer per
+ * perturbed tensor, reused across steps (plus, for a TorchScript model, its proxy).
  *
  * <p><b>Checks.</b> Before any weight moves, {@link #perturb} checks that {@code x} and {@code
  * xAdv} are finite and the labels are class indices (one host read), that the labels are below the
@@ -81,9 +83,11 @@ import java.util.Map;
  * StepOrder#UPDATE_THEN_RESTORE}, the reference order) or right before it ({@link
  * StepOrder#RESTORE_THEN_UPDATE}, the SAM order). Closing the {@link AppliedPerturbation} restores
  * whatever the step did not, so weights are never left perturbed, even when the forward pass
- * throws. Restores that do not follow an update (the SAM order, a step that throws, a wrapped
- * update that throws) copy the saved {@code w} back bit for bit; after an update the reference's
- * {@code w ← w − v} is applied.
+ * throws. Every restore is the reference's {@code w ← (w + v) − v} (spec §2, step 5), after an
+ * update or without one (the SAM order, a step that throws, a wrapped update that throws); in float
+ * it returns {@code w} to within rounding of {@code |w| + |v|} (spec §8, invariant 6), not bit for
+ * bit: keeping {@code w} bit for bit would cost a copy of every perturbed tensor. {@link
+ * #step(Trainer)} takes the step with every update proved finite before it is kept.
  *
  * <p>While AWP is inactive (γ = 0, or the current {@link #setEpoch epoch} is in the warm-up) {@link
  * #perturb} does nothing and the training trajectory is bit-identical to the wrapped optimizer's.
@@ -99,7 +103,9 @@ public final class AwpOptimizer extends Optimizer {
     private final Map<Block, List<Pair<String, Parameter>>> selections = new HashMap<>();
     private final Map<String, NDArray> buffers = new HashMap<>();
     private final Map<String, PerturbedTensor> pending = new LinkedHashMap<>();
+    private final Set<Trainer> stepped = Collections.newSetFromMap(new WeakHashMap<>());
     private AppliedPerturbation current;
+    private UpdateStage stage = UpdateStage.DIRECT;
     private int epoch;
 
     private AwpOptimizer(Optimizer base, WeightPerturbation spec) {
@@ -282,13 +288,23 @@ public final class AwpOptimizer extends Optimizer {
      */
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
+        PerturbedTensor perturbed = pending.get(parameterId);
+        stage.update(
+                parameterId,
+                weight,
+                perturbed == null ? null : perturbed.v(),
+                () -> updateAndRestore(parameterId, weight, grad));
+    }
+
+    /** The wrapped optimizer's update, with the restore of a perturbed tensor around it. */
+    private void updateAndRestore(String parameterId, NDArray weight, NDArray grad) {
         PerturbedTensor restore = pending.remove(parameterId);
         if (restore == null) {
             base.update(parameterId, weight, grad);
             return;
         }
         if (spec.stepOrder() == StepOrder.RESTORE_THEN_UPDATE) {
-            restore.restoreExactly();
+            restore.restore();
             if (pending.isEmpty()) {
                 current = null;
             }
@@ -298,19 +314,81 @@ public final class AwpOptimizer extends Optimizer {
         try {
             base.update(parameterId, weight, grad);
         } catch (RuntimeException | Error e) {
-            // the update did not complete: back to w exactly, as if it had not run
-            restore.restoreExactly();
+            // the update did not complete: back to w, as if it had not run
+            restore.restore();
             if (pending.isEmpty()) {
                 current = null;
             }
             throw e;
         }
         weight.subi(restore.v());
-        restore.dropSaved();
+        restore.markRestored();
         if (pending.isEmpty()) {
             // the step restored every tensor: nothing is applied any more
             current = null;
         }
+    }
+
+    /**
+     * Takes {@code trainer.step()} with every update proved finite before it is kept, without a
+     * copy of the model: each parameter's value before its update waits in the parameter's gradient
+     * array, which the optimizer has consumed; after the step one sum per updated weight and one
+     * host read check the updates; the gradient arrays are then zeroed (as DJL's kernels leave
+     * them). The perturbed tensors are restored by the step as in {@code trainer.step()}.
+     *
+     * <p>If an updated weight is NaN or infinite (a NaN learning rate, an update that overflows),
+     * every updated weight gets its value before the step back — bit for bit, or, for a perturbed
+     * tensor, {@code (w + v) − v}, the reference's restore — and the step throws. If the wrapped
+     * optimizer throws, the parameters updated before keep their update and the others, restored,
+     * their value before the step.
+     *
+     * @param trainer the trainer whose optimizer this is
+     * @throws NonFiniteValueException if an updated weight is not finite ({@code "update of
+     *     <parameter>"}); the weights are as before the step
+     * @throws IllegalStateException if the step did not go through this optimizer (it is not the
+     *     trainer's optimizer): the trainer's optimizer has updated the weights at {@code w + v},
+     *     {@code v} is subtracted, and the caller should put its own copy of the weights back
+     */
+    public void step(Trainer trainer) {
+        requireNonNull(trainer, "trainer");
+        Map<String, String> names = new HashMap<>();
+        boolean trainable = false;
+        for (Pair<String, Parameter> entry : trainer.getModel().getBlock().getParameters()) {
+            Parameter parameter = entry.getValue();
+            names.put(parameter.getId(), entry.getKey());
+            trainable |= parameter.requiresGradient() && parameter.isInitialized();
+        }
+        UpdateStage verifying = UpdateStage.verifying(names);
+        stage = verifying;
+        try {
+            trainer.step();
+        } catch (RuntimeException | Error e) {
+            verifying.release();
+            throw e;
+        } finally {
+            stage = UpdateStage.DIRECT;
+        }
+        if (verifying.updates() == 0 && trainable) {
+            restorePerturbation();
+            throw new IllegalStateException(
+                    "trainer.step() did not go through the AwpOptimizer: it is not the trainer's"
+                            + " optimizer. Configure the trainer with it"
+                            + " (DefaultTrainingConfig.optOptimizer(awp)); AwpEasyTrain.trainStep"
+                            + " put every weight back to its value before the step");
+        }
+        stepped.add(trainer);
+        verifying.commit();
+    }
+
+    /**
+     * Whether a {@link #step(Trainer)} of this trainer has gone through this optimizer, which
+     * proves that it is the trainer's optimizer (a trainer's optimizer never changes).
+     *
+     * @param trainer the trainer
+     * @return true after the first step through this optimizer
+     */
+    public boolean hasStepped(Trainer trainer) {
+        return stepped.contains(trainer);
     }
 
     /**
@@ -324,9 +402,9 @@ public final class AwpOptimizer extends Optimizer {
     }
 
     /**
-     * Restores every tensor still perturbed to its {@code w}, bit for bit, and ends the applied
-     * perturbation; does nothing when no perturbation is applied. For loops that abandon a batch
-     * between {@link #perturb} and {@code trainer.step()}.
+     * Restores every tensor still perturbed to its {@code w} ({@code w ← (w + v) − v}, the
+     * reference's restore) and ends the applied perturbation; does nothing when no perturbation is
+     * applied. For loops that abandon a batch between {@link #perturb} and {@code trainer.step()}.
      */
     public void restorePerturbation() {
         if (current != null) {
@@ -343,7 +421,7 @@ public final class AwpOptimizer extends Optimizer {
         RuntimeException failure = null;
         for (PerturbedTensor restore : pending.values()) {
             try {
-                restore.restoreExactly();
+                restore.restore();
             } catch (RuntimeException e) {
                 if (failure == null) {
                     failure = e;
@@ -362,7 +440,8 @@ public final class AwpOptimizer extends Optimizer {
      * The AWP pass: for each ascent step, one forward and backward of the objective on the {@link
      * PassTarget}, then every {@code v} from its gradient, checked finite before any weight moves;
      * then {@code w += v}, every trainable gradient zeroed, and each tensor left pending its
-     * restore. If anything throws, every weight saved so far is copied back bit for bit.
+     * restore. If anything throws, no weight moved ({@code K = 1}) or the moves made so far are
+     * subtracted ({@code K > 1}).
      */
     private void computeAndApply(
             Block block,
@@ -374,9 +453,6 @@ public final class AwpOptimizer extends Optimizer {
         PassTarget target = PassTarget.of(block, tensors);
         int steps = spec.ascentSteps();
         try {
-            for (PerturbedTensor tensor : tensors) {
-                tensor.save();
-            }
             try (NDManager scope = xAdv.getManager().newSubManager();
                     ScratchStatisticsStore store = new ScratchStatisticsStore(scope)) {
                 Scopes.borrow(scope, x, y, xAdv);
@@ -398,9 +474,9 @@ public final class AwpOptimizer extends Optimizer {
                 }
             }
         } catch (RuntimeException | Error e) {
-            // nothing is applied for K = 1; for K > 1 the weights moved along: back to w exactly
+            // nothing is applied for K = 1; for K > 1 the weights moved along: back to w
             for (PerturbedTensor tensor : tensors) {
-                tensor.restoreExactly();
+                tensor.restore();
             }
             zeroGradients(target.trainable());
             throw e;
@@ -408,7 +484,7 @@ public final class AwpOptimizer extends Optimizer {
         zeroGradients(target.trainable());
         for (PerturbedTensor tensor : tensors) {
             if (steps == 1) {
-                tensor.weight().addi(tensor.v());
+                tensor.apply();
             }
             pending.put(tensor.id(), tensor);
         }
