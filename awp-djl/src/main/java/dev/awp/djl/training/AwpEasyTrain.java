@@ -93,20 +93,20 @@ import org.slf4j.LoggerFactory;
  *       caller's step, if any, is never reached);
  *   <li>{@code trainer.step()} ({@link #trainStep} and {@link #fit} only): every updated weight
  *       finite (a NaN learning rate, or an update that overflows, fails here) — otherwise every
- *       trainable weight gets its value before the step back. With an {@link AwpOptimizer} (use
- *       one with γ = 0 for plain AT) this costs no copy of the model: {@link AwpOptimizer#step}
- *       keeps each weight's value before its update in its gradient array, which the optimizer
- *       has consumed, and proves the updates finite before keeping them; only the first step with
- *       a trainer copies every weight, to prove the {@link AwpOptimizer} is the trainer's
- *       optimizer. With another optimizer (or {@code awp == null}) every trainable weight is
- *       copied before each step.
+ *       trainable weight gets its value before the step back. With an {@link AwpOptimizer} (use one
+ *       with γ = 0 for plain AT) this costs no copy of the model: {@link AwpOptimizer#step} keeps
+ *       each weight's value before its update in its gradient array, which the optimizer has
+ *       consumed, and proves the updates finite before keeping them; only the first step with a
+ *       trainer copies every weight, to prove the {@link AwpOptimizer} is the trainer's optimizer.
+ *       With another optimizer (or {@code awp == null}) every trainable weight is copied before
+ *       each step.
  * </ul>
  *
  * <p>When a step throws, for whatever reason, no weight is left perturbed: each trainable weight is
  * either at its value before the step or, if the optimizer updated it before the failure, holds
- * that update. "Its value before the step" is bit for bit for the weights AWP does not perturb;
- * a perturbed tensor is restored as every step restores it, by the reference's {@code (w + v) −
- * v}, which is {@code w} up to rounding (spec §8, invariant 6), not bit for bit. BatchNorm running
+ * that update. "Its value before the step" is bit for bit for the weights AWP does not perturb; a
+ * perturbed tensor is restored as every step restores it, by the reference's {@code (w + v) − v},
+ * which is {@code w} up to rounding (spec §8, invariant 6), not bit for bit. BatchNorm running
  * statistics keep what the forwards that ran gave them.
  *
  * <p>{@link #fit} and these methods take their randomness (the attacks' random starts, the
