@@ -4,8 +4,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
@@ -15,6 +17,9 @@ import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
+import dev.awp.attack.Attack;
+import dev.awp.attack.PgdAttack;
+import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.internal.GradientSuspension;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.NativeSelfCheck;
@@ -22,6 +27,7 @@ import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.objective.Objective;
+import dev.awp.perturbation.PerturbationDirection;
 import dev.awp.perturbation.StepOrder;
 import dev.awp.perturbation.WeightPerturbation;
 import dev.awp.training.NonFiniteValueException;
@@ -88,6 +94,13 @@ import java.util.WeakHashMap;
  * it returns {@code w} to within rounding of {@code |w| + |v|} (spec §8, invariant 6), not bit for
  * bit: keeping {@code w} bit for bit would cost a copy of every perturbed tensor. {@link
  * #step(Trainer)} takes the step with every update proved finite before it is kept.
+ *
+ * <p><b>Without the extra pass.</b> With {@link PerturbationDirection#LAST_ATTACK_STEP} (opt-in;
+ * {@link PerturbationDirection#EXACT} is the default and the paper), {@link #perturb} runs no pass:
+ * the attack, run on {@link #attackTarget}, computes the weights' gradients in its last iteration
+ * (one backward it runs anyway) and {@code v} is built from them with the same formula. This is an
+ * approximation of AWP (the point is one attack step before {@code x'}, the loss is the attack's,
+ * the BatchNorm mode the attack's); the documentation gives how close it measured.
  *
  * <p>While AWP is inactive (γ = 0, or the current {@link #setEpoch epoch} is in the warm-up) {@link
  * #perturb} does nothing and the training trajectory is bit-identical to the wrapped optimizer's.
@@ -256,10 +269,45 @@ public final class AwpOptimizer extends Optimizer {
                             parameter.getId(), id -> newBuffer(parameter.getArray()));
             tensors.add(new PerturbedTensor(entry.getKey(), parameter, v));
         }
-        computeAndApply(block, bound, x, y, xAdv, tensors);
+        if (spec.direction() == PerturbationDirection.LAST_ATTACK_STEP) {
+            applyFromAttack(block, x, y, xAdv, tensors);
+        } else {
+            computeAndApply(block, bound, x, y, xAdv, tensors);
+        }
         AppliedPerturbation applied = new AppliedPerturbation(this, selected.size());
         current = applied;
         return applied;
+    }
+
+    /**
+     * The target the training attack runs on for this batch: the trainer's model, and, with {@link
+     * PerturbationDirection#LAST_ATTACK_STEP} while AWP is active, a target whose last
+     * input-gradient computation also keeps the weights' gradients, which {@link #perturb} then
+     * turns into {@code v} instead of running a pass of its own. {@code AwpEasyTrain} and {@code
+     * AdversarialTrainer} use it; a loop of its own must too.
+     *
+     * @param trainer the trainer
+     * @param attack the training attack
+     * @return the target
+     * @throws IllegalArgumentException if the direction is {@link
+     *     PerturbationDirection#LAST_ATTACK_STEP} and {@code attack} is not a PGD specification
+     *     ({@link PgdAttack}: its last iteration is call steps × restarts)
+     */
+    public AttackTarget attackTarget(Trainer trainer, Attack attack) {
+        requireNonNull(trainer, "trainer");
+        requireNonNull(attack, "attack");
+        AttackTarget target = AttackTarget.of(trainer);
+        if (spec.direction() != PerturbationDirection.LAST_ATTACK_STEP || !isActive()) {
+            return target;
+        }
+        if (!(attack instanceof PgdAttack pgd)) {
+            throw new IllegalArgumentException(
+                    "attack must be a PGD attack specification with the weight perturbation's"
+                            + " direction LAST_ATTACK_STEP but was "
+                            + attack.name()
+                            + "; use direction EXACT with other attacks");
+        }
+        return target.withWeightGradientsAt(pgd.steps() * pgd.restarts());
     }
 
     /**
@@ -487,6 +535,68 @@ public final class AwpOptimizer extends Optimizer {
                 tensor.apply();
             }
             pending.put(tensor.id(), tensor);
+        }
+    }
+
+    /**
+     * {@link PerturbationDirection#LAST_ATTACK_STEP}: {@code v} from the weight gradients the
+     * attack's last iteration left in the weights' gradient arrays, checked finite (and present)
+     * before any weight moves; then {@code w += v}, every trainable gradient zeroed, and each
+     * tensor left pending its restore.
+     */
+    private void applyFromAttack(
+            Block block, NDArray x, NDArray y, NDArray xAdv, List<PerturbedTensor> tensors) {
+        List<NDArray> trainable = new ArrayList<>();
+        for (Parameter parameter : block.getParameters().values()) {
+            if (parameter.requiresGradient() && parameter.isInitialized()) {
+                trainable.add(parameter.getArray());
+            }
+        }
+        try (NDManager scope = xAdv.getManager().newSubManager()) {
+            Scopes.borrow(scope, x, y, xAdv);
+            Guards.checkFiniteInputs(x, xAdv, y);
+            NDList norms = new NDList(tensors.size());
+            for (PerturbedTensor tensor : tensors) {
+                tensor.startAscent(spec.gamma(), 1, scope);
+                NDArray gradient = attackGradient(tensor);
+                NDArray norm = gradient.norm();
+                norm.attach(scope);
+                norms.add(norm);
+                gradient.close();
+                tensor.ascend(tensor.weight(), 1, spec.ascentStepSize());
+            }
+            if (NDArrays.stack(norms).sum().getFloat() == 0f) {
+                throw new IllegalStateException(
+                        "the weights' gradients are zero, so the attack did not leave its last"
+                                + " iteration's weight gradients (direction LAST_ATTACK_STEP):"
+                                + " craft x_adv on awp.attackTarget(trainer, attack), as"
+                                + " AwpEasyTrain and AdversarialTrainer do; the weights are"
+                                + " unchanged");
+            }
+            checkFinite(scope.zeros(new Shape()), tensors);
+        } catch (RuntimeException | Error e) {
+            zeroGradients(trainable);
+            throw e;
+        }
+        zeroGradients(trainable);
+        for (PerturbedTensor tensor : tensors) {
+            tensor.apply();
+            pending.put(tensor.id(), tensor);
+        }
+    }
+
+    /** The gradient the attack left in a perturbed tensor's weight. */
+    private static NDArray attackGradient(PerturbedTensor tensor) {
+        try {
+            return tensor.weight().getGradient();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(
+                    tensor.name()
+                            + " has no gradient: with direction LAST_ATTACK_STEP, craft x_adv on"
+                            + " awp.attackTarget(trainer, attack) so that the attack's last"
+                            + " iteration computes the weights' gradients; the weights are"
+                            + " unchanged",
+                    e);
         }
     }
 

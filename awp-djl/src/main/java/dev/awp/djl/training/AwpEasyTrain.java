@@ -397,7 +397,7 @@ public final class AwpEasyTrain {
             CheckedBatch checked = CheckedBatch.of(batch, device, scope, inputAttack);
             NDArray x = checked.x();
             NDArray y = checked.y();
-            NDArray xAdv = inputAttack.generate(AttackTarget.of(trainer), x, y);
+            NDArray xAdv = inputAttack.generate(awp.attackTarget(trainer, attack), x, y);
             if (order.restartSelection() && inputAttack.batchNormMode() == BatchNormMode.TRAIN) {
                 // the reference's restart-selection pass: a training-mode forward of x'
                 trainer.forward(new NDList(xAdv)).close();

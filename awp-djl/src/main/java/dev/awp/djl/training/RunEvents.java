@@ -62,7 +62,8 @@ final class RunEvents {
         emit(listener -> listener.onTrainingStarted(event));
         LOG.info(
                 "Training {} epochs from epoch {} on {} ({} images, batch {}), seed {};"
-                        + " augmentation: {}; optimizer: {}; BatchNorm forwards: {}",
+                        + " augmentation: {}; optimizer: {}; BatchNorm forwards: {}; weight"
+                        + " perturbation: {}",
                 spec.epochs(),
                 start.nextEpoch() + 1,
                 environment.get("device"),
@@ -71,7 +72,8 @@ final class RunEvents {
                 spec.seed(),
                 augmentation,
                 spec.optimizer().describe(),
-                spec.batchNormForwards());
+                spec.batchNormForwards(),
+                spec.weightPerturbation());
     }
 
     /** {@link EvaluationCompleted} for the evaluated epoch of {@code metrics}. */

@@ -3,6 +3,8 @@ package dev.awp.djl.training;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.Trainer;
+import dev.awp.attack.Attack;
+import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.perturbation.AppliedPerturbation;
 import dev.awp.djl.perturbation.AwpOptimizer;
@@ -31,6 +33,11 @@ interface StepPerturbation {
                 @Override
                 public boolean perturbs() {
                     return false;
+                }
+
+                @Override
+                public AttackTarget attackTarget(Trainer trainer, Attack attack) {
+                    return AttackTarget.of(trainer);
                 }
 
                 @Override
@@ -80,6 +87,9 @@ interface StepPerturbation {
 
     /** Whether {@link #perturb} perturbs the weights in the current epoch (it then checks x'). */
     boolean perturbs();
+
+    /** The target the attack runs on: see {@link AwpOptimizer#attackTarget}. */
+    AttackTarget attackTarget(Trainer trainer, Attack attack);
 
     /** Perturbs the weights by {@code v}: see {@link AwpOptimizer#perturb}. */
     AppliedPerturbation perturb(
@@ -131,6 +141,11 @@ interface StepPerturbation {
         @Override
         public boolean perturbs() {
             return optimizer.isActive();
+        }
+
+        @Override
+        public AttackTarget attackTarget(Trainer trainer, Attack attack) {
+            return optimizer.attackTarget(trainer, attack);
         }
 
         @Override
