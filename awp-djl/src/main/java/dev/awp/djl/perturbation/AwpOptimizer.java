@@ -4,13 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.listener.TrainingListener;
@@ -18,12 +13,8 @@ import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
 import dev.awp.attack.Attack;
-import dev.awp.attack.PgdAttack;
 import dev.awp.djl.attack.AttackTarget;
-import dev.awp.djl.internal.GradientSuspension;
-import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.NativeSelfCheck;
-import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.objective.Objective;
@@ -270,9 +261,12 @@ public final class AwpOptimizer extends Optimizer {
             tensors.add(new PerturbedTensor(entry.getKey(), parameter, v));
         }
         if (spec.direction() == PerturbationDirection.LAST_ATTACK_STEP) {
-            applyFromAttack(block, x, y, xAdv, tensors);
+            LastAttackStep.compute(block, x, y, xAdv, tensors, spec.gamma());
         } else {
-            computeAndApply(block, bound, x, y, xAdv, tensors);
+            ExactPass.compute(block, bound, x, y, xAdv, tensors, spec);
+        }
+        for (PerturbedTensor tensor : tensors) {
+            pending.put(tensor.id(), tensor);
         }
         AppliedPerturbation applied = new AppliedPerturbation(this, selected.size());
         current = applied;
@@ -290,8 +284,8 @@ public final class AwpOptimizer extends Optimizer {
      * @param attack the training attack
      * @return the target
      * @throws IllegalArgumentException if the direction is {@link
-     *     PerturbationDirection#LAST_ATTACK_STEP} and {@code attack} is not a PGD specification
-     *     ({@link PgdAttack}: its last iteration is call steps × restarts)
+     *     PerturbationDirection#LAST_ATTACK_STEP} and {@code attack} is not a PGD attack (a {@code
+     *     PgdAttack} or an attack bound from one, whose last iteration is call steps × restarts)
      */
     public AttackTarget attackTarget(Trainer trainer, Attack attack) {
         requireNonNull(trainer, "trainer");
@@ -300,14 +294,7 @@ public final class AwpOptimizer extends Optimizer {
         if (spec.direction() != PerturbationDirection.LAST_ATTACK_STEP || !isActive()) {
             return target;
         }
-        if (!(attack instanceof PgdAttack pgd)) {
-            throw new IllegalArgumentException(
-                    "attack must be a PGD attack specification with the weight perturbation's"
-                            + " direction LAST_ATTACK_STEP but was "
-                            + attack.name()
-                            + "; use direction EXACT with other attacks");
-        }
-        return target.withWeightGradientsAt(pgd.steps() * pgd.restarts());
+        return LastAttackStep.target(target, attack);
     }
 
     /**
@@ -481,185 +468,6 @@ public final class AwpOptimizer extends Optimizer {
         pending.clear();
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    /**
-     * The AWP pass: for each ascent step, one forward and backward of the objective on the {@link
-     * PassTarget}, then every {@code v} from its gradient, checked finite before any weight moves;
-     * then {@code w += v}, every trainable gradient zeroed, and each tensor left pending its
-     * restore. If anything throws, no weight moved ({@code K = 1}) or the moves made so far are
-     * subtracted ({@code K > 1}).
-     */
-    private void computeAndApply(
-            Block block,
-            TrainingObjective objective,
-            NDArray x,
-            NDArray y,
-            NDArray xAdv,
-            List<PerturbedTensor> tensors) {
-        PassTarget target = PassTarget.of(block, tensors);
-        int steps = spec.ascentSteps();
-        try {
-            try (NDManager scope = xAdv.getManager().newSubManager();
-                    ScratchStatisticsStore store = new ScratchStatisticsStore(scope)) {
-                Scopes.borrow(scope, x, y, xAdv);
-                Guards.CheckedLabels labels = Guards.checkFiniteInputs(x, xAdv, y);
-                for (PerturbedTensor tensor : tensors) {
-                    tensor.startAscent(spec.gamma(), steps, scope);
-                }
-                for (int step = 0; step < steps; step++) {
-                    Block pass = target.block(step);
-                    NDArray loss =
-                            gradients(pass, store, objective, x, y, xAdv, target.others(), labels);
-                    for (int i = 0; i < tensors.size(); i++) {
-                        tensors.get(i).ascend(target.source(i), steps, spec.ascentStepSize());
-                    }
-                    checkFinite(loss, tensors);
-                    if (steps > 1) {
-                        tensors.forEach(PerturbedTensor::move);
-                    }
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            // nothing is applied for K = 1; for K > 1 the weights moved along: back to w
-            for (PerturbedTensor tensor : tensors) {
-                tensor.restore();
-            }
-            zeroGradients(target.trainable());
-            throw e;
-        }
-        zeroGradients(target.trainable());
-        for (PerturbedTensor tensor : tensors) {
-            if (steps == 1) {
-                tensor.apply();
-            }
-            pending.put(tensor.id(), tensor);
-        }
-    }
-
-    /**
-     * {@link PerturbationDirection#LAST_ATTACK_STEP}: {@code v} from the weight gradients the
-     * attack's last iteration left in the weights' gradient arrays, checked finite (and present)
-     * before any weight moves; then {@code w += v}, every trainable gradient zeroed, and each
-     * tensor left pending its restore.
-     */
-    private void applyFromAttack(
-            Block block, NDArray x, NDArray y, NDArray xAdv, List<PerturbedTensor> tensors) {
-        List<NDArray> trainable = new ArrayList<>();
-        for (Parameter parameter : block.getParameters().values()) {
-            if (parameter.requiresGradient() && parameter.isInitialized()) {
-                trainable.add(parameter.getArray());
-            }
-        }
-        try (NDManager scope = xAdv.getManager().newSubManager()) {
-            Scopes.borrow(scope, x, y, xAdv);
-            Guards.checkFiniteInputs(x, xAdv, y);
-            NDList norms = new NDList(tensors.size());
-            for (PerturbedTensor tensor : tensors) {
-                tensor.startAscent(spec.gamma(), 1, scope);
-                NDArray gradient = attackGradient(tensor);
-                NDArray norm = gradient.norm();
-                norm.attach(scope);
-                norms.add(norm);
-                gradient.close();
-                tensor.ascend(tensor.weight(), 1, spec.ascentStepSize());
-            }
-            if (NDArrays.stack(norms).sum().getFloat() == 0f) {
-                throw new IllegalStateException(
-                        "the weights' gradients are zero, so the attack did not leave its last"
-                                + " iteration's weight gradients (direction LAST_ATTACK_STEP):"
-                                + " craft x_adv on awp.attackTarget(trainer, attack), as"
-                                + " AwpEasyTrain and AdversarialTrainer do; the weights are"
-                                + " unchanged");
-            }
-            checkFinite(scope.zeros(new Shape()), tensors);
-        } catch (RuntimeException | Error e) {
-            zeroGradients(trainable);
-            throw e;
-        }
-        zeroGradients(trainable);
-        for (PerturbedTensor tensor : tensors) {
-            tensor.apply();
-            pending.put(tensor.id(), tensor);
-        }
-    }
-
-    /** The gradient the attack left in a perturbed tensor's weight. */
-    private static NDArray attackGradient(PerturbedTensor tensor) {
-        try {
-            return tensor.weight().getGradient();
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException(
-                    tensor.name()
-                            + " has no gradient: with direction LAST_ATTACK_STEP, craft x_adv on"
-                            + " awp.attackTarget(trainer, attack) so that the attack's last"
-                            + " iteration computes the weights' gradients; the weights are"
-                            + " unchanged",
-                    e);
-        }
-    }
-
-    /** Checks the AWP pass loss and every {@code v} with one host read, before any weight moves. */
-    private static void checkFinite(NDArray loss, List<PerturbedTensor> tensors) {
-        List<NDArray> values = new ArrayList<>(tensors.size() + 1);
-        values.add(loss);
-        for (PerturbedTensor tensor : tensors) {
-            values.add(tensor.v());
-        }
-        int bad = Guards.firstNonFinite(values);
-        if (bad == 0) {
-            throw new NonFiniteValueException(
-                    "loss",
-                    "loss must be finite but the objective at w on x_adv (the AWP pass) was NaN or"
-                            + " infinite; the weights are unchanged. Training may have diverged:"
-                            + " lower the learning rate, or check the data and the model's"
-                            + " weights");
-        }
-        if (bad > 0) {
-            String quantity = "v of " + tensors.get(bad - 1).name();
-            throw new NonFiniteValueException(
-                    quantity,
-                    quantity
-                            + " must be finite but contained NaN or infinity (its gradient"
-                            + " overflowed); the weights are unchanged");
-        }
-    }
-
-    /**
-     * One forward and backward of the objective at the current weights, in training mode.
-     *
-     * @return the loss, attached to the inputs' scope
-     */
-    private static NDArray gradients(
-            Block block,
-            ScratchStatisticsStore store,
-            TrainingObjective objective,
-            NDArray x,
-            NDArray y,
-            NDArray xAdv,
-            List<NDArray> others,
-            Guards.CheckedLabels labels) {
-        try (GradientSuspension off = GradientSuspension.suspend(others);
-                GradientCollector collector =
-                        xAdv.getManager().getEngine().newGradientCollector()) {
-            NDArray clean =
-                    objective.usesCleanInputs()
-                            ? block.forward(store, new NDList(x), true).head()
-                            : null;
-            NDArray adversarial = block.forward(store, new NDList(xAdv), true).head();
-            labels.checkClasses(adversarial);
-            NDArray loss = objective.loss(clean, adversarial, y);
-            collector.backward(loss);
-            return loss;
-        }
-    }
-
-    private static void zeroGradients(List<NDArray> arrays) {
-        for (NDArray array : arrays) {
-            try (NDArray gradient = array.getGradient()) {
-                Guards.zero(gradient);
-            }
         }
     }
 

@@ -173,7 +173,7 @@ class LastAttackStepDirectionTest {
                 Trainer trainer = TestModels.trainer(model, awp, INPUT)) {
             assertThatThrownBy(() -> awp.attackTarget(trainer, Attacks.fgsm()))
                     .isInstanceOf(IllegalArgumentException.class)
-                    .hasMessageStartingWith("attack must be a PGD attack specification")
+                    .hasMessageStartingWith("attack must be a PGD attack")
                     .hasMessageContaining("but was");
         }
     }

@@ -365,7 +365,7 @@ public final class AwpBenchmark {
         }
     }
 
-    private static String loadAverage() {
+    static String loadAverage() {
         try {
             String[] parts =
                     Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
@@ -377,7 +377,7 @@ public final class AwpBenchmark {
         }
     }
 
-    private static String cpuModel() {
+    static String cpuModel() {
         try {
             for (String l : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
                 if (l.startsWith("model name")) {

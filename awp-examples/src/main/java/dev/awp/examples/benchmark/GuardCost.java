@@ -4,6 +4,7 @@ import com.google.gson.JsonObject;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -113,7 +114,7 @@ final class GuardCost {
     private static String format(JsonObject g, String key) {
         JsonObject s = g.getAsJsonObject(key);
         return String.format(
-                java.util.Locale.ROOT,
+                Locale.ROOT,
                 "%.1f [%.1f-%.1f]",
                 s.get("median").getAsDouble(),
                 s.get("min").getAsDouble(),
@@ -121,6 +122,6 @@ final class GuardCost {
     }
 
     private static String percent(JsonObject g, String key) {
-        return String.format(java.util.Locale.ROOT, "%.2f%%", 100 * g.get(key).getAsDouble());
+        return String.format(Locale.ROOT, "%.2f%%", 100 * g.get(key).getAsDouble());
     }
 }

@@ -31,6 +31,7 @@ import dev.awp.djl.perturbation.PerturbedTensors;
 import dev.awp.djl.training.AwpEasyTrain;
 import dev.awp.objective.Objective;
 import dev.awp.objective.Objectives;
+import dev.awp.perturbation.PerturbationDirection;
 import dev.awp.perturbation.WeightPerturbation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,7 +70,8 @@ final class StepFixture implements AutoCloseable {
             Block block,
             int batchSize,
             int attackSteps,
-            long seed) {
+            long seed,
+            PerturbationDirection direction) {
         this.label = label;
         this.pythonModel = pythonModel;
         this.width = width;
@@ -81,7 +83,10 @@ final class StepFixture implements AutoCloseable {
                         .optMomentum(0.9f)
                         .optWeightDecays(5e-4f)
                         .build();
-        awp = AwpOptimizer.wrap(sgd, WeightPerturbation.of(GAMMA).withWarmupEpochs(1));
+        awp =
+                AwpOptimizer.wrap(
+                        sgd,
+                        WeightPerturbation.of(GAMMA).withWarmupEpochs(1).withDirection(direction));
         model = Model.newInstance(label);
         model.setBlock(block);
         trainer =
@@ -104,6 +109,12 @@ final class StepFixture implements AutoCloseable {
 
     /** SmallCnn of the given width (128 hidden units), after the CIFAR-10 normalization. */
     static StepFixture smallCnn(int width, int batchSize, int attackSteps, long seed) {
+        return smallCnn(width, batchSize, attackSteps, seed, PerturbationDirection.EXACT);
+    }
+
+    /** SmallCnn, with AWP's direction {@code direction}. */
+    static StepFixture smallCnn(
+            int width, int batchSize, int attackSteps, long seed, PerturbationDirection direction) {
         Block block =
                 SmallCnn.builder()
                         .setNumClasses(CLASSES)
@@ -117,11 +128,18 @@ final class StepFixture implements AutoCloseable {
                 block,
                 batchSize,
                 attackSteps,
-                seed);
+                seed,
+                direction);
     }
 
     /** PreActResNet-18, after the CIFAR-10 normalization. */
     static StepFixture preActResNet18(int batchSize, int attackSteps, long seed) {
+        return preActResNet18(batchSize, attackSteps, seed, PerturbationDirection.EXACT);
+    }
+
+    /** PreActResNet-18, with AWP's direction {@code direction}. */
+    static StepFixture preActResNet18(
+            int batchSize, int attackSteps, long seed, PerturbationDirection direction) {
         Block block =
                 PreActResNet18.builder()
                         .setNumClasses(CLASSES)
@@ -134,7 +152,8 @@ final class StepFixture implements AutoCloseable {
                 block,
                 batchSize,
                 attackSteps,
-                seed);
+                seed,
+                direction);
     }
 
     Block block() {
