@@ -163,7 +163,7 @@ final class BenchmarkTable {
         line("");
         line(
                 "3. Against the reference procedure in PyTorch (reference_step.py; target: ours"
-                        + " AT-AWP <= %.1fx the reference's)",
+                        + " AT-AWP <= %.2fx the reference's)",
                 REFERENCE_TARGET);
         boolean any = false;
         for (ModelResult m : models) {
