@@ -5,7 +5,8 @@ import org.immutables.value.Value;
 
 /**
  * The adversarial weight perturbation of AWP: its relative size γ, when it starts, which tensors it
- * perturbs and the order of restore and optimizer step.
+ * perturbs, the order of restore and optimizer step, and where its direction comes from (the
+ * paper's extra pass, or, as an approximation, the attack's last iteration).
  *
  * <pre>{@code
  * WeightPerturbation awp = WeightPerturbation.builder().gamma(0.01).build();   // AT-AWP
@@ -83,6 +84,17 @@ abstract class AbstractWeightPerturbation {
     }
 
     /**
+     * Where the weight gradient that gives {@code v} comes from: the paper's extra pass, or the
+     * attack's last iteration (an approximation that saves the pass).
+     *
+     * @return the direction; default {@link PerturbationDirection#EXACT} (the paper)
+     */
+    @Value.Default
+    public PerturbationDirection direction() {
+        return PerturbationDirection.EXACT;
+    }
+
+    /**
      * Whether AWP perturbs the weights in this epoch.
      *
      * @param epoch the 0-based epoch
@@ -98,6 +110,12 @@ abstract class AbstractWeightPerturbation {
         Checks.atLeast("warmupEpochs", warmupEpochs(), 0);
         Checks.atLeast("ascentSteps", ascentSteps(), 1);
         Checks.positive("ascentStepSize", ascentStepSize());
+        if (direction() == PerturbationDirection.LAST_ATTACK_STEP && ascentSteps() != 1) {
+            throw new IllegalArgumentException(
+                    "ascentSteps must be 1 with direction LAST_ATTACK_STEP (the attack gives one"
+                            + " gradient) but was "
+                            + ascentSteps());
+        }
     }
 
     /**

@@ -25,6 +25,16 @@ class WeightPerturbationTest {
             assertThat(awp.stepOrder()).isEqualTo(StepOrder.UPDATE_THEN_RESTORE);
             assertThat(awp.ascentSteps()).isEqualTo(1);
             assertThat(awp.ascentStepSize()).isEqualTo(1.0);
+            assertThat(awp.direction()).isEqualTo(PerturbationDirection.EXACT);
+        }
+
+        @Test
+        void should_name_the_direction_in_its_description() {
+            WeightPerturbation cheap =
+                    WeightPerturbation.of(0.01)
+                            .withDirection(PerturbationDirection.LAST_ATTACK_STEP);
+            assertThat(cheap.toString()).contains("direction=LAST_ATTACK_STEP");
+            assertThat(cheap).isNotEqualTo(WeightPerturbation.of(0.01));
         }
 
         @Test
@@ -81,6 +91,14 @@ class WeightPerturbationTest {
                             () -> WeightPerturbation.of(0.01).withAscentStepSize(0),
                             "ascentStepSize",
                             "0.0"),
+                    invalid(
+                            "several ascent steps with the last attack step's direction",
+                            () ->
+                                    WeightPerturbation.of(0.01)
+                                            .withDirection(PerturbationDirection.LAST_ATTACK_STEP)
+                                            .withAscentSteps(3),
+                            "ascentSteps",
+                            "3"),
                     invalid(
                             "NaN ascentStepSize",
                             () -> WeightPerturbation.of(0.01).withAscentStepSize(Double.NaN),

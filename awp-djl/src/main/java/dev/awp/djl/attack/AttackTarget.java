@@ -1,5 +1,6 @@
 package dev.awp.djl.attack;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
@@ -9,6 +10,8 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import dev.awp.attack.BatchNormMode;
+import dev.awp.djl.internal.GradientSuspension;
+import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.NativeSelfCheck;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,6 +64,74 @@ public abstract class AttackTarget {
             }
         }
         return arrays;
+    }
+
+    /**
+     * The scope of one input gradient's backward ({@link InputGradients}): the trainable weights do
+     * not require gradients, so the backward computes the input gradient only.
+     *
+     * @return the scope to close after the backward
+     */
+    GradientSuspension inputGradientScope() {
+        return GradientSuspension.suspend(trainableArrays());
+    }
+
+    /**
+     * This target, whose {@code call}-th input gradient (counting from 1) also computes the
+     * trainable weights' gradients, into their gradient arrays (zeroed first), for a caller that
+     * wants the weight gradient of an attack's last iteration without a pass of its own: AWP's
+     * {@link dev.awp.perturbation.PerturbationDirection#LAST_ATTACK_STEP}. Every other call, and
+     * every forward, is this target's.
+     *
+     * @param call the input-gradient computation whose backward keeps the weight gradients, at
+     *     least 1 (for PGD: steps × restarts, the last iteration)
+     * @return the target
+     * @throws IllegalArgumentException if {@code call < 1}
+     */
+    public final AttackTarget withWeightGradientsAt(int call) {
+        checkArgument(call >= 1, "call must be >= 1 but was %s", call);
+        AttackTarget inner = this;
+        int[] calls = {0};
+        return new AttackTarget() {
+            @Override
+            public NDArray logits(NDArray x, BatchNormMode mode) {
+                return inner.logits(x, mode);
+            }
+
+            @Override
+            public Block block() {
+                return inner.block();
+            }
+
+            @Override
+            GradientSuspension inputGradientScope() {
+                calls[0]++;
+                if (calls[0] != call) {
+                    return inner.inputGradientScope();
+                }
+                List<NDArray> weights = trainableArrays();
+                GradientSuspension on = GradientSuspension.resume(weights);
+                for (NDArray weight : weights) {
+                    zeroGradient(weight);
+                }
+                return on;
+            }
+        };
+    }
+
+    /**
+     * Zeroes a weight's gradient array, if the weight has one yet (none before its first backward).
+     */
+    private static void zeroGradient(NDArray weight) {
+        NDArray gradient;
+        try {
+            gradient = weight.getGradient();
+        } catch (IllegalStateException e) {
+            return; // no backward has run through this weight: its gradient starts at zero
+        }
+        try (gradient) {
+            Guards.zero(gradient);
+        }
     }
 
     /**

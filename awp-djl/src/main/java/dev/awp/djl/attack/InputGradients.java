@@ -57,7 +57,7 @@ public final class InputGradients {
         requireNonNull(mode, "mode");
         requireNonNull(loss, "loss");
         NDManager owner = x.getManager();
-        try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
+        try (GradientSuspension off = target.inputGradientScope();
                 NDManager scope = owner.newSubManager()) {
             NDArray leaf = x.stopGradient();
             leaf.attach(scope);

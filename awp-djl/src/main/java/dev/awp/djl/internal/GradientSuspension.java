@@ -15,9 +15,38 @@ import java.util.List;
 public final class GradientSuspension implements AutoCloseable {
 
     private final List<NDArray> suspended;
+    private final boolean requiresAfter;
 
     private GradientSuspension(List<NDArray> suspended) {
+        this(suspended, true);
+    }
+
+    private GradientSuspension(List<NDArray> suspended, boolean requiresAfter) {
         this.suspended = suspended;
+        this.requiresAfter = requiresAfter;
+    }
+
+    /**
+     * The opposite for a scope inside a suspension: makes the arrays that do not require gradients
+     * require them until {@link #close()}, which switches exactly those off again.
+     *
+     * @param arrays the arrays, typically trainable weights suspended by an enclosing scope
+     * @return the scope to close
+     */
+    public static GradientSuspension resume(List<NDArray> arrays) {
+        List<NDArray> resumed = new ArrayList<>(arrays.size());
+        try {
+            for (NDArray array : arrays) {
+                if (!array.hasGradient()) {
+                    array.setRequiresGradient(true);
+                    resumed.add(array);
+                }
+            }
+        } catch (RuntimeException e) {
+            new GradientSuspension(resumed, false).close();
+            throw e;
+        }
+        return new GradientSuspension(resumed, false);
     }
 
     /**
@@ -42,11 +71,11 @@ public final class GradientSuspension implements AutoCloseable {
         return new GradientSuspension(suspended);
     }
 
-    /** Makes the suspended arrays require gradients again. */
+    /** Makes the suspended arrays require gradients again (or, after {@link #resume}, not). */
     @Override
     public void close() {
         for (NDArray array : suspended) {
-            array.setRequiresGradient(true);
+            array.setRequiresGradient(requiresAfter);
         }
     }
 }

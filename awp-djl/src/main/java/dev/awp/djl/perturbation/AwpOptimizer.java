@@ -4,33 +4,33 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
 import ai.djl.training.listener.TrainingListener;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.util.Pair;
-import dev.awp.djl.internal.GradientSuspension;
-import dev.awp.djl.internal.Guards;
+import dev.awp.attack.Attack;
+import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.internal.NativeSelfCheck;
-import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.objective.Objective;
+import dev.awp.perturbation.PerturbationDirection;
 import dev.awp.perturbation.StepOrder;
 import dev.awp.perturbation.WeightPerturbation;
 import dev.awp.training.NonFiniteValueException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 
 /**
  * Adds Adversarial Weight Perturbation to any DJL {@link Optimizer}.
@@ -63,9 +63,8 @@ import java.util.Map;
  * runs it on its proxy copy instead, as the reference does), and with gradients switched off for
  * the parameters that are not perturbed — then {@code v_l = γ‖w_l‖ g_l / (‖g_l‖ + 1e-20)}, {@code
  * w_l += v_l}, and every trainable gradient is zeroed so the training backward starts clean. No
- * copy of a DJL model is made: the memory added is one {@code v} buffer per perturbed tensor,
- * reused across steps, and a copy of each perturbed {@code w} held from {@link #perturb} to its
- * restore (plus, for a TorchScript model, its proxy).
+ * copy of a DJL model or of {@code w} is made: the memory added is one {@code v} buffer per
+ * perturbed tensor, reused across steps (plus, for a TorchScript model, its proxy).
  *
  * <p><b>Checks.</b> Before any weight moves, {@link #perturb} checks that {@code x} and {@code
  * xAdv} are finite and the labels are class indices (one host read), that the labels are below the
@@ -81,9 +80,18 @@ import java.util.Map;
  * StepOrder#UPDATE_THEN_RESTORE}, the reference order) or right before it ({@link
  * StepOrder#RESTORE_THEN_UPDATE}, the SAM order). Closing the {@link AppliedPerturbation} restores
  * whatever the step did not, so weights are never left perturbed, even when the forward pass
- * throws. Restores that do not follow an update (the SAM order, a step that throws, a wrapped
- * update that throws) copy the saved {@code w} back bit for bit; after an update the reference's
- * {@code w ← w − v} is applied.
+ * throws. Every restore is the reference's {@code w ← (w + v) − v} (spec §2, step 5), after an
+ * update or without one (the SAM order, a step that throws, a wrapped update that throws); in float
+ * it returns {@code w} to within rounding of {@code |w| + |v|} (spec §8, invariant 6), not bit for
+ * bit: keeping {@code w} bit for bit would cost a copy of every perturbed tensor. {@link
+ * #step(Trainer)} takes the step with every update proved finite before it is kept.
+ *
+ * <p><b>Without the extra pass.</b> With {@link PerturbationDirection#LAST_ATTACK_STEP} (opt-in;
+ * {@link PerturbationDirection#EXACT} is the default and the paper), {@link #perturb} runs no pass:
+ * the attack, run on {@link #attackTarget}, computes the weights' gradients in its last iteration
+ * (one backward it runs anyway) and {@code v} is built from them with the same formula. This is an
+ * approximation of AWP (the point is one attack step before {@code x'}, the loss is the attack's,
+ * the BatchNorm mode the attack's); the documentation gives how close it measured.
  *
  * <p>While AWP is inactive (γ = 0, or the current {@link #setEpoch epoch} is in the warm-up) {@link
  * #perturb} does nothing and the training trajectory is bit-identical to the wrapped optimizer's.
@@ -99,7 +107,9 @@ public final class AwpOptimizer extends Optimizer {
     private final Map<Block, List<Pair<String, Parameter>>> selections = new HashMap<>();
     private final Map<String, NDArray> buffers = new HashMap<>();
     private final Map<String, PerturbedTensor> pending = new LinkedHashMap<>();
+    private final Set<Trainer> stepped = Collections.newSetFromMap(new WeakHashMap<>());
     private AppliedPerturbation current;
+    private UpdateStage stage = UpdateStage.DIRECT;
     private int epoch;
 
     private AwpOptimizer(Optimizer base, WeightPerturbation spec) {
@@ -250,10 +260,41 @@ public final class AwpOptimizer extends Optimizer {
                             parameter.getId(), id -> newBuffer(parameter.getArray()));
             tensors.add(new PerturbedTensor(entry.getKey(), parameter, v));
         }
-        computeAndApply(block, bound, x, y, xAdv, tensors);
+        if (spec.direction() == PerturbationDirection.LAST_ATTACK_STEP) {
+            LastAttackStep.compute(block, x, y, xAdv, tensors, spec.gamma());
+        } else {
+            ExactPass.compute(block, bound, x, y, xAdv, tensors, spec);
+        }
+        for (PerturbedTensor tensor : tensors) {
+            pending.put(tensor.id(), tensor);
+        }
         AppliedPerturbation applied = new AppliedPerturbation(this, selected.size());
         current = applied;
         return applied;
+    }
+
+    /**
+     * The target the training attack runs on for this batch: the trainer's model, and, with {@link
+     * PerturbationDirection#LAST_ATTACK_STEP} while AWP is active, a target whose last
+     * input-gradient computation also keeps the weights' gradients, which {@link #perturb} then
+     * turns into {@code v} instead of running a pass of its own. {@code AwpEasyTrain} and {@code
+     * AdversarialTrainer} use it; a loop of its own must too.
+     *
+     * @param trainer the trainer
+     * @param attack the training attack
+     * @return the target
+     * @throws IllegalArgumentException if the direction is {@link
+     *     PerturbationDirection#LAST_ATTACK_STEP} and {@code attack} is not a PGD attack (a {@code
+     *     PgdAttack} or an attack bound from one, whose last iteration is call steps × restarts)
+     */
+    public AttackTarget attackTarget(Trainer trainer, Attack attack) {
+        requireNonNull(trainer, "trainer");
+        requireNonNull(attack, "attack");
+        AttackTarget target = AttackTarget.of(trainer);
+        if (spec.direction() != PerturbationDirection.LAST_ATTACK_STEP || !isActive()) {
+            return target;
+        }
+        return LastAttackStep.target(target, attack);
     }
 
     /**
@@ -282,13 +323,23 @@ public final class AwpOptimizer extends Optimizer {
      */
     @Override
     public void update(String parameterId, NDArray weight, NDArray grad) {
+        PerturbedTensor perturbed = pending.get(parameterId);
+        stage.update(
+                parameterId,
+                weight,
+                perturbed == null ? null : perturbed.v(),
+                () -> updateAndRestore(parameterId, weight, grad));
+    }
+
+    /** The wrapped optimizer's update, with the restore of a perturbed tensor around it. */
+    private void updateAndRestore(String parameterId, NDArray weight, NDArray grad) {
         PerturbedTensor restore = pending.remove(parameterId);
         if (restore == null) {
             base.update(parameterId, weight, grad);
             return;
         }
         if (spec.stepOrder() == StepOrder.RESTORE_THEN_UPDATE) {
-            restore.restoreExactly();
+            restore.restore();
             if (pending.isEmpty()) {
                 current = null;
             }
@@ -298,19 +349,81 @@ public final class AwpOptimizer extends Optimizer {
         try {
             base.update(parameterId, weight, grad);
         } catch (RuntimeException | Error e) {
-            // the update did not complete: back to w exactly, as if it had not run
-            restore.restoreExactly();
+            // the update did not complete: back to w, as if it had not run
+            restore.restore();
             if (pending.isEmpty()) {
                 current = null;
             }
             throw e;
         }
         weight.subi(restore.v());
-        restore.dropSaved();
+        restore.markRestored();
         if (pending.isEmpty()) {
             // the step restored every tensor: nothing is applied any more
             current = null;
         }
+    }
+
+    /**
+     * Takes {@code trainer.step()} with every update proved finite before it is kept, without a
+     * copy of the model: each parameter's value before its update waits in the parameter's gradient
+     * array, which the optimizer has consumed; after the step one sum per updated weight and one
+     * host read check the updates; the gradient arrays are then zeroed (as DJL's kernels leave
+     * them). The perturbed tensors are restored by the step as in {@code trainer.step()}.
+     *
+     * <p>If an updated weight is NaN or infinite (a NaN learning rate, an update that overflows),
+     * every updated weight gets its value before the step back — bit for bit, or, for a perturbed
+     * tensor, {@code (w + v) − v}, the reference's restore — and the step throws. If the wrapped
+     * optimizer throws, the parameters updated before keep their update and the others, restored,
+     * their value before the step.
+     *
+     * @param trainer the trainer whose optimizer this is
+     * @throws NonFiniteValueException if an updated weight is not finite ({@code "update of
+     *     <parameter>"}); the weights are as before the step
+     * @throws IllegalStateException if the step did not go through this optimizer (it is not the
+     *     trainer's optimizer): the trainer's optimizer has updated the weights at {@code w + v},
+     *     {@code v} is subtracted, and the caller should put its own copy of the weights back
+     */
+    public void step(Trainer trainer) {
+        requireNonNull(trainer, "trainer");
+        Map<String, String> names = new HashMap<>();
+        boolean trainable = false;
+        for (Pair<String, Parameter> entry : trainer.getModel().getBlock().getParameters()) {
+            Parameter parameter = entry.getValue();
+            names.put(parameter.getId(), entry.getKey());
+            trainable |= parameter.requiresGradient() && parameter.isInitialized();
+        }
+        UpdateStage verifying = UpdateStage.verifying(names);
+        stage = verifying;
+        try {
+            trainer.step();
+        } catch (RuntimeException | Error e) {
+            verifying.release();
+            throw e;
+        } finally {
+            stage = UpdateStage.DIRECT;
+        }
+        if (verifying.updates() == 0 && trainable) {
+            restorePerturbation();
+            throw new IllegalStateException(
+                    "trainer.step() did not go through the AwpOptimizer: it is not the trainer's"
+                            + " optimizer. Configure the trainer with it"
+                            + " (DefaultTrainingConfig.optOptimizer(awp)); AwpEasyTrain.trainStep"
+                            + " put every weight back to its value before the step");
+        }
+        stepped.add(trainer);
+        verifying.commit();
+    }
+
+    /**
+     * Whether a {@link #step(Trainer)} of this trainer has gone through this optimizer, which
+     * proves that it is the trainer's optimizer (a trainer's optimizer never changes).
+     *
+     * @param trainer the trainer
+     * @return true after the first step through this optimizer
+     */
+    public boolean hasStepped(Trainer trainer) {
+        return stepped.contains(trainer);
     }
 
     /**
@@ -324,9 +437,9 @@ public final class AwpOptimizer extends Optimizer {
     }
 
     /**
-     * Restores every tensor still perturbed to its {@code w}, bit for bit, and ends the applied
-     * perturbation; does nothing when no perturbation is applied. For loops that abandon a batch
-     * between {@link #perturb} and {@code trainer.step()}.
+     * Restores every tensor still perturbed to its {@code w} ({@code w ← (w + v) − v}, the
+     * reference's restore) and ends the applied perturbation; does nothing when no perturbation is
+     * applied. For loops that abandon a batch between {@link #perturb} and {@code trainer.step()}.
      */
     public void restorePerturbation() {
         if (current != null) {
@@ -343,7 +456,7 @@ public final class AwpOptimizer extends Optimizer {
         RuntimeException failure = null;
         for (PerturbedTensor restore : pending.values()) {
             try {
-                restore.restoreExactly();
+                restore.restore();
             } catch (RuntimeException e) {
                 if (failure == null) {
                     failure = e;
@@ -355,125 +468,6 @@ public final class AwpOptimizer extends Optimizer {
         pending.clear();
         if (failure != null) {
             throw failure;
-        }
-    }
-
-    /**
-     * The AWP pass: for each ascent step, one forward and backward of the objective on the {@link
-     * PassTarget}, then every {@code v} from its gradient, checked finite before any weight moves;
-     * then {@code w += v}, every trainable gradient zeroed, and each tensor left pending its
-     * restore. If anything throws, every weight saved so far is copied back bit for bit.
-     */
-    private void computeAndApply(
-            Block block,
-            TrainingObjective objective,
-            NDArray x,
-            NDArray y,
-            NDArray xAdv,
-            List<PerturbedTensor> tensors) {
-        PassTarget target = PassTarget.of(block, tensors);
-        int steps = spec.ascentSteps();
-        try {
-            for (PerturbedTensor tensor : tensors) {
-                tensor.save();
-            }
-            try (NDManager scope = xAdv.getManager().newSubManager();
-                    ScratchStatisticsStore store = new ScratchStatisticsStore(scope)) {
-                Scopes.borrow(scope, x, y, xAdv);
-                Guards.CheckedLabels labels = Guards.checkFiniteInputs(x, xAdv, y);
-                for (PerturbedTensor tensor : tensors) {
-                    tensor.startAscent(spec.gamma(), steps, scope);
-                }
-                for (int step = 0; step < steps; step++) {
-                    Block pass = target.block(step);
-                    NDArray loss =
-                            gradients(pass, store, objective, x, y, xAdv, target.others(), labels);
-                    for (int i = 0; i < tensors.size(); i++) {
-                        tensors.get(i).ascend(target.source(i), steps, spec.ascentStepSize());
-                    }
-                    checkFinite(loss, tensors);
-                    if (steps > 1) {
-                        tensors.forEach(PerturbedTensor::move);
-                    }
-                }
-            }
-        } catch (RuntimeException | Error e) {
-            // nothing is applied for K = 1; for K > 1 the weights moved along: back to w exactly
-            for (PerturbedTensor tensor : tensors) {
-                tensor.restoreExactly();
-            }
-            zeroGradients(target.trainable());
-            throw e;
-        }
-        zeroGradients(target.trainable());
-        for (PerturbedTensor tensor : tensors) {
-            if (steps == 1) {
-                tensor.weight().addi(tensor.v());
-            }
-            pending.put(tensor.id(), tensor);
-        }
-    }
-
-    /** Checks the AWP pass loss and every {@code v} with one host read, before any weight moves. */
-    private static void checkFinite(NDArray loss, List<PerturbedTensor> tensors) {
-        List<NDArray> values = new ArrayList<>(tensors.size() + 1);
-        values.add(loss);
-        for (PerturbedTensor tensor : tensors) {
-            values.add(tensor.v());
-        }
-        int bad = Guards.firstNonFinite(values);
-        if (bad == 0) {
-            throw new NonFiniteValueException(
-                    "loss",
-                    "loss must be finite but the objective at w on x_adv (the AWP pass) was NaN or"
-                            + " infinite; the weights are unchanged. Training may have diverged:"
-                            + " lower the learning rate, or check the data and the model's"
-                            + " weights");
-        }
-        if (bad > 0) {
-            String quantity = "v of " + tensors.get(bad - 1).name();
-            throw new NonFiniteValueException(
-                    quantity,
-                    quantity
-                            + " must be finite but contained NaN or infinity (its gradient"
-                            + " overflowed); the weights are unchanged");
-        }
-    }
-
-    /**
-     * One forward and backward of the objective at the current weights, in training mode.
-     *
-     * @return the loss, attached to the inputs' scope
-     */
-    private static NDArray gradients(
-            Block block,
-            ScratchStatisticsStore store,
-            TrainingObjective objective,
-            NDArray x,
-            NDArray y,
-            NDArray xAdv,
-            List<NDArray> others,
-            Guards.CheckedLabels labels) {
-        try (GradientSuspension off = GradientSuspension.suspend(others);
-                GradientCollector collector =
-                        xAdv.getManager().getEngine().newGradientCollector()) {
-            NDArray clean =
-                    objective.usesCleanInputs()
-                            ? block.forward(store, new NDList(x), true).head()
-                            : null;
-            NDArray adversarial = block.forward(store, new NDList(xAdv), true).head();
-            labels.checkClasses(adversarial);
-            NDArray loss = objective.loss(clean, adversarial, y);
-            collector.backward(loss);
-            return loss;
-        }
-    }
-
-    private static void zeroGradients(List<NDArray> arrays) {
-        for (NDArray array : arrays) {
-            try (NDArray gradient = array.getGradient()) {
-                Guards.zero(gradient);
-            }
         }
     }
 

@@ -7,8 +7,9 @@ import dev.awp.djl.internal.Guards;
 
 /**
  * One tensor AWP perturbs, for one batch: the live weight {@code w}, its {@code v} buffer (reused
- * across batches), its radius {@code r = γ‖w‖} for this batch, and the copy of {@code w} held from
- * {@link #save()} until the tensor is restored.
+ * across batches) and its radius {@code r = γ‖w‖} for this batch. No copy of {@code w} is kept:
+ * every restore is the reference's {@code w ← (w + v) − v} (spec §2, step 5), so the memory AWP
+ * adds is the {@code v} buffers.
  */
 final class PerturbedTensor {
 
@@ -21,7 +22,7 @@ final class PerturbedTensor {
     private NDManager scope;
     private NDArray radius;
     private NDArray move;
-    private NDArray original;
+    private boolean applied;
 
     PerturbedTensor(String name, Parameter parameter, NDArray v) {
         this.name = name;
@@ -50,11 +51,6 @@ final class PerturbedTensor {
         return v;
     }
 
-    /** Keeps a copy of {@code w}, owned by the weight's manager, until the restore. */
-    void save() {
-        original = weight.duplicate();
-    }
-
     /**
      * Sets the radius {@code r = γ‖w‖} (in {@code scope}) and, for several ascent steps, starts
      * {@code v} from zero.
@@ -66,7 +62,9 @@ final class PerturbedTensor {
             radius.attach(scope);
         }
         if (steps > 1) {
+            // the weight moves along with v from here on: w + 0 is applied
             Guards.zero(v);
+            applied = true;
         }
     }
 
@@ -89,46 +87,47 @@ final class PerturbedTensor {
                 return;
             }
             v.tempAttach(local);
-            NDArray previous = v.duplicate();
             NDArray next = v.add(gradient.mul(scale).mul(stepSize));
             NDArray norm = next.norm().add(NORM_FLOOR);
             NDArray shrink = radius.div(norm).minimum(1.0);
             next.muli(shrink);
-            Guards.zero(v);
-            v.addi(next);
-            move = v.sub(previous);
+            // v keeps the perturbation the weight holds until move() applies the next one
+            move = next.sub(v);
             move.attach(scope);
             Guards.zero(gradient);
         }
     }
 
-    /** Moves the weight by the last ascent step's move ({@code K > 1}) and frees the move. */
+    /**
+     * Moves the weight and {@code v} by the last ascent step's move ({@code K > 1}) and frees the
+     * move.
+     */
     void move() {
         weight.addi(move);
+        v.addi(move);
         move.close();
     }
 
-    /**
-     * Copies the saved {@code w} back bit for bit (no {@code (w + v) − v} rounding) and frees it;
-     * does nothing if {@code w} was not saved or is restored already.
-     */
-    void restoreExactly() {
-        if (original == null) {
-            return;
-        }
-        try {
-            Guards.copy(weight, original);
-        } finally {
-            dropSaved();
-        }
+    /** Adds {@code v} to the weight ({@code K = 1}, once every {@code v} is checked finite). */
+    void apply() {
+        weight.addi(v);
+        applied = true;
     }
 
-    /** Frees the saved copy of {@code w}: the update's {@code w ← w − v} restored it. */
-    void dropSaved() {
-        NDArray saved = original;
-        original = null;
-        if (saved != null) {
-            saved.close();
+    /**
+     * Restores {@code w ← (w + v) − v}, the reference's restore (spec §2, step 5: within a few ulps
+     * of {@code w}, invariant 6); does nothing if {@code v} is not applied or is restored already.
+     */
+    void restore() {
+        if (!applied) {
+            return;
         }
+        applied = false;
+        weight.subi(v);
+    }
+
+    /** Marks the tensor restored: the update's {@code w ← w − v} was applied by the caller. */
+    void markRestored() {
+        applied = false;
     }
 }

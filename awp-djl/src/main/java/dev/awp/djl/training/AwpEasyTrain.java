@@ -91,15 +91,23 @@ import org.slf4j.LoggerFactory;
  *   <li>before {@code trainer.step()}: the update loss and every trainable gradient finite —
  *       otherwise the gradients are zeroed, {@code w} is restored and the method throws (so the
  *       caller's step, if any, is never reached);
- *   <li>after {@code trainer.step()} ({@link #trainStep} and {@link #fit} only): every updated
- *       weight finite (a NaN learning rate, or an update that overflows, fails here) — otherwise
- *       every trainable weight gets its value before the step back, bit for bit.
+ *   <li>{@code trainer.step()} ({@link #trainStep} and {@link #fit} only): every updated weight
+ *       finite (a NaN learning rate, or an update that overflows, fails here) — otherwise every
+ *       trainable weight gets its value before the step back. With an {@link AwpOptimizer} (use one
+ *       with γ = 0 for plain AT) this costs no copy of the model: {@link AwpOptimizer#step} keeps
+ *       each weight's value before its update in its gradient array, which the optimizer has
+ *       consumed, and proves the updates finite before keeping them; only the first step with a
+ *       trainer copies every weight, to prove the {@link AwpOptimizer} is the trainer's optimizer.
+ *       With another optimizer (or {@code awp == null}) every trainable weight is copied before
+ *       each step.
  * </ul>
  *
  * <p>When a step throws, for whatever reason, no weight is left perturbed: each trainable weight is
- * either bit-identical to its value before the step or, if the optimizer updated it before the
- * failure, holds that update. BatchNorm running statistics keep what the forwards that ran gave
- * them.
+ * either at its value before the step or, if the optimizer updated it before the failure, holds
+ * that update. "Its value before the step" is bit for bit for the weights AWP does not perturb; a
+ * perturbed tensor is restored as every step restores it, by the reference's {@code (w + v) − v},
+ * which is {@code w} up to rounding (spec §8, invariant 6), not bit for bit. BatchNorm running
+ * statistics keep what the forwards that ran gave them.
  *
  * <p>{@link #fit} and these methods take their randomness (the attacks' random starts, the
  * dataset's sampler) from the engine and the dataset as DJL's {@code EasyTrain} does; for one seed
@@ -446,7 +454,7 @@ public final class AwpEasyTrain {
             CheckedBatch checked = CheckedBatch.of(batch, device, scope, inputAttack);
             NDArray x = checked.x();
             NDArray y = checked.y();
-            NDArray xAdv = inputAttack.generate(AttackTarget.of(trainer), x, y);
+            NDArray xAdv = inputAttack.generate(awp.attackTarget(trainer, attack), x, y);
             if (order.restartSelection() && inputAttack.batchNormMode() == BatchNormMode.TRAIN) {
                 // the reference's restart-selection pass: a training-mode forward of x'
                 trainer.forward(new NDList(xAdv)).close();
@@ -456,8 +464,9 @@ public final class AwpEasyTrain {
                 checkFinite(xAdv, inputAttack);
             }
             TrainableWeights weights = TrainableWeights.of(trainer);
-            // null for trainBatch, which leaves the step to the caller
-            WeightSnapshot before = step ? WeightSnapshot.take(weights, scope) : null;
+            // trainBatch leaves the step to the caller
+            WeightSnapshot before =
+                    step ? awp.snapshot(trainer, weights, scope) : WeightSnapshot.NONE;
             AppliedPerturbation v = awp.perturb(trainer, trainingObjective, x, y, xAdv);
             boolean leavePerturbed = false;
             try {
@@ -465,9 +474,7 @@ public final class AwpEasyTrain {
                         UpdatePass.run(trainer, order, trainingObjective, checked, xAdv);
                 weights.checkFiniteGradients(update.loss());
                 if (step) {
-                    trainer.step();
-                    awp.checkRestoredByStep(before);
-                    before.checkFiniteUpdate();
+                    awp.step(trainer, before);
                     if (order.cleanAfterRestore()) {
                         // the reference's logging forward on x, after the restore
                         trainer.forward(new NDList(x)).close();

@@ -68,8 +68,8 @@ final class RunEvents {
         emit(listener -> listener.onTrainingStarted(event));
         LOG.info(
                 "Training {} epochs from epoch {} on {} ({} images, batch {}), seed {};"
-                        + " augmentation: {}; optimizer: {}; BatchNorm forwards: {};"
-                        + " weight averaging: {}; extra data: {}",
+                        + " augmentation: {}; optimizer: {}; BatchNorm forwards: {}; weight"
+                        + " perturbation: {}; weight averaging: {}; extra data: {}",
                 spec.epochs(),
                 start.nextEpoch() + 1,
                 environment.get("device"),
@@ -79,6 +79,7 @@ final class RunEvents {
                 augmentation,
                 spec.optimizer().describe(),
                 spec.batchNormForwards(),
+                spec.weightPerturbation(),
                 spec.weightAveraging().describe(),
                 extraData);
     }

@@ -1,7 +1,10 @@
 package dev.awp.djl.training;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 import ai.djl.training.Trainer;
+import dev.awp.attack.Attack;
+import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.perturbation.AppliedPerturbation;
 import dev.awp.djl.perturbation.AwpOptimizer;
@@ -33,6 +36,11 @@ interface StepPerturbation {
                 }
 
                 @Override
+                public AttackTarget attackTarget(Trainer trainer, Attack attack) {
+                    return AttackTarget.of(trainer);
+                }
+
+                @Override
                 public AppliedPerturbation perturb(
                         Trainer trainer,
                         TrainingObjective objective,
@@ -43,7 +51,16 @@ interface StepPerturbation {
                 }
 
                 @Override
-                public void checkRestoredByStep(WeightSnapshot before) {}
+                public WeightSnapshot snapshot(
+                        Trainer trainer, TrainableWeights weights, NDManager scope) {
+                    return WeightSnapshot.take(weights, scope);
+                }
+
+                @Override
+                public void step(Trainer trainer, WeightSnapshot before) {
+                    trainer.step();
+                    before.checkFiniteUpdate();
+                }
             };
 
     /**
@@ -71,17 +88,29 @@ interface StepPerturbation {
     /** Whether {@link #perturb} perturbs the weights in the current epoch (it then checks x'). */
     boolean perturbs();
 
+    /** The target the attack runs on: see {@link AwpOptimizer#attackTarget}. */
+    AttackTarget attackTarget(Trainer trainer, Attack attack);
+
     /** Perturbs the weights by {@code v}: see {@link AwpOptimizer#perturb}. */
     AppliedPerturbation perturb(
             Trainer trainer, TrainingObjective objective, NDArray x, NDArray y, NDArray xAdv);
 
     /**
-     * After {@code trainer.step()} the wrapped optimizer has restored every perturbed tensor; if
-     * the perturbation is still applied, the trainer stepped with another optimizer, and AWP's
-     * restore would silently drop the update: every weight is put back to its value before the step
-     * and the misconfiguration is reported.
+     * The copy of the weights a failed {@link #step} puts back, taken before the perturbation:
+     * every weight for an optimizer whose update cannot be checked before it is applied; for an
+     * {@link AwpOptimizer}, only on its first step with the trainer, which proves that it is the
+     * trainer's optimizer; {@link WeightSnapshot#NONE} after.
      */
-    void checkRestoredByStep(WeightSnapshot before);
+    WeightSnapshot snapshot(Trainer trainer, TrainableWeights weights, NDManager scope);
+
+    /**
+     * {@code trainer.step()}, which restores {@code w}, with the updated weights checked finite: by
+     * the copy for a plain optimizer, by {@link AwpOptimizer#step} (before the update is kept, no
+     * copy) for an {@link AwpOptimizer}. If the trainer stepped with another optimizer than the
+     * {@link AwpOptimizer}, every weight is put back to its value before the step and the
+     * misconfiguration is reported.
+     */
+    void step(Trainer trainer, WeightSnapshot before);
 
     /** The trainer's {@link AwpOptimizer}. */
     record Awp(AwpOptimizer optimizer) implements StepPerturbation {
@@ -115,23 +144,35 @@ interface StepPerturbation {
         }
 
         @Override
+        public AttackTarget attackTarget(Trainer trainer, Attack attack) {
+            return optimizer.attackTarget(trainer, attack);
+        }
+
+        @Override
         public AppliedPerturbation perturb(
                 Trainer trainer, TrainingObjective objective, NDArray x, NDArray y, NDArray xAdv) {
             return optimizer.perturb(trainer, objective, x, y, xAdv);
         }
 
         @Override
-        public void checkRestoredByStep(WeightSnapshot before) {
-            if (!optimizer.hasAppliedPerturbation()) {
-                return;
+        public WeightSnapshot snapshot(Trainer trainer, TrainableWeights weights, NDManager scope) {
+            return optimizer.hasStepped(trainer)
+                    ? WeightSnapshot.NONE
+                    : WeightSnapshot.take(weights, scope);
+        }
+
+        @Override
+        public void step(Trainer trainer, WeightSnapshot before) {
+            try {
+                optimizer.step(trainer);
+            } catch (IllegalStateException e) {
+                if (!optimizer.hasStepped(trainer)) {
+                    // the first step with this trainer failed: back to the copy
+                    optimizer.restorePerturbation();
+                    before.putBack();
+                }
+                throw e;
             }
-            optimizer.restorePerturbation();
-            before.putBack();
-            throw new IllegalStateException(
-                    "trainer.step() did not restore the weight perturbation: the AwpOptimizer is"
-                            + " not the trainer's optimizer. Configure the trainer with it"
-                            + " (DefaultTrainingConfig.optOptimizer(awp)); every weight was put"
-                            + " back to its value before the step");
         }
     }
 }

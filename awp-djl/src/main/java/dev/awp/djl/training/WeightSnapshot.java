@@ -8,9 +8,15 @@ import dev.awp.training.NonFiniteValueException;
 
 /**
  * A copy of every trainable weight taken before a step, so that a step that fails after the
- * optimizer ran can put every weight back, bit for bit.
+ * optimizer ran can put every weight back, bit for bit. Taken for every step of an optimizer that
+ * is not an {@code AwpOptimizer} (whose update cannot be checked before it is applied), and for the
+ * first step of an {@code AwpOptimizer} with a trainer (which proves it is the trainer's
+ * optimizer); {@link #NONE} otherwise.
  */
 final class WeightSnapshot {
+
+    /** No copy: nothing to put back, nothing to check. */
+    static final WeightSnapshot NONE = new WeightSnapshot(null, new NDList());
 
     private final TrainableWeights weights;
     private final NDList copies;
@@ -43,6 +49,9 @@ final class WeightSnapshot {
      * Otherwise every trainable weight is put back to its value before the step, bit for bit.
      */
     void checkFiniteUpdate() {
+        if (weights == null) {
+            return;
+        }
         int bad = Guards.firstNonFinite(weights.arrays());
         if (bad < 0) {
             return;

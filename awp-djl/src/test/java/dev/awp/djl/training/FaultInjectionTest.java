@@ -2,6 +2,8 @@ package dev.awp.djl.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.assertj.core.data.Offset.offset;
 
 import ai.djl.Model;
 import ai.djl.engine.Engine;
@@ -31,6 +33,8 @@ import dev.awp.objective.Objectives;
 import dev.awp.perturbation.StepOrder;
 import dev.awp.perturbation.WeightPerturbation;
 import dev.awp.training.NonFiniteValueException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,6 +44,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicContainer;
 import org.junit.jupiter.api.DynamicNode;
@@ -49,9 +54,10 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Fault injection into one AWP training step ({@link AwpEasyTrain#trainStep}): an exception or a
- * non-finite value at each point of the step must leave every trainable parameter either
- * bit-identical to {@code w} (no update ran for it) or equal to what the step without the fault
- * produces (its update ran), never perturbed; and the next step must work.
+ * non-finite value at each point of the step must leave every trainable parameter either at {@code
+ * w} (no update ran for it: bit-identical, or, for a perturbed tensor, restored by the reference's
+ * {@code (w + v) − v}) or equal to what the step without the fault produces (its update ran), never
+ * perturbed; and the next step must work.
  *
  * <p>BatchNorm running statistics are not weights: the training-mode forwards that ran before a
  * fault have updated them, as they would have without the fault, so they are not compared.
@@ -74,14 +80,18 @@ class FaultInjectionTest {
     static final int FORWARDS_PER_STEP = 4;
 
     /** Every injection point below; the summary asserts that all ran and all survived. */
-    static final int EXPECTED_POINTS = 8 + 2 * TRAINABLE + 9 + 7;
+    static final int EXPECTED_POINTS = 8 + 4 * TRAINABLE + 9 + 7;
 
-    /** A base optimizer that throws on its k-th {@code update} call and records the order. */
+    /**
+     * A base optimizer that throws on its k-th {@code update} call, or makes the k-th update's
+     * result NaN, and records the order.
+     */
     static final class FaultyOptimizer extends Optimizer {
         final Optimizer inner;
         final List<String> updated = new ArrayList<>();
         int calls;
         int failAt = -1;
+        int poisonAt = -1;
 
         FaultyOptimizer(Optimizer inner) {
             super(new NoOptions());
@@ -96,6 +106,9 @@ class FaultInjectionTest {
             }
             updated.add(parameterId);
             inner.update(parameterId, weight, grad);
+            if (calls == poisonAt) {
+                weight.muli(Float.NaN);
+            }
         }
 
         private static final class NoOptions extends OptimizerBuilder<NoOptions> {
@@ -302,13 +315,49 @@ class FaultInjectionTest {
         }
     }
 
+    /**
+     * Every parameter AWP does not perturb is bit-identical to the expected value; every perturbed
+     * tensor equals it up to the rounding of the reference's restore {@code (w + v) − v}: each
+     * element within {@code 1e-6 · (max|w| + ‖w‖)} (with {@code |v_i| ≤ ‖v‖ = γ‖w‖}, the two
+     * roundings are below {@code 2 ulp(|w_i| + |v_i|)}); a perturbation left applied moves elements
+     * by {@code ~γ‖w‖ / √n}, thousands of times more on these tensors.
+     */
     static void assertSameBytes(Map<String, byte[]> actual, Map<String, byte[]> expected) {
         assertThat(actual.keySet()).containsExactlyElementsOf(expected.keySet());
         for (String id : expected.keySet()) {
-            assertThat(Arrays.equals(actual.get(id), expected.get(id)))
-                    .as("parameter %s bit-identical to the expected value", id)
-                    .isTrue();
+            if (!PERTURBED.test(id) || Arrays.equals(actual.get(id), expected.get(id))) {
+                assertThat(Arrays.equals(actual.get(id), expected.get(id)))
+                        .as("parameter %s bit-identical to the expected value", id)
+                        .isTrue();
+                continue;
+            }
+            float[] a = floats(actual.get(id));
+            float[] e = floats(expected.get(id));
+            double max = 0;
+            double squares = 0;
+            for (float value : e) {
+                assertThat(value).as("expected value of %s finite", id).isFinite();
+                max = Math.max(max, Math.abs(value));
+                squares += (double) value * value;
+            }
+            double tolerance = 1e-6 * (max + Math.sqrt(squares));
+            for (int i = 0; i < e.length; i++) {
+                assertThat((double) a[i])
+                        .as("perturbed parameter %s element %d restored to w", id, i)
+                        .isCloseTo(e[i], offset(tolerance));
+            }
         }
+    }
+
+    /** The rig's tensors AWP perturbs: the conv kernel and the linear weight (rank ≥ 2). */
+    static final Predicate<String> PERTURBED =
+            name -> name.endsWith("Conv2d_weight") || name.endsWith("Linear_weight");
+
+    static float[] floats(byte[] bytes) {
+        FloatBuffer buffer = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        float[] values = new float[buffer.remaining()];
+        buffer.get(values);
+        return values;
     }
 
     @Nested
@@ -430,9 +479,43 @@ class FaultInjectionTest {
                                         optimizerUpdate(order, failAt);
                                         survived.incrementAndGet();
                                     }));
+                    tests.add(
+                            DynamicTest.dynamicTest(
+                                    order + ", update " + k + " of " + TRAINABLE + " NaN",
+                                    () -> {
+                                        points.incrementAndGet();
+                                        nonFiniteUpdate(order, failAt);
+                                        survived.incrementAndGet();
+                                    }));
                 }
             }
             return tests.stream();
+        }
+
+        /**
+         * The k-th update comes out NaN, after the earlier ones were applied: the verified step (no
+         * copy of the weights) puts every updated weight back, zeroes the gradient arrays that held
+         * the values before the step, and the next step works.
+         */
+        void nonFiniteUpdate(StepOrder order, int poisonAt) {
+            try (Rig rig = new Rig(order, 0.05f, 0.9f)) {
+                rig.step();
+                assertThat(rig.awp.hasStepped(rig.trainer)).as("first step proved").isTrue();
+                assertThat(rig.gradientsAreZero()).as("stashes zeroed after a step").isTrue();
+                Map<String, byte[]> w = rig.weights();
+                rig.base.calls = 0;
+                rig.base.poisonAt = poisonAt;
+                NonFiniteValueException thrown =
+                        (NonFiniteValueException) catchThrowable(rig::step);
+                assertThat(thrown).isNotNull();
+                assertThat(thrown.quantity()).startsWith("update of ");
+                assertThat(rig.base.calls).as("every parameter updated").isEqualTo(TRAINABLE);
+                assertSameBytes(rig.weights(), w);
+                assertThat(rig.gradientsAreZero()).as("gradients zeroed").isTrue();
+                assertThat(rig.awp.hasAppliedPerturbation()).isFalse();
+                rig.base.poisonAt = -1;
+                rig.assertNextStepWorks();
+            }
         }
 
         void optimizerUpdate(StepOrder order, int failAt) {

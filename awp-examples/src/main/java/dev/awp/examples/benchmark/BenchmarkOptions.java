@@ -17,6 +17,7 @@ final class BenchmarkOptions {
     int resnetWarmup = 1;
     int resnetReps = 5;
     int phaseReps = 3;
+    int guardReps = 5;
     int width = 16;
     int batch = 32;
     int resnetBatch = 8;
@@ -72,6 +73,7 @@ final class BenchmarkOptions {
                 case "--resnet-warmup" -> o.resnetWarmup = nonNegative(arg, value);
                 case "--resnet-reps" -> o.resnetReps = positive(arg, value);
                 case "--phase-reps" -> o.phaseReps = positive(arg, value);
+                case "--guard-reps" -> o.guardReps = nonNegative(arg, value);
                 case "--width" -> o.width = positive(arg, value);
                 case "--batch" -> o.batch = positive(arg, value);
                 case "--resnet-batch" -> o.resnetBatch = positive(arg, value);
@@ -118,6 +120,7 @@ final class BenchmarkOptions {
         resnetWarmup = 1;
         resnetReps = 2;
         phaseReps = 1;
+        guardReps = 1;
         batch = 16;
         resnetBatch = 4;
         memorySteps = 1;
@@ -143,6 +146,7 @@ final class BenchmarkOptions {
                 "  --resnet-warmup N --resnet-reps N   PreActResNet-18 steps (1, 5)",
                 "  --no-resnet             skip PreActResNet-18",
                 "  --phase-reps N          steps timed phase by phase (default 3)",
+                "  --guard-reps N          rounds of the guards section, 0 to skip (default 5)",
                 "  --memory-steps N        steps per peak-memory window (default 2)",
                 "  --leak-steps N --leak-every N --leak-width N --leak-batch N (500, 50, 8, 8)",
                 "  --scaling-batches a,b,c --scaling-widths a,b,c --scaling-reps N",

@@ -163,7 +163,7 @@ final class BenchmarkTable {
         line("");
         line(
                 "3. Against the reference procedure in PyTorch (reference_step.py; target: ours"
-                        + " AT-AWP <= %.1fx the reference's)",
+                        + " AT-AWP <= %.2fx the reference's)",
                 REFERENCE_TARGET);
         boolean any = false;
         for (ModelResult m : models) {
@@ -307,25 +307,57 @@ final class BenchmarkTable {
         }
 
         line("");
-        line("5. Scaling: SmallCnn step time");
+        line("5. Scaling: SmallCnn, a ratio per row");
         line(
-                "%-7s %-7s %-11s %-24s %-24s %-7s %s",
-                "width", "batch", "params", "AT", "AT-AWP", "ratio", "AT-AWP ms/example");
+                "%-7s %-7s %-11s %-22s %-22s %-7s %-10s %-11s %s",
+                "width",
+                "batch",
+                "params",
+                "AT",
+                "AT-AWP",
+                "ratio",
+                "ms/example",
+                "extra mem",
+                "ours/ref");
         for (String kind : new String[] {"batch", "width"}) {
             for (JsonElement e : scaling.getAsJsonArray(kind)) {
                 JsonObject p = e.getAsJsonObject();
                 double awp = p.getAsJsonObject("at_awp_ms").get("median").getAsDouble();
+                String memory =
+                        p.get("memory_resolved").getAsBoolean()
+                                ? String.format(
+                                        Locale.ROOT,
+                                        "%.2fx",
+                                        p.get("extra_peak_rss_over_parameter_bytes").getAsDouble())
+                                : String.format(
+                                        Locale.ROOT,
+                                        "(%.0f KB)",
+                                        p.get("extra_peak_rss_bytes").getAsLong() / 1024.0);
+                String reference =
+                        p.has("ours_over_reference_at_awp")
+                                ? String.format(
+                                        Locale.ROOT,
+                                        "%.3f",
+                                        p.get("ours_over_reference_at_awp").getAsDouble())
+                                : "-";
                 line(
-                        "%-7d %-7d %-11d %-24s %-24s %-7.3f %.2f",
+                        "%-7d %-7d %-11d %-22s %-22s %-7.3f %-10.2f %-11s %s",
                         p.get("width").getAsInt(),
                         p.get("batch").getAsInt(),
                         p.get("parameters").getAsLong(),
                         format(p.getAsJsonObject("at_ms")),
                         format(p.getAsJsonObject("at_awp_ms")),
                         p.get("ratio").getAsDouble(),
-                        awp / p.get("batch").getAsInt());
+                        awp / p.get("batch").getAsInt(),
+                        memory,
+                        reference);
             }
         }
+        line(
+                "  extra mem = AT-AWP's extra peak RSS over the parameter bytes; in parentheses, the"
+                        + " raw difference where the parameters are below %d MB (allocator noise);"
+                        + " ours/ref = our AT-AWP step over the reference procedure's",
+                RSS_RESOLUTION_BYTES >> 20);
     }
 
     private static String format(JsonObject stats) {

@@ -3,6 +3,7 @@ package dev.awp.examples.benchmark;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -30,6 +31,7 @@ import dev.awp.djl.perturbation.PerturbedTensors;
 import dev.awp.djl.training.AwpEasyTrain;
 import dev.awp.objective.Objective;
 import dev.awp.objective.Objectives;
+import dev.awp.perturbation.PerturbationDirection;
 import dev.awp.perturbation.WeightPerturbation;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,9 +40,11 @@ import java.util.Map;
 
 /**
  * One model, its trainer (SGD lr 0.01, momentum 0.9, weight decay 5e-4, wrapped in an {@link
- * AwpOptimizer} with γ = 0.01) and one fixed batch of random 32×32 RGB images: everything a timed
- * step needs. AT steps pass no {@code AwpOptimizer} to {@link AwpEasyTrain#trainStep}, so AT and
- * AT-AWP steps run on the same model, trainer and batch and can be interleaved.
+ * AwpOptimizer} with γ = 0.01 and a one-epoch warm-up) and one fixed batch of random 32×32 RGB
+ * images: everything a timed step needs. AT steps run {@link AwpEasyTrain#trainStep} with the
+ * optimizer in its warm-up (epoch 0: no perturbation), AT-AWP steps after it (epoch 1), so both
+ * take the same verified optimizer step (what {@code AdversarialTrainer} does for plain AT) on the
+ * same model, trainer and batch, and can be interleaved.
  */
 final class StepFixture implements AutoCloseable {
 
@@ -66,7 +70,8 @@ final class StepFixture implements AutoCloseable {
             Block block,
             int batchSize,
             int attackSteps,
-            long seed) {
+            long seed,
+            PerturbationDirection direction) {
         this.label = label;
         this.pythonModel = pythonModel;
         this.width = width;
@@ -78,7 +83,10 @@ final class StepFixture implements AutoCloseable {
                         .optMomentum(0.9f)
                         .optWeightDecays(5e-4f)
                         .build();
-        awp = AwpOptimizer.wrap(sgd, WeightPerturbation.of(GAMMA));
+        awp =
+                AwpOptimizer.wrap(
+                        sgd,
+                        WeightPerturbation.of(GAMMA).withWarmupEpochs(1).withDirection(direction));
         model = Model.newInstance(label);
         model.setBlock(block);
         trainer =
@@ -101,6 +109,12 @@ final class StepFixture implements AutoCloseable {
 
     /** SmallCnn of the given width (128 hidden units), after the CIFAR-10 normalization. */
     static StepFixture smallCnn(int width, int batchSize, int attackSteps, long seed) {
+        return smallCnn(width, batchSize, attackSteps, seed, PerturbationDirection.EXACT);
+    }
+
+    /** SmallCnn, with AWP's direction {@code direction}. */
+    static StepFixture smallCnn(
+            int width, int batchSize, int attackSteps, long seed, PerturbationDirection direction) {
         Block block =
                 SmallCnn.builder()
                         .setNumClasses(CLASSES)
@@ -114,11 +128,18 @@ final class StepFixture implements AutoCloseable {
                 block,
                 batchSize,
                 attackSteps,
-                seed);
+                seed,
+                direction);
     }
 
     /** PreActResNet-18, after the CIFAR-10 normalization. */
     static StepFixture preActResNet18(int batchSize, int attackSteps, long seed) {
+        return preActResNet18(batchSize, attackSteps, seed, PerturbationDirection.EXACT);
+    }
+
+    /** PreActResNet-18, with AWP's direction {@code direction}. */
+    static StepFixture preActResNet18(
+            int batchSize, int attackSteps, long seed, PerturbationDirection direction) {
         Block block =
                 PreActResNet18.builder()
                         .setNumClasses(CLASSES)
@@ -131,7 +152,8 @@ final class StepFixture implements AutoCloseable {
                 block,
                 batchSize,
                 attackSteps,
-                seed);
+                seed,
+                direction);
     }
 
     Block block() {
@@ -173,18 +195,80 @@ final class StepFixture implements AutoCloseable {
 
     // --- whole steps, through the library ----------------------------------------------------
 
-    /** One PGD-AT step ({@link AwpEasyTrain#trainStep} without AWP), in milliseconds. */
+    /** One PGD-AT step ({@link AwpEasyTrain#trainStep}, AWP in its warm-up), in milliseconds. */
     double at() {
+        awp.setEpoch(0);
         long start = System.nanoTime();
-        AwpEasyTrain.trainStep(trainer, attack, objective, batch);
+        AwpEasyTrain.trainStep(trainer, awp, attack, objective, batch);
         return millis(start);
     }
 
     /** One AT-AWP step ({@link AwpEasyTrain#trainStep} with AWP), in milliseconds. */
     double atAwp() {
+        awp.setEpoch(1);
         long start = System.nanoTime();
         AwpEasyTrain.trainStep(trainer, awp, attack, objective, batch);
         return millis(start);
+    }
+
+    // --- the cost of the step's guards and of its rollback, one switch at a time ---------------
+
+    /**
+     * One AT-AWP step with the guards switched as {@code guards} says, in milliseconds: {@link
+     * Guards#NONE} is the step written out without a check (attack, perturb, forward and backward,
+     * {@code trainer.step()}); {@link Guards#CHECKS} is {@link AwpEasyTrain#trainBatch} (the batch,
+     * label and gradient checks) followed by {@code trainer.step()}; {@link Guards#VERIFIED} is
+     * {@link AwpEasyTrain#trainStep} (the checks and the verified optimizer step, which keeps the
+     * values before the update in the gradient arrays); {@link Guards#COPY} is the checks, a copy
+     * of every trainable weight, {@code trainer.step()} and a finiteness check of the weights (what
+     * the step did before the verified step).
+     */
+    double guarded(Guards guards) {
+        awp.setEpoch(1);
+        long start = System.nanoTime();
+        switch (guards) {
+            case NONE -> phases(true);
+            case CHECKS -> {
+                AwpEasyTrain.trainBatch(trainer, awp, attack, objective, batch);
+                trainer.step();
+            }
+            case VERIFIED -> AwpEasyTrain.trainStep(trainer, awp, attack, objective, batch);
+            case COPY -> {
+                try (NDManager scope = trainer.getManager().newSubManager()) {
+                    List<NDArray> copies = new ArrayList<>();
+                    for (NDArray weight : trainableArrays()) {
+                        NDArray copy = weight.duplicate();
+                        copy.attach(scope);
+                        copies.add(copy);
+                    }
+                    AwpEasyTrain.trainBatch(trainer, awp, attack, objective, batch);
+                    trainer.step();
+                    NDList sums = new NDList();
+                    for (NDArray weight : trainableArrays()) {
+                        NDArray sum = weight.sum();
+                        sum.attach(scope);
+                        sums.add(sum);
+                    }
+                    if (!Float.isFinite(NDArrays.stack(sums).sum().getFloat())) {
+                        throw new IllegalStateException("non-finite update in the benchmark");
+                    }
+                }
+            }
+            default -> throw new AssertionError(guards);
+        }
+        return millis(start);
+    }
+
+    /** Which of the step's guards {@link #guarded} runs. */
+    enum Guards {
+        /** No check at all: the step written out. */
+        NONE,
+        /** The batch, label and gradient checks, then a plain {@code trainer.step()}. */
+        CHECKS,
+        /** {@link AwpEasyTrain#trainStep}: the checks and the verified optimizer step. */
+        VERIFIED,
+        /** The checks and a copy of every weight before a plain step (the former rollback). */
+        COPY
     }
 
     // --- the same steps, phase by phase -------------------------------------------------------
@@ -195,6 +279,7 @@ final class StepFixture implements AutoCloseable {
      * and backward at w + v), {@code step} (the optimizer step, which also restores w).
      */
     Map<String, Double> phases(boolean withAwp) {
+        awp.setEpoch(withAwp ? 1 : 0);
         Map<String, Double> phases = new LinkedHashMap<>();
         try (NDManager scope = trainer.getManager().newSubManager()) {
             NDArray x = x().stopGradient();

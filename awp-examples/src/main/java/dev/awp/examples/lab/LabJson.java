@@ -44,6 +44,7 @@ final class LabJson {
             entry.put("method", run.method().name());
             entry.put("label", run.method().label());
             entry.put("gamma", run.method().gamma());
+            entry.put("direction", run.method().direction().name());
             entry.put("seed", run.seed());
             entry.put("bestTestRobust", run.bestRobust());
             entry.put("bestEpoch", run.bestEpoch());

@@ -3,6 +3,7 @@ package dev.awp.examples.lab;
 import dev.awp.attack.Attack;
 import dev.awp.attack.Attacks;
 import dev.awp.examples.ExampleData;
+import dev.awp.perturbation.PerturbationDirection;
 import dev.awp.perturbation.WeightPerturbation;
 import dev.awp.training.AdversarialTraining;
 import dev.awp.training.BatchNormForwards;
@@ -30,6 +31,15 @@ final class LabMethods {
             methods.add(new Method(Family.AT, 0, true));
             methods.add(new Method(Family.AT, settings.gamma(), true));
         }
+        if (settings.parts().contains("cheap")) {
+            // AWP without the extra pass, against the two above
+            methods.add(
+                    new Method(
+                            Family.AT,
+                            settings.gamma(),
+                            false,
+                            PerturbationDirection.LAST_ATTACK_STEP));
+        }
         if (settings.parts().contains("sweep")) {
             for (double gamma : settings.gammas()) {
                 if (gamma != 0 && gamma != settings.gamma()) {
@@ -53,7 +63,9 @@ final class LabMethods {
         WeightPerturbation perturbation =
                 method.gamma() == 0
                         ? WeightPerturbation.none()
-                        : WeightPerturbation.of(method.gamma()).withWarmupEpochs(settings.warmup());
+                        : WeightPerturbation.of(method.gamma())
+                                .withWarmupEpochs(settings.warmup())
+                                .withDirection(method.direction());
         Attack attack = recipe.attack().withBatchNormMode(settings.attackBn());
         AdversarialTraining spec =
                 AdversarialTraining.builder()

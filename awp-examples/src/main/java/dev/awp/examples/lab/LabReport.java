@@ -4,6 +4,7 @@ import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.diagnostics.LandscapeResult;
 import dev.awp.djl.diagnostics.Plots;
 import dev.awp.examples.lab.LabStatistics.Interval;
+import dev.awp.perturbation.PerturbationDirection;
 import dev.awp.report.EpochMetrics;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -295,10 +296,89 @@ final class LabReport {
                                         + " points"));
             }
         }
+        appendWithoutExtraPass(md, byLabel, s);
         md.append(
                 "\nA claim is *reproduced* when the 95 % interval of its difference lies above"
                         + " zero, *contradicted* when it lies below, and *not resolved* otherwise"
                         + " (including with one seed, where there is no interval).\n\n");
+    }
+
+    /**
+     * Claim 6 ({@code --parts at,cheap}): AT-AWP with {@code LAST_ATTACK_STEP} (no extra pass)
+     * under the rules of claims 1b–1d against PGD-AT, and its last test robust accuracy against
+     * exact AT-AWP's.
+     */
+    private static void appendWithoutExtraPass(
+            StringBuilder md, Map<String, List<Run>> byLabel, LabSettings s) {
+        List<Run> at = byLabel.get(Family.AT.base);
+        List<Run> exact = byLabel.get(new Method(Family.AT, s.gamma(), true).label());
+        List<Run> cheap =
+                byLabel.get(
+                        new Method(
+                                        Family.AT,
+                                        s.gamma(),
+                                        false,
+                                        PerturbationDirection.LAST_ATTACK_STEP)
+                                .label());
+        if (at == null || exact == null || cheap == null) {
+            return;
+        }
+        String name = "AT-AWP (last attack step)";
+        Interval drop =
+                LabStatistics.pairedDifference(values(at, Run::drop), values(cheap, Run::drop));
+        md.append(
+                verdict(
+                        "6a. " + name + " curbs robust overfitting",
+                        "PGD-AT drop − " + name + " drop > 0, paired by seed",
+                        drop,
+                        "difference " + drop.format(100, 1) + " points"));
+        Interval gap =
+                LabStatistics.pairedDifference(
+                        values(at, Run::lastGap), values(cheap, Run::lastGap));
+        md.append(
+                verdict(
+                        "6b. " + name + " narrows the train−test robust gap",
+                        "PGD-AT gap − " + name + " gap > 0, paired by seed",
+                        gap,
+                        "difference " + gap.format(100, 1) + " points"));
+        Interval last =
+                LabStatistics.pairedDifference(
+                        values(cheap, r -> r.lastRobust().value()),
+                        values(at, r -> r.lastRobust().value()));
+        md.append(
+                verdict(
+                        "6c. " + name + " ends more robust than PGD-AT",
+                        "last test robust " + name + " − PGD-AT > 0, paired by seed",
+                        last,
+                        "difference " + last.format(100, 1) + " points"));
+        Interval versusExact =
+                LabStatistics.pairedDifference(
+                        values(cheap, r -> r.lastRobust().value()),
+                        values(exact, r -> r.lastRobust().value()));
+        Interval time =
+                LabStatistics.mean(
+                        ratios(values(cheap, Run::seconds), values(exact, Run::seconds)));
+        md.append(
+                verdict(
+                        "6d. " + name + " ends more robust than exact AT-AWP",
+                        "last test robust "
+                                + name
+                                + " − AT-AWP > 0, paired by seed (not resolved: no difference"
+                                + " this budget can see)",
+                        versusExact,
+                        "difference "
+                                + versusExact.format(100, 1)
+                                + " points; run time over AT-AWP's "
+                                + time.format(1, 3)
+                                + " (whole runs, evaluation included)"));
+    }
+
+    private static double[] ratios(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] / b[i];
+        }
+        return r;
     }
 
     private static void appendSweep(

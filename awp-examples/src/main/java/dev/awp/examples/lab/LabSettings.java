@@ -99,9 +99,9 @@ record LabSettings(
         }
         Set<String> parts = Set.of(options.string("parts", DEFAULT_PARTS).split(","));
         for (String part : parts) {
-            if (!Set.of("at", "sweep", "trades", "mart").contains(part)) {
+            if (!Set.of("at", "cheap", "sweep", "trades", "mart").contains(part)) {
                 throw new IllegalArgumentException(
-                        "--parts takes at, sweep, trades and mart but was given " + part);
+                        "--parts takes at, cheap, sweep, trades and mart but was given " + part);
             }
         }
         LabSettings settings =

@@ -4,6 +4,10 @@ package dev.awp.examples.lab;
 record Task(int index, Method method, long seed) {
 
     String directoryName() {
-        return method.label().replace(" γ=", "-gamma") + "-seed" + seed;
+        return method.label()
+                        .replace(" (last attack step)", "-last-attack-step")
+                        .replace(" γ=", "-gamma")
+                + "-seed"
+                + seed;
     }
 }

@@ -5,6 +5,7 @@ import dev.awp.attack.BatchNormMode;
 import dev.awp.attack.PgdAttack;
 import dev.awp.attack.ThreatModel;
 import dev.awp.objective.Objectives;
+import dev.awp.perturbation.PerturbationDirection;
 import dev.awp.perturbation.StepOrder;
 import dev.awp.perturbation.TensorSelection;
 import dev.awp.perturbation.WeightPerturbation;
@@ -66,7 +67,16 @@ public final class ConfigurationSnippet {
                         .build();
         WeightPerturbation off = WeightPerturbation.none(); // γ = 0: exactly the base method
         // end::perturbation[]
-        return List.of(atAwp, tradesAwp, variant, off);
+        // tag::without-extra-pass[]
+        // opt-in approximation: v from the weight gradient of the PGD attack's last iteration,
+        // no extra forward and backward per step (the default, EXACT, is the paper's AWP)
+        WeightPerturbation cheap =
+                WeightPerturbation.builder()
+                        .gamma(0.01)
+                        .direction(PerturbationDirection.LAST_ATTACK_STEP)
+                        .build();
+        // end::without-extra-pass[]
+        return List.of(atAwp, tradesAwp, variant, off, cheap);
     }
 
     /**

@@ -29,6 +29,8 @@ class AwpBenchmarkTest {
                         "1",
                         "--phase-reps",
                         "1",
+                        "--guard-reps",
+                        "1",
                         "--memory-steps",
                         "1",
                         "--leak-steps",
@@ -54,7 +56,8 @@ class AwpBenchmarkTest {
         assertThat(Files.readString(output)).contains("\"overhead_ratio\"");
         assertThat(report.table())
                 .contains("1. AWP overhead", "2. Attack cost", "3. Against the reference")
-                .contains("4. Memory", "5. Scaling", "threads: intra-op");
+                .contains("4. Memory", "5. Scaling", "threads: intra-op")
+                .contains("6. Guards and rollback");
         JsonObject model = report.json().getAsJsonArray("models").get(0).getAsJsonObject();
         assertThat(model.getAsJsonObject("at_ms").get("n").getAsInt()).isEqualTo(1);
         assertThat(model.get("perturbed_tensors").getAsInt()).isEqualTo(7);
@@ -63,6 +66,17 @@ class AwpBenchmarkTest {
                 .as("live NDArray count over the leak check: %s", leak.get("checkpoints"))
                 .isTrue();
         assertThat(report.json().getAsJsonObject("scaling").getAsJsonArray("batch")).hasSize(1);
+        JsonObject row =
+                report.json()
+                        .getAsJsonObject("scaling")
+                        .getAsJsonArray("batch")
+                        .get(0)
+                        .getAsJsonObject();
+        assertThat(row.has("extra_peak_rss_over_parameter_bytes")).isTrue();
+        JsonObject guards = model.getAsJsonObject("guards");
+        assertThat(guards.getAsJsonObject("checks_verified_step_ms").get("n").getAsInt())
+                .isEqualTo(1);
+        assertThat(guards.get("guards_and_rollback_share").getAsDouble()).isFinite();
     }
 
     @Test

@@ -23,6 +23,10 @@ class ConfigurationSnippetTest {
         assertThat(perturbations.get(1).isActive(10)).isTrue();
         assertThat(perturbations.get(2).stepOrder()).isEqualTo(StepOrder.RESTORE_THEN_UPDATE);
         assertThat(perturbations.get(3).gamma()).isZero();
+        assertThat(perturbations.get(4).direction())
+                .isEqualTo(dev.awp.perturbation.PerturbationDirection.LAST_ATTACK_STEP);
+        assertThat(perturbations.get(0).direction())
+                .isEqualTo(dev.awp.perturbation.PerturbationDirection.EXACT);
     }
 
     @Test

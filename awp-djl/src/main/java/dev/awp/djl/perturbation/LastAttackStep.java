@@ -1,0 +1,123 @@
+package dev.awp.djl.perturbation;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import dev.awp.attack.Attack;
+import dev.awp.djl.attack.AttackTarget;
+import dev.awp.djl.internal.Guards;
+import dev.awp.djl.internal.Scopes;
+import dev.awp.perturbation.PerturbationDirection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@link PerturbationDirection#LAST_ATTACK_STEP}: the attack's target keeps the weight gradients of
+ * the attack's last iteration, and {@code v} is built from them with the paper's formula, with no
+ * pass of its own.
+ */
+final class LastAttackStep {
+
+    private LastAttackStep() {}
+
+    /**
+     * The target whose last input-gradient computation of {@code attack} keeps the weights'
+     * gradients.
+     *
+     * @throws IllegalArgumentException if {@code attack} is not a PGD attack (a specification or an
+     *     attack bound from one: its last iteration is call steps × restarts)
+     */
+    static AttackTarget target(AttackTarget target, Attack attack) {
+        Map<String, Object> parameters = attack.parameters();
+        if (!"PGD".equals(attack.kind())
+                || !(parameters.get("steps") instanceof Integer steps)
+                || !(parameters.get("restarts") instanceof Integer restarts)) {
+            throw new IllegalArgumentException(
+                    "attack must be a PGD attack with the weight perturbation's direction"
+                            + " LAST_ATTACK_STEP but was "
+                            + attack.name()
+                            + " ("
+                            + attack.kind()
+                            + "); use direction EXACT with other attacks");
+        }
+        return target.withWeightGradientsAt(steps * restarts);
+    }
+
+    /**
+     * {@code v} from the weight gradients the attack's last iteration left, checked finite before
+     * any weight moves; then {@code w += v} and every trainable gradient zeroed; the caller leaves
+     * each tensor pending its restore.
+     */
+    static void compute(
+            Block block,
+            NDArray x,
+            NDArray y,
+            NDArray xAdv,
+            List<PerturbedTensor> tensors,
+            double gamma) {
+        List<NDArray> trainable = new ArrayList<>();
+        for (Parameter parameter : block.getParameters().values()) {
+            if (parameter.requiresGradient() && parameter.isInitialized()) {
+                trainable.add(parameter.getArray());
+            }
+        }
+        try (NDManager scope = xAdv.getManager().newSubManager()) {
+            Scopes.borrow(scope, x, y, xAdv);
+            Guards.checkFiniteInputs(x, xAdv, y);
+            computeV(tensors, gamma, scope);
+            ExactPass.checkFinite(scope.zeros(new Shape()), tensors);
+        } catch (RuntimeException | Error e) {
+            ExactPass.zeroGradients(trainable);
+            throw e;
+        }
+        ExactPass.zeroGradients(trainable);
+        tensors.forEach(PerturbedTensor::apply);
+    }
+
+    /**
+     * Sets every tensor's {@code v = γ‖w‖ g / (‖g‖ + 1e-20)} from the gradient the attack left in
+     * its weight, without moving the weight.
+     *
+     * @throws IllegalStateException if a weight has no gradient, or all are zero: the attack did
+     *     not run on {@link AwpOptimizer#attackTarget}
+     */
+    private static void computeV(List<PerturbedTensor> tensors, double gamma, NDManager scope) {
+        NDList norms = new NDList(tensors.size());
+        for (PerturbedTensor tensor : tensors) {
+            tensor.startAscent(gamma, 1, scope);
+            try (NDArray gradient = gradient(tensor)) {
+                NDArray norm = gradient.norm();
+                norm.attach(scope);
+                norms.add(norm);
+            }
+            tensor.ascend(tensor.weight(), 1, 1.0);
+        }
+        if (NDArrays.stack(norms).sum().getFloat() == 0f) {
+            throw new IllegalStateException(
+                    "the weights' gradients are zero, so the attack did not leave its last"
+                            + " iteration's weight gradients (direction LAST_ATTACK_STEP): craft"
+                            + " x_adv on awp.attackTarget(trainer, attack), as AwpEasyTrain and"
+                            + " AdversarialTrainer do; the weights are unchanged");
+        }
+    }
+
+    /** The gradient the attack left in a perturbed tensor's weight. */
+    private static NDArray gradient(PerturbedTensor tensor) {
+        try {
+            return tensor.weight().getGradient();
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(
+                    tensor.name()
+                            + " has no gradient: with direction LAST_ATTACK_STEP, craft x_adv on"
+                            + " awp.attackTarget(trainer, attack) so that the attack's last"
+                            + " iteration computes the weights' gradients; the weights are"
+                            + " unchanged",
+                    e);
+        }
+    }
+}
