@@ -38,6 +38,6 @@ class AutoAttackBenchmarkTest {
                         () ->
                                 AutoAttackBenchmark.runExample(
                                         "--attacks", "apgd-ce,pgd", "--out", directory.toString()))
-                .withMessage("--attacks takes [apgd-ce, apgd-t, fab-t, square] but had pgd");
+                .withMessage("--attacks takes [apgd-ce, apgd-t, fab-t, square, fab] but had pgd");
     }
 }
