@@ -5,6 +5,7 @@ import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
 import ai.djl.Model;
+import com.google.common.math.LongMath;
 import dev.awp.attack.Attack;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.evaluation.EvaluationPart;
@@ -13,6 +14,7 @@ import dev.awp.djl.evaluation.RobustnessReportJson;
 import dev.awp.report.RobustnessReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.RoundingMode;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -136,7 +138,7 @@ public final class SparkEvaluation {
         JobSpec spec = new JobSpec(this, (int) count, local.batchSize());
         PartStore store = spec.store();
         List<EvaluationPart> parts = new ArrayList<>(store.committed(key));
-        int batches = (int) ((count + spec.batchSize - 1) / spec.batchSize);
+        int batches = Math.toIntExact(LongMath.divide(count, spec.batchSize, RoundingMode.CEILING));
         boolean[] done = new boolean[batches];
         int reused = 0;
         for (EvaluationPart part : parts) {

@@ -3,6 +3,7 @@ package dev.awp.djl.evaluation;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.math.IntMath;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
@@ -11,6 +12,7 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
 import com.google.gson.JsonParser;
 import dev.awp.report.RobustnessReport;
+import java.math.RoundingMode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -137,7 +139,7 @@ public final class EvaluationPart {
      * @return {@code ceil(size() / batchSize())}
      */
     public int batches() {
-        return (labels.length + batchSize - 1) / batchSize;
+        return IntMath.divide(labels.length, batchSize, RoundingMode.CEILING);
     }
 
     /**
