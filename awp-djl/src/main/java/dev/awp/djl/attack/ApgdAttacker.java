@@ -345,8 +345,9 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
             return domain.clip(x.add(t.div(norm).mul(eps)));
         }
 
-        /** Loss, predictions and input gradient at {@code point}. */
+        /** Loss, predictions and input gradient at {@code point}: one pass, counted. */
         private Probe probe(NDArray point) {
+            batch.countQueries(rows);
             double[][] loss = new double[1][];
             long[][] predicted = new long[1][];
             NDArray grad =

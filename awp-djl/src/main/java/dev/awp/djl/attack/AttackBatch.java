@@ -123,6 +123,7 @@ public final class AttackBatch {
     public NDArray cleanLogits() {
         if (cleanLogits == null) {
             cleanLogits = target.logits(x, mode()).stopGradient();
+            countQueries(allRows());
             cleanLogits.attach(scope);
             checkClasses(cleanLogits);
         }
@@ -221,6 +222,18 @@ public final class AttackBatch {
             NDManager manager, int[] rows, Shape exampleShape, float mean, float std) {
         checkRows(rows);
         return draws.normal(manager, rows, exampleShape, x.getDataType(), mean, std);
+    }
+
+    /**
+     * Records one forward pass of the model on each example of {@code rows}, for the per-example
+     * tally of {@link ExampleKeys#queries()}. The built-in attacks call it on every pass they make
+     * (gradient passes included); {@link #cleanLogits()} counts its own.
+     *
+     * @param rows rows of {@link #x()}, each queried once
+     */
+    public void countQueries(int[] rows) {
+        checkRows(rows);
+        draws.countQueries(rows);
     }
 
     /** All rows, {@code 0 … B−1}. */

@@ -24,6 +24,9 @@ import dev.awp.djl.internal.SplitMix64;
  * <p>The built-in attacks draw through {@link AttackBatch#random(int)}, {@link AttackBatch#uniform}
  * and {@link AttackBatch#normal}; a custom attack written on {@link AbstractInputAttack} gets
  * per-example draws the same way.
+ *
+ * <p>Keys also tally the model's forward passes spent on each example ({@link #queries()}), as the
+ * attack reports them ({@link AttackBatch#countQueries(int[])}): use one instance per call.
  */
 public abstract class ExampleKeys {
 
@@ -54,6 +57,17 @@ public abstract class ExampleKeys {
         return new Keyed(seed, ids.clone());
     }
 
+    /**
+     * The forward passes of the model each example took part in, in row order, as counted by the
+     * attacks that ran with these keys ({@link AttackBatch#countQueries(int[])}); the built-in
+     * attacks count every pass, the clean one included.
+     *
+     * @return one count per example; empty for {@link #fromEngine()}, which keeps no tally
+     */
+    public long[] queries() {
+        return new long[0];
+    }
+
     /** The draws of one batch of {@code size} examples. */
     abstract Draws open(int size);
 
@@ -62,6 +76,9 @@ public abstract class ExampleKeys {
 
         /** The stream of row {@code row}. */
         abstract SplitMix64 stream(int row, NDManager manager);
+
+        /** One forward pass of the model on each row of {@code rows}. */
+        void countQueries(int[] rows) {}
 
         /**
          * Draws for the rows {@code rows}, shape {@code (rows.length, exampleShape...)}, uniform in
@@ -143,10 +160,17 @@ public abstract class ExampleKeys {
     private static final class Keyed extends ExampleKeys {
         private final long seed;
         private final long[] ids;
+        private final long[] queries;
 
         Keyed(long seed, long[] ids) {
             this.seed = seed;
             this.ids = ids;
+            this.queries = new long[ids.length];
+        }
+
+        @Override
+        public long[] queries() {
+            return queries.clone();
         }
 
         @Override
@@ -158,6 +182,13 @@ public abstract class ExampleKeys {
                     ids.length);
             SplitMix64[] streams = new SplitMix64[size];
             return new Draws() {
+                @Override
+                void countQueries(int[] rows) {
+                    for (int row : rows) {
+                        queries[row]++;
+                    }
+                }
+
                 @Override
                 SplitMix64 stream(int row, NDManager manager) {
                     if (streams[row] == null) {

@@ -150,6 +150,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
             for (int iteration = 0; iteration < spec.steps(); iteration++) {
                 Plane plane =
                         rank > 0 ? targeted(scope, current, y, t) : closest(scope, current, y);
+                draws.countQueries(examples);
                 for (int i = 0; i < n; i++) {
                     int f = i % features;
                     lo[i] = domain.lower(f) - current[i];
@@ -179,6 +180,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                     }
                 }
                 long[] predicted = predict(scope, next, m);
+                draws.countQueries(examples);
                 for (int j = 0; j < m; j++) {
                     if (predicted[j] == y[j]) {
                         continue;

@@ -38,6 +38,7 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
             if (spec.restarts() == 1) {
                 return adv;
             }
+            batch.countQueries(batch.allRows());
             NDArray loss =
                     AttackLosses.of(
                             spec.loss(),
@@ -69,6 +70,7 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
             NDArray next;
             try (NDManager iteration = scope.newSubManager()) {
                 adv.tempAttach(iteration);
+                batch.countQueries(batch.allRows());
                 NDArray gradient =
                         batch.gradient(
                                 adv,

@@ -184,6 +184,11 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
 
         /** The margins of the points {@code rows} of {@code points}, one forward pass. */
         private double[] query(NDManager scope, float[] points, int[] examples, int[] rows) {
+            int[] queried = new int[rows.length];
+            for (int k = 0; k < rows.length; k++) {
+                queried[k] = examples[rows[k]];
+            }
+            draws.countQueries(queried);
             float[] packed = Survivors.gather(points, rows, features);
             try (NDManager local = scope.newSubManager()) {
                 NDArray input =

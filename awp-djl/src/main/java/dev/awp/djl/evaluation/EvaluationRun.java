@@ -126,12 +126,14 @@ final class EvaluationRun {
         int[] predictions = new int[n];
         int[] codes = new int[n];
         byte[][] verdicts = new byte[evaluator.attacks.size()][n];
+        long[][] exampleQueries = new long[evaluator.attacks.size()][n];
         for (int i = 0; i < n; i++) {
             labels[i] = recording.labels.get(i);
             predictions[i] = recording.predictions.get(i);
             codes[i] = state.codes.get(i);
             for (int k = 0; k < verdicts.length; k++) {
                 verdicts[k][i] = recording.verdicts.get(k).get(i);
+                exampleQueries[k][i] = recording.queries.get(k).get(i);
             }
         }
         return new EvaluationPart(
@@ -141,6 +143,7 @@ final class EvaluationRun {
                 predictions,
                 codes,
                 verdicts,
+                exampleQueries,
                 state.queries.clone(),
                 state.nanos.clone(),
                 warnings,
@@ -219,6 +222,7 @@ final class EvaluationRun {
         long[] rows = indices(state.eligible(size, evaluator.accounting));
         long[] queries = new long[1];
         boolean[] survived = new boolean[0];
+        long[] perExample = new long[0];
         if (rows.length > 0) {
             engine.setRandomSeed(attackSeed(evaluator.seed, firstBatch + index, k));
             StageProgress within =
@@ -235,9 +239,11 @@ final class EvaluationRun {
                                 queries[0] += n;
                                 within.pass(n, queries[0]);
                             });
-            survived = attack(k, counting, x, y, rows, firstExample(index));
+            ExampleKeys keys = keys(k, rows, firstExample(index));
+            survived = attack(k, counting, x, y, rows, keys);
+            perExample = keys.queries();
         }
-        log.attack(k, size, rows, survived);
+        log.attack(k, size, rows, survived, perExample);
         state.recordAttack(k, size, rows, survived, queries[0], System.nanoTime() - attackStarted);
     }
 
@@ -245,18 +251,22 @@ final class EvaluationRun {
      * Runs attack {@code k} on the rows {@code index} through {@code attacking} (which counts the
      * queries) and says which survived, predicting through the uncounted target.
      */
+    /** The keys of attack {@code k} on the rows {@code index} of a batch (dataset indices). */
+    private ExampleKeys keys(int k, long[] index, long firstExample) {
+        long[] ids = new long[index.length];
+        for (int i = 0; i < index.length; i++) {
+            ids[i] = firstExample + index[i];
+        }
+        return ExampleKeys.of(keySeed(evaluator.seed, k), ids);
+    }
+
     private boolean[] attack(
-            int k, AttackTarget attacking, NDArray x, NDArray y, long[] index, long firstExample) {
+            int k, AttackTarget attacking, NDArray x, NDArray y, long[] index, ExampleKeys keys) {
         try (NDManager scope = x.getManager().newSubManager()) {
             Scopes.borrow(scope, x, y);
             NDIndex rows = new NDIndex("{}", scope.create(index));
             NDArray xs = x.get(rows);
             NDArray ys = y.get(rows);
-            long[] ids = new long[index.length];
-            for (int i = 0; i < index.length; i++) {
-                ids[i] = firstExample + index[i];
-            }
-            ExampleKeys keys = ExampleKeys.of(keySeed(evaluator.seed, k), ids);
             NDArray adv = evaluator.executables.get(k).generate(attacking, xs, ys, keys);
             SanityChecks.checkThreatModel(evaluator.attacks.get(k), xs, adv);
             long[] predicted = target.logits(adv, BatchNormMode.EVAL).argMax(1).toLongArray();

@@ -114,6 +114,15 @@ class EvaluationPartTest {
             for (int k = 0; k < part.attacks(); k++) {
                 queries += part.queries(k);
                 assertThat(part.queries(k)).isEqualTo(report.attacks().get(k).queries());
+                // every forward pass is spent on some example: the per-example counts add up to
+                // what the counting model saw, and only attacked examples have any
+                long perExample = 0;
+                for (int i = 0; i < part.size(); i++) {
+                    perExample += part.queries(k, i);
+                    assertThat(part.queries(k, i) > 0)
+                            .isEqualTo(part.verdict(k, i) != EvaluationPart.NOT_ATTACKED);
+                }
+                assertThat(perExample).isEqualTo(part.queries(k));
             }
             assertThat(queries).isPositive();
         }
