@@ -236,8 +236,13 @@ public final class AttackBatch {
         draws.countQueries(rows);
     }
 
-    /** All rows, {@code 0 … B−1}. */
-    int[] allRows() {
+    /**
+     * All rows, {@code 0 … B−1}: the argument of {@link #uniform}, {@link #normal} and {@link
+     * #countQueries} for the whole batch.
+     *
+     * @return a new array
+     */
+    public int[] allRows() {
         int[] rows = new int[size()];
         for (int i = 0; i < rows.length; i++) {
             rows[i] = i;
