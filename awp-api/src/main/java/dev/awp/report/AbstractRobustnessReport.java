@@ -56,8 +56,8 @@ abstract class AbstractRobustnessReport {
     public abstract Optional<Long> subsetSeed();
 
     /**
-     * The seed of the attacks' random starts (the engine's generator is re-seeded from it for every
-     * batch and attack).
+     * The seed of the attacks' random draws (each example's stream is seeded from it, the attack
+     * and the example's index).
      *
      * @return the seed
      */

@@ -17,8 +17,10 @@ import org.apache.spark.sql.types.StructType;
  * The per-example table, written as Parquet by Spark's writer: one row per example with {@code
  * index}, {@code label}, {@code cleanPrediction}, {@code robust} (correct at the clean input and
  * under every attack), {@code brokenBy} (the report's code: -1 robust, -2 clean error, else the
- * attack's index), {@code brokenByName} (the attack's name, null otherwise) and {@code verdicts},
- * one entry per attack: 1 survived, 0 broken, -1 not attacked.
+ * attack's index), {@code brokenByName} (the attack's name, null otherwise), {@code verdicts}, one
+ * entry per attack: 1 survived, 0 broken, -1 not attacked, and {@code queries}, one entry per
+ * attack: the model's forward passes the attack spent on the example (0 when it did not run on it;
+ * {@link EvaluationPart#queries(int, int)}).
  */
 final class ExampleTable {
 
@@ -30,7 +32,8 @@ final class ExampleTable {
                     .add("robust", DataTypes.BooleanType, false)
                     .add("brokenBy", DataTypes.IntegerType, false)
                     .add("brokenByName", DataTypes.StringType, true)
-                    .add("verdicts", DataTypes.createArrayType(DataTypes.ByteType, false), false);
+                    .add("verdicts", DataTypes.createArrayType(DataTypes.ByteType, false), false)
+                    .add("queries", DataTypes.createArrayType(DataTypes.LongType, false), false);
 
     private ExampleTable() {}
 
@@ -42,8 +45,10 @@ final class ExampleTable {
             for (int i = 0; i < part.size(); i++) {
                 int code = part.brokenBy(i);
                 Byte[] verdicts = new Byte[part.attacks()];
+                Long[] queries = new Long[part.attacks()];
                 for (int k = 0; k < verdicts.length; k++) {
                     verdicts[k] = part.verdict(k, i);
+                    queries[k] = part.queries(k, i);
                 }
                 rows.add(
                         RowFactory.create(
@@ -53,7 +58,8 @@ final class ExampleTable {
                                 code == RobustnessReport.ROBUST,
                                 code,
                                 code >= 0 ? attacks.get(code).name() : null,
-                                verdicts));
+                                verdicts,
+                                queries));
             }
         }
         spark.createDataFrame(rows, SCHEMA)

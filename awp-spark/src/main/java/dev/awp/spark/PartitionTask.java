@@ -21,14 +21,15 @@ import scala.Tuple2;
  * committed it, or checks the rows, evaluates the batches ({@link
  * RobustnessEvaluator#evaluatePart}) and commits the part. Returns the parts as JSON.
  *
- * <p>Evaluations in one JVM run one at a time: the attacks draw from the engine's generator, which
- * the whole process shares, so two tasks attacking at once would interleave their draws.
+ * <p>Evaluations in one JVM run one at a time: the tasks share the JVM's loaded model (each attack
+ * switches its weight gradients off and back on), and DJL's PyTorch engine allows only one gradient
+ * collector per process.
  */
 final class PartitionTask implements FlatMapFunction<Iterator<Tuple2<Integer, Row>>, String> {
 
     private static final long serialVersionUID = 1L;
 
-    /** One evaluation at a time per JVM (the engine's generator is process-wide). */
+    /** One evaluation at a time per JVM (shared model, one gradient collector per process). */
     private static final Object ENGINE_LOCK = new Object();
 
     private final JobSpec spec;

@@ -51,10 +51,10 @@ import scala.Tuple2;
  * <p><b>How it is split.</b> The examples are numbered by their {@link ExampleRows#INDEX} column
  * and cut into the evaluator's batches exactly as one JVM cuts them (batch {@code b} holds examples
  * {@code b·B} to {@code b·B + B - 1}); each partition gets consecutive whole batches, and every
- * batch is evaluated by {@link RobustnessEvaluator#evaluatePart} with the attacks re-seeded from
- * {@code (seed, global batch index, attack index)}, as one JVM does. The randomness is therefore
- * keyed by the batch, and the batches are those of one JVM: the same example meets the same random
- * draws and the same batch companions wherever it runs. The partition count changes only the speed.
+ * batch is evaluated by {@link RobustnessEvaluator#evaluatePart}, whose attacks draw per example
+ * ({@link dev.awp.djl.attack.ExampleKeys}: a stream seeded from the seed, the attack and the
+ * example's index). The same example therefore meets the same random draws and the same batch
+ * companions wherever it runs. The partition count changes only the speed.
  *
  * <p><b>Commit and resume.</b> Each partition commits its part atomically to {@code
  * parts/batches-FFFFFF-CCCCCC.json} in the output directory, with the configuration's key (dataset
@@ -69,9 +69,10 @@ import scala.Tuple2;
  *
  * <p><b>Model.</b> {@link ModelSource}: a path every executor reads, loaded once per executor JVM
  * (and once on the driver, which computes the configuration key). Evaluations run one at a time in
- * a JVM: the attacks draw from the engine's process-wide generator. Give each executor one task
- * slot ({@code spark.executor.cores} equal to {@code spark.task.cpus}) and, on GPUs, one GPU
- * ({@code spark.task.resource.gpu.amount=1}); awp never chooses a device itself.
+ * a JVM: the tasks of one executor share its model, whose weight gradients each attack switches off
+ * and on, and DJL's PyTorch engine allows one gradient collector per process. Give each executor
+ * one task slot ({@code spark.executor.cores} equal to {@code spark.task.cpus}) and, on GPUs, one
+ * GPU ({@code spark.task.resource.gpu.amount=1}); awp never chooses a device itself.
  *
  * <p><b>Errors.</b> Bad inputs fail the job with awp's {@link IllegalArgumentException} (the
  * message of the task that failed, the Spark exception as its cause): a model that cannot be

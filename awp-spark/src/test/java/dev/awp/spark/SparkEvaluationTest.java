@@ -115,8 +115,12 @@ class SparkEvaluationTest {
                         .isEqualTo(single.brokenBy().get(i) == RobustnessReport.ROBUST);
                 assertThat(row.getInt(4)).isEqualTo(single.brokenBy().get(i));
                 List<Object> verdicts = row.getList(6);
+                List<Object> queries = row.getList(7);
+                assertThat(verdicts).hasSize(singlePart.attacks());
+                assertThat(queries).hasSize(singlePart.attacks());
                 for (int k = 0; k < verdicts.size(); k++) {
                     assertThat(verdicts.get(k)).isEqualTo(singlePart.verdict(k, i));
+                    assertThat(queries.get(k)).isEqualTo(singlePart.queries(k, i));
                 }
             }
             assertThat(Files.exists(outcome.reportFile())).isTrue();

@@ -48,15 +48,36 @@ public abstract class AbstractInputAttack implements InputAttack {
      */
     @Override
     public final NDArray generate(AttackTarget target, NDArray x, NDArray y) {
+        return generate(target, x, y, ExampleKeys.fromEngine());
+    }
+
+    /**
+     * Crafts adversarial examples with the random draws {@code keys} gives ({@link
+     * AttackBatch#random(int)}, {@link AttackBatch#uniform}, {@link AttackBatch#normal}): runs the
+     * prologue described in the class documentation, then {@link #craft(AttackBatch)}.
+     *
+     * @param target the model under attack
+     * @param x the clean inputs, shape {@code (B, ...)}, inside the threat model's bounds; not
+     *     modified
+     * @param y the labels, shape {@code (B)} or {@code (B, 1)}, class indices
+     * @param keys where the random draws come from
+     * @return the adversarial inputs, attached to {@code x}'s manager (the caller owns them)
+     * @throws IllegalArgumentException if {@code x} leaves the threat model's input domain, the
+     *     labels are not class indices of the model's outputs, or {@code keys} has another number
+     *     of examples
+     */
+    @Override
+    public final NDArray generate(AttackTarget target, NDArray x, NDArray y, ExampleKeys keys) {
         requireNonNull(target, "target");
         requireNonNull(x, "x");
         requireNonNull(y, "y");
+        requireNonNull(keys, "keys");
         checkInputs(x);
         NDManager owner = x.getManager();
         try (GradientSuspension off = GradientSuspension.suspend(target.trainableArrays());
                 NDManager scope = owner.newSubManager(x.getDevice())) {
             Scopes.borrow(scope, x, y);
-            NDArray adversarial = craft(new AttackBatch(this, target, x, y, scope));
+            NDArray adversarial = craft(new AttackBatch(this, target, x, y, keys, scope));
             adversarial.attach(owner);
             return adversarial;
         }

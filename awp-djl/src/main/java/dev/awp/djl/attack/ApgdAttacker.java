@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.ApgdLoss;
 import dev.awp.attack.Norm;
@@ -46,8 +47,9 @@ import java.util.Arrays;
  * example is classified correctly, only when the first iterate's loss is already positive);
  * examples never misclassified get their highest-loss point over all runs (the reference returns
  * the clean input), so that the output is useful beyond accuracy; examples misclassified at the
- * clean input are returned unchanged, as in the reference. Random starts draw from the engine's
- * generator: seed it ({@code Engine.getInstance().setRandomSeed}) for reproducible results.
+ * clean input are returned unchanged, as in the reference. Random starts draw from the batch's
+ * {@link ExampleKeys}: per example in an evaluation, else from the engine's generator (seed it with
+ * {@code Engine.getInstance().setRandomSeed} for reproducible results).
  */
 final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
 
@@ -98,7 +100,8 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
                             yt.attach(runScope);
                         }
                         Projection ball = batch.ballAround(xs, runScope);
-                        RunResult result = new Run(batch, xs, ys, yt, ball, runScope).execute();
+                        RunResult result =
+                                new Run(batch, rows, xs, ys, yt, ball, runScope).execute();
                         adv[0] = merge(adv[0], result, rows, survivors, bestLoss, runScope);
                         adv[0].attach(scope);
                     }
@@ -170,6 +173,8 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
 
     /** One run of APGD on a set of examples; per-example state in Java arrays and NDArrays. */
     private final class Run {
+        private final AttackBatch batch;
+        private final int[] rows;
         private final AttackTarget target;
         private final NDArray x;
         private final NDArray y;
@@ -192,11 +197,14 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
 
         Run(
                 AttackBatch batch,
+                int[] rows,
                 NDArray x,
                 NDArray y,
                 NDArray targets,
                 Projection ball,
                 NDManager scope) {
+            this.batch = batch;
+            this.rows = rows;
             this.target = batch.target();
             this.x = x;
             this.y = y;
@@ -313,13 +321,17 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
             return new RunResult(fooled, bestLoss, lastAdversarial, best);
         }
 
-        /** The random start on the surface of the ε-ball, clamped to the input domain. */
+        /**
+         * The random start on the surface of the ε-ball, clamped to the input domain; the draws are
+         * the batch's for its rows.
+         */
         private NDArray start(NDManager work) {
             double eps = tm.epsilon();
+            Shape example = x.getShape().slice(1);
             NDArray t;
             NDArray norm;
             if (linf) {
-                t = work.randomUniform(-1f, 1f, x.getShape(), x.getDataType());
+                t = batch.uniform(work, rows, example, -1f, 1f);
                 norm =
                         t.abs()
                                 .reshape(m, -1)
@@ -327,14 +339,15 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
                                 .add(NORM_FLOOR)
                                 .reshape(Projection.broadcastShape(x));
             } else {
-                t = work.randomNormal(x.getShape(), x.getDataType());
+                t = batch.normal(work, rows, example, 0f, 1f);
                 norm = Projection.perExampleNorm(t);
             }
             return domain.clip(x.add(t.div(norm).mul(eps)));
         }
 
-        /** Loss, predictions and input gradient at {@code point}. */
+        /** Loss, predictions and input gradient at {@code point}: one pass, counted. */
         private Probe probe(NDArray point) {
+            batch.countQueries(rows);
             double[][] loss = new double[1][];
             long[][] predicted = new long[1][];
             NDArray grad =

@@ -50,7 +50,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                         x.toType(DataType.FLOAT32, false).toFloatArray(),
                         logits,
                         classes,
-                        SplitMix64.fromEngine(scope));
+                        batch);
         // FAB-T: each target class in turn, each with its restarts; the first run of a target
         // starts at the clean input
         int passes = spec.targeted() ? targets : 1;
@@ -73,7 +73,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
         private final float[] clean;
         private final float[] cleanLogits;
         private final int classes;
-        private final SplitMix64 random;
+        private final AttackBatch draws;
         private final int batch;
         private final int features;
         private final Shape exampleShape;
@@ -92,14 +92,14 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                 float[] clean,
                 float[] cleanLogits,
                 int classes,
-                SplitMix64 random) {
+                AttackBatch draws) {
             this.target = target;
             this.x = x;
             this.labels = labels;
             this.clean = clean;
             this.cleanLogits = cleanLogits;
             this.classes = classes;
-            this.random = random;
+            this.draws = draws;
             this.batch = labels.length;
             this.features = clean.length / batch;
             this.exampleShape = x.getShape().slice(1);
@@ -132,7 +132,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                     t[j] = classOfRank(examples[j], rank);
                 }
             }
-            float[] current = randomStart ? randomStart(orig, m) : orig.clone();
+            float[] current = randomStart ? randomStart(orig, examples) : orig.clone();
             float[] best = new float[n];
             double[] bestNorm = new double[m];
             java.util.Arrays.fill(bestNorm, Double.POSITIVE_INFINITY);
@@ -150,6 +150,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
             for (int iteration = 0; iteration < spec.steps(); iteration++) {
                 Plane plane =
                         rank > 0 ? targeted(scope, current, y, t) : closest(scope, current, y);
+                draws.countQueries(examples);
                 for (int i = 0; i < n; i++) {
                     int f = i % features;
                     lo[i] = domain.lower(f) - current[i];
@@ -179,6 +180,7 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                     }
                 }
                 long[] predicted = predict(scope, next, m);
+                draws.countQueries(examples);
                 for (int j = 0; j < m; j++) {
                     if (predicted[j] == y[j]) {
                         continue;
@@ -296,9 +298,11 @@ final class FabAttacker extends SpecifiedAttack<FabAttack> {
                     .toDevice(x.getDevice(), false);
         }
 
-        private float[] randomStart(float[] orig, int m) {
+        /** A start in the ε/2-ball around each example, from the example's random stream. */
+        private float[] randomStart(float[] orig, int[] examples) {
             float[] start = new float[orig.length];
-            for (int j = 0; j < m; j++) {
+            for (int j = 0; j < examples.length; j++) {
+                SplitMix64 random = draws.stream(examples[j]);
                 int at = j * features;
                 double[] t = new double[features];
                 double size = 0;

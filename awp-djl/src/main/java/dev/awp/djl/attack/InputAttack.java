@@ -26,4 +26,24 @@ public interface InputAttack extends Attack {
      *     manager (the caller owns them)
      */
     NDArray generate(AttackTarget target, NDArray x, NDArray y);
+
+    /**
+     * Crafts adversarial examples with the random draws {@code keys} gives: per example when {@code
+     * keys} is {@link ExampleKeys#of keyed}, so that an example meets the same draws in any batch.
+     * {@link dev.awp.djl.evaluation.RobustnessEvaluator} calls this. The default ignores {@code
+     * keys} and calls {@link #generate(AttackTarget, NDArray, NDArray)} (which draws from the
+     * engine's generator, seeded by the evaluator per batch and attack); attacks written on {@link
+     * AbstractInputAttack} use the keys.
+     *
+     * @param target the model under attack
+     * @param x the clean inputs, shape {@code (B, ...)}, inside the threat model's bounds; not
+     *     modified
+     * @param y the labels, shape {@code (B)}, class indices
+     * @param keys where the random draws come from, one identifier per example
+     * @return the adversarial inputs, same shape and type as {@code x}, attached to {@code x}'s
+     *     manager (the caller owns them)
+     */
+    default NDArray generate(AttackTarget target, NDArray x, NDArray y, ExampleKeys keys) {
+        return generate(target, x, y);
+    }
 }

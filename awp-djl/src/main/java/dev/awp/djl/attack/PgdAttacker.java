@@ -3,6 +3,7 @@ package dev.awp.djl.attack;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.AttackLoss;
 import dev.awp.attack.Norm;
 import dev.awp.attack.PgdAttack;
@@ -37,6 +38,7 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
             if (spec.restarts() == 1) {
                 return adv;
             }
+            batch.countQueries(batch.allRows());
             NDArray loss =
                     AttackLosses.of(
                             spec.loss(),
@@ -63,11 +65,12 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
     private NDArray run(AttackBatch batch, NDArray cleanLogits) {
         NDManager scope = batch.scope();
         Projection ball = batch.ball();
-        NDArray adv = start(batch.x(), batch.domain(), scope);
+        NDArray adv = start(batch, scope);
         for (int step = 0; step < spec.steps(); step++) {
             NDArray next;
             try (NDManager iteration = scope.newSubManager()) {
                 adv.tempAttach(iteration);
+                batch.countQueries(batch.allRows());
                 NDArray gradient =
                         batch.gradient(
                                 adv,
@@ -89,33 +92,35 @@ final class PgdAttacker extends SpecifiedAttack<PgdAttack> {
         return adv;
     }
 
-    /** The first point of a run, attached to {@code scope}. */
-    private NDArray start(NDArray x, DomainBounds domain, NDManager scope) {
+    /** The first point of a run, attached to {@code scope}; the draws are the batch's. */
+    private NDArray start(AttackBatch batch, NDManager scope) {
+        NDArray x = batch.x();
+        DomainBounds domain = batch.domain();
         ThreatModel tm = spec.threatModel();
         double eps = tm.epsilon();
+        int[] rows = batch.allRows();
+        Shape example = x.getShape().slice(1);
         switch (spec.randomStart()) {
             case NONE:
                 return x.duplicate();
             case GAUSSIAN:
                 // As in the TRADES/MART reference: not clamped here; the first step projects.
                 return x.add(
-                        scope.randomNormal(
-                                        0f,
-                                        (float) spec.gaussianStd(),
-                                        x.getShape(),
-                                        x.getDataType())
+                        batch.normal(scope, rows, example, 0f, (float) spec.gaussianStd())
                                 .toDevice(x.getDevice(), false));
             case UNIFORM:
                 NDArray delta;
                 if (tm.norm() == Norm.LINF) {
-                    delta =
-                            scope.randomUniform(
-                                    (float) -eps, (float) eps, x.getShape(), x.getDataType());
+                    delta = batch.uniform(scope, rows, example, (float) -eps, (float) eps);
                 } else {
-                    NDArray direction = scope.randomNormal(x.getShape(), x.getDataType());
+                    NDArray direction = batch.normal(scope, rows, example, 0f, 1f);
                     NDArray radius =
-                            scope.randomUniform(
-                                            0f, 1f, Projection.broadcastShape(x), x.getDataType())
+                            batch.uniform(
+                                            scope,
+                                            rows,
+                                            Projection.broadcastShape(x).slice(1),
+                                            0f,
+                                            1f)
                                     .mul(eps);
                     delta = direction.div(Projection.perExampleNorm(direction)).mul(radius);
                 }

@@ -69,7 +69,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                         labels,
                         x.toType(DataType.FLOAT32, false).toFloatArray(),
                         cleanLogits.toType(DataType.FLOAT32, false).toFloatArray(),
-                        SplitMix64.fromEngine(scope));
+                        batch);
         search.survivors.restart(spec.restarts(), (r, rows) -> search.run(scope, rows));
         return scope.create(search.result, shape)
                 .toType(x.getDataType(), false)
@@ -82,7 +82,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
         private final NDArray x;
         private final long[] labels;
         private final float[] clean;
-        private final SplitMix64 random;
+        private final AttackBatch draws;
         private final int batch;
         private final int c;
         private final int h;
@@ -107,12 +107,12 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
                 long[] labels,
                 float[] clean,
                 float[] cleanLogits,
-                SplitMix64 random) {
+                AttackBatch draws) {
             this.target = target;
             this.x = x;
             this.labels = labels;
             this.clean = clean;
-            this.random = random;
+            this.draws = draws;
             Shape shape = x.getShape();
             this.batch = Math.toIntExact(shape.get(0));
             this.c = Math.toIntExact(shape.get(1));
@@ -184,6 +184,11 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
 
         /** The margins of the points {@code rows} of {@code points}, one forward pass. */
         private double[] query(NDManager scope, float[] points, int[] examples, int[] rows) {
+            int[] queried = new int[rows.length];
+            for (int k = 0; k < rows.length; k++) {
+                queried[k] = examples[rows[k]];
+            }
+            draws.countQueries(queried);
             float[] packed = Survivors.gather(points, rows, features);
             try (NDManager local = scope.newSubManager()) {
                 NDArray input =
@@ -215,6 +220,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
 
         /** Vertical stripes: {@code x ± ε}, one sign per channel and column, clipped. */
         private void startLinf(int example, float[] out, int at) {
+            SplitMix64 random = draws.stream(example);
             int from = example * features;
             for (int ch = 0; ch < c; ch++) {
                 for (int col = 0; col < w; col++) {
@@ -229,6 +235,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
 
         /** The window of each channel set to {@code x ± ε}, clipped to the domain. */
         private void proposeLinf(int example, float[] out, int at, int side) {
+            SplitMix64 random = draws.stream(example);
             int top = random.nextIntByRemainder(h - side + 1);
             int left = random.nextIntByRemainder(w - side + 1);
             int from = example * features;
@@ -245,6 +252,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
 
         /** A grid of squares of side ⌊h/5⌋ holding ±η, rescaled to norm ε, clipped. */
         private void startL2(int example, float[] out, int at) {
+            SplitMix64 random = draws.stream(example);
             int side = Math.max(h / 5, 1);
             int offset = (h - 5 * side) / 2;
             double[] delta = new double[features];
@@ -271,6 +279,7 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
          * emptied.
          */
         private void proposeL2(int example, float[] out, int at, int side) {
+            SplitMix64 random = draws.stream(example);
             int from = example * features;
             double[] delta = new double[features];
             double total = 0;

@@ -33,7 +33,7 @@ import java.util.Map;
 public final class EvaluationPart {
 
     /** The schema identifier written by {@link #toJson()}. */
-    public static final String SCHEMA = "awp.evaluation-part/1";
+    public static final String SCHEMA = "awp.evaluation-part/2";
 
     /** The {@link #verdict} of an example the attack did not run on. */
     public static final byte NOT_ATTACKED = -1;
@@ -52,6 +52,7 @@ public final class EvaluationPart {
     private final int[] predictions;
     private final int[] brokenBy;
     private final byte[][] verdicts;
+    private final long[][] exampleQueries;
     private final long[] queries;
     private final long[] nanos;
     private final List<String> warnings;
@@ -65,6 +66,7 @@ public final class EvaluationPart {
             int[] predictions,
             int[] brokenBy,
             byte[][] verdicts,
+            long[][] exampleQueries,
             long[] queries,
             long[] nanos,
             List<String> warnings,
@@ -84,13 +86,22 @@ public final class EvaluationPart {
                 verdicts.length,
                 queries.length,
                 nanos.length);
+        checkArgument(
+                exampleQueries.length == verdicts.length,
+                "exampleQueries must have one entry per attack (%s) but had %s",
+                verdicts.length,
+                exampleQueries.length);
         for (int k = 0; k < verdicts.length; k++) {
             checkArgument(
-                    verdicts[k].length == labels.length,
-                    "verdicts[%s] must have one entry per label (%s) but had %s",
+                    verdicts[k].length == labels.length
+                            && exampleQueries[k].length == labels.length,
+                    "verdicts[%s] and exampleQueries[%s] must have one entry per label (%s) but had"
+                            + " %s and %s",
+                    k,
                     k,
                     labels.length,
-                    verdicts[k].length);
+                    verdicts[k].length,
+                    exampleQueries[k].length);
         }
         this.firstBatch = firstBatch;
         this.batchSize = batchSize;
@@ -98,6 +109,7 @@ public final class EvaluationPart {
         this.predictions = predictions;
         this.brokenBy = brokenBy;
         this.verdicts = verdicts;
+        this.exampleQueries = exampleQueries;
         this.queries = queries;
         this.nanos = nanos;
         this.warnings = List.copyOf(warnings);
@@ -193,6 +205,20 @@ public final class EvaluationPart {
     }
 
     /**
+     * The forward passes of the model attack {@code k} spent on example {@code i} of the part, as
+     * the attack counted them ({@link dev.awp.djl.attack.AttackBatch#countQueries}): 0 when the
+     * attack did not run on it, and for a custom attack that does not count. For the built-in
+     * attacks the part's examples add up to {@link #queries(int)}.
+     *
+     * @param k the attack's index
+     * @param i the example's position in the part
+     * @return the count
+     */
+    public long queries(int k, int i) {
+        return exampleQueries[k][i];
+    }
+
+    /**
      * The single-example forward passes attack {@code k} made on this part.
      *
      * @param k the attack's index
@@ -254,6 +280,7 @@ public final class EvaluationPart {
         root.add("cleanPredictions", GSON.toJsonTree(predictions));
         root.add("brokenBy", GSON.toJsonTree(brokenBy));
         root.add("verdicts", GSON.toJsonTree(verdicts));
+        root.add("exampleQueries", GSON.toJsonTree(exampleQueries));
         root.add("queries", GSON.toJsonTree(queries));
         root.add("nanos", GSON.toJsonTree(nanos));
         root.add("warnings", GSON.toJsonTree(warnings));
@@ -298,6 +325,7 @@ public final class EvaluationPart {
                     GSON.fromJson(root.get("cleanPredictions"), int[].class),
                     GSON.fromJson(root.get("brokenBy"), int[].class),
                     byAttack,
+                    GSON.fromJson(root.get("exampleQueries"), long[][].class),
                     GSON.fromJson(root.get("queries"), long[].class),
                     GSON.fromJson(root.get("nanos"), long[].class),
                     warnings,

@@ -17,10 +17,12 @@ import com.google.gson.JsonObject;
 import dev.awp.attack.Attack;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.attack.AttackTarget;
+import dev.awp.djl.attack.ExampleKeys;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.internal.Environment;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.internal.Seeds;
+import dev.awp.djl.internal.SplitMix64;
 import dev.awp.report.Accuracy;
 import dev.awp.report.RobustnessReport;
 import java.math.RoundingMode;
@@ -45,6 +47,10 @@ final class EvaluationRun {
     private final AttackTarget target;
     private final ClassificationData dataset;
     private final Optional<Long> subsetSeed;
+
+    /** The path key of the attacks' per-example streams ({@link #keySeed}). */
+    private static final long KEY_STREAM = 0x6b657973L;
+
     private final int firstBatch;
     private final EvaluationState.Store store;
     private final ExampleLog log;
@@ -120,12 +126,14 @@ final class EvaluationRun {
         int[] predictions = new int[n];
         int[] codes = new int[n];
         byte[][] verdicts = new byte[evaluator.attacks.size()][n];
+        long[][] exampleQueries = new long[evaluator.attacks.size()][n];
         for (int i = 0; i < n; i++) {
             labels[i] = recording.labels.get(i);
             predictions[i] = recording.predictions.get(i);
             codes[i] = state.codes.get(i);
             for (int k = 0; k < verdicts.length; k++) {
                 verdicts[k][i] = recording.verdicts.get(k).get(i);
+                exampleQueries[k][i] = recording.queries.get(k).get(i);
             }
         }
         return new EvaluationPart(
@@ -135,6 +143,7 @@ final class EvaluationRun {
                 predictions,
                 codes,
                 verdicts,
+                exampleQueries,
                 state.queries.clone(),
                 state.nanos.clone(),
                 warnings,
@@ -202,8 +211,10 @@ final class EvaluationRun {
     }
 
     /**
-     * Attack {@code k} on the eligible examples of the batch, re-seeded from (seed, batch, attack),
-     * its queries counted.
+     * Attack {@code k} on the eligible examples of the batch, its queries counted. Built-in attacks
+     * draw per example ({@link ExampleKeys#of}: the seed of attack {@code k} and the example's
+     * index in the evaluation); the engine's generator is also re-seeded from (seed, batch, attack)
+     * for custom attacks that draw from it.
      */
     private void attackStage(int k, NDArray x, NDArray y, int index) {
         long attackStarted = System.nanoTime();
@@ -211,6 +222,7 @@ final class EvaluationRun {
         long[] rows = indices(state.eligible(size, evaluator.accounting));
         long[] queries = new long[1];
         boolean[] survived = new boolean[0];
+        long[] perExample = new long[0];
         if (rows.length > 0) {
             engine.setRandomSeed(attackSeed(evaluator.seed, firstBatch + index, k));
             StageProgress within =
@@ -227,9 +239,11 @@ final class EvaluationRun {
                                 queries[0] += n;
                                 within.pass(n, queries[0]);
                             });
-            survived = attack(k, counting, x, y, rows);
+            ExampleKeys keys = keys(k, rows, firstExample(index));
+            survived = attack(k, counting, x, y, rows, keys);
+            perExample = keys.queries();
         }
-        log.attack(k, size, rows, survived);
+        log.attack(k, size, rows, survived, perExample);
         state.recordAttack(k, size, rows, survived, queries[0], System.nanoTime() - attackStarted);
     }
 
@@ -237,13 +251,23 @@ final class EvaluationRun {
      * Runs attack {@code k} on the rows {@code index} through {@code attacking} (which counts the
      * queries) and says which survived, predicting through the uncounted target.
      */
-    private boolean[] attack(int k, AttackTarget attacking, NDArray x, NDArray y, long[] index) {
+    /** The keys of attack {@code k} on the rows {@code index} of a batch (dataset indices). */
+    private ExampleKeys keys(int k, long[] index, long firstExample) {
+        long[] ids = new long[index.length];
+        for (int i = 0; i < index.length; i++) {
+            ids[i] = firstExample + index[i];
+        }
+        return ExampleKeys.of(keySeed(evaluator.seed, k), ids);
+    }
+
+    private boolean[] attack(
+            int k, AttackTarget attacking, NDArray x, NDArray y, long[] index, ExampleKeys keys) {
         try (NDManager scope = x.getManager().newSubManager()) {
             Scopes.borrow(scope, x, y);
             NDIndex rows = new NDIndex("{}", scope.create(index));
             NDArray xs = x.get(rows);
             NDArray ys = y.get(rows);
-            NDArray adv = evaluator.executables.get(k).generate(attacking, xs, ys);
+            NDArray adv = evaluator.executables.get(k).generate(attacking, xs, ys, keys);
             SanityChecks.checkThreatModel(evaluator.attacks.get(k), xs, adv);
             long[] predicted = target.logits(adv, BatchNormMode.EVAL).argMax(1).toLongArray();
             return equal(predicted, ys.toLongArray());
@@ -291,6 +315,8 @@ final class EvaluationRun {
         key.addProperty("examples", examples);
         subsetSeed.ifPresent(value -> key.addProperty("subsetSeed", value));
         key.addProperty("seed", evaluator.seed);
+        // the draws are keyed by example (before 0.1.0 they were keyed by batch)
+        key.addProperty("draws", "per-example");
         key.addProperty("batchSize", evaluator.batchSize);
         key.addProperty("accounting", evaluator.accounting.name());
         key.addProperty("threatModel", evaluator.threatModel.toString());
@@ -378,6 +404,16 @@ final class EvaluationRun {
         throw new IllegalArgumentException(
                 "block must be initialized (have initialized parameters) but had none: call"
                         + " model.newTrainer(..).initialize(shape) or block.initialize(..) first");
+    }
+
+    /** The index in the whole evaluation of the first example of local batch {@code local}. */
+    private long firstExample(int local) {
+        return (long) (firstBatch + local) * evaluator.batchSize;
+    }
+
+    /** The seed of attack {@code k}'s per-example streams: {@code SplitMix64(seed, KEYS, k)}. */
+    static long keySeed(long seed, int attack) {
+        return SplitMix64.derive(seed, KEY_STREAM, attack).nextLong();
     }
 
     /** A seed for the engine's generator from (seed, batch, attack), mixed by SplitMix64. */

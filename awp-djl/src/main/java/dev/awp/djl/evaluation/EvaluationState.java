@@ -30,8 +30,8 @@ import java.util.Objects;
  * <p>It holds what identifies the evaluation ({@link #key}: dataset, examples, seed, batch size,
  * accounting, every attack's settings, the model's fingerprint), the position (the batch and the
  * number of its stages done), the counters, the per-example codes so far, the warnings and the time
- * spent. Attacks are re-seeded per batch and attack, so continuing from a stage boundary gives the
- * counts an uninterrupted run gives.
+ * spent. Attacks draw per example (and the engine is re-seeded per batch and attack), so continuing
+ * from a stage boundary gives the counts an uninterrupted run gives.
  */
 final class EvaluationState {
 

@@ -18,10 +18,10 @@ class ExampleLog {
     void clean(long[] predicted, long[] labels) {}
 
     /**
-     * Records attack {@code k} on a batch of {@code size}: {@code survived[j]} of row {@code
-     * rows[j]}.
+     * Records attack {@code k} on a batch of {@code size}: {@code survived[j]} and the forward
+     * passes {@code queries[j]} of row {@code rows[j]} (an empty {@code queries}: not counted).
      */
-    void attack(int k, int size, long[] rows, boolean[] survived) {}
+    void attack(int k, int size, long[] rows, boolean[] survived, long[] queries) {}
 
     /** A log that keeps everything, for {@code attacks} attacks. */
     static Recording recording(int attacks) {
@@ -33,10 +33,12 @@ class ExampleLog {
         final List<Integer> labels = new ArrayList<>();
         final List<Integer> predictions = new ArrayList<>();
         final List<List<Byte>> verdicts = new ArrayList<>();
+        final List<List<Long>> queries = new ArrayList<>();
 
         private Recording(int attacks) {
             for (int k = 0; k < attacks; k++) {
                 verdicts.add(new ArrayList<>());
+                queries.add(new ArrayList<>());
             }
         }
 
@@ -46,21 +48,25 @@ class ExampleLog {
                 predictions.add(Math.toIntExact(predicted[i]));
                 this.labels.add(Math.toIntExact(labels[i]));
             }
-            for (List<Byte> attack : verdicts) {
+            for (int k = 0; k < verdicts.size(); k++) {
                 for (int i = 0; i < predicted.length; i++) {
-                    attack.add(EvaluationPart.NOT_ATTACKED);
+                    verdicts.get(k).add(EvaluationPart.NOT_ATTACKED);
+                    queries.get(k).add(0L);
                 }
             }
         }
 
         @Override
-        void attack(int k, int size, long[] rows, boolean[] survived) {
+        void attack(int k, int size, long[] rows, boolean[] survived, long[] queries) {
             List<Byte> attack = verdicts.get(k);
             int offset = attack.size() - size;
             for (int j = 0; j < rows.length; j++) {
                 attack.set(
                         offset + (int) rows[j],
                         survived[j] ? EvaluationPart.SURVIVED : EvaluationPart.BROKEN);
+                if (queries.length > 0) {
+                    this.queries.get(k).set(offset + (int) rows[j], queries[j]);
+                }
             }
         }
     }

@@ -71,10 +71,16 @@ import java.util.Optional;
  * rejected. The evaluator checks afterwards that no parameter or running statistic changed (a
  * custom attack running the model in training mode would change them) and warns if one did.
  *
- * <p><b>Determinism.</b> Before each attack on each batch the engine's random generator is
- * re-seeded from {@code (seed, batch index, attack index)} ({@code Engine.setRandomSeed}, which
- * also changes the generator other code sees). The same model, data, batch size, attacks and seed
- * give the same report, apart from the times.
+ * <p><b>Determinism.</b> The random draws are keyed by the example: attack {@code k} draws for
+ * example {@code i} (its index in the evaluated dataset) from its own stream, {@code SplitMix64}
+ * seeded from {@code (seed, k, i)} ({@link dev.awp.djl.attack.ExampleKeys#of}), whatever batch the
+ * example is in, its position there and which other examples an earlier attack broke. The same
+ * model, data, attacks and seed give the same report, apart from the times; splitting the data into
+ * other batches or parts ({@link #evaluatePart}) does not change any example's draws. A custom
+ * {@link dev.awp.djl.attack.InputAttack} that does not use the keys draws from the engine's
+ * generator, which is re-seeded before each attack on each batch from {@code (seed, batch index,
+ * attack index)} ({@code Engine.setRandomSeed}, which also changes the generator other code sees):
+ * its draws depend on the batch.
  *
  * <p><b>Sanity checks.</b> Errors: inputs outside the threat model's bounds ({@link
  * IllegalArgumentException}: normalize inside the model, not in the data); a model with fewer

@@ -3,6 +3,7 @@ package dev.awp.djl.internal;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import java.util.random.RandomGenerator;
 
 /**
  * The one host-side random generator of awp-djl: Steele, Lea and Flood's SplitMix64, a 64-bit
@@ -14,7 +15,7 @@ import ai.djl.ndarray.types.Shape;
  *
  * <p>Internal to awp; not part of the API.
  */
-public final class SplitMix64 {
+public final class SplitMix64 implements RandomGenerator {
 
     private long state;
 
@@ -64,6 +65,7 @@ public final class SplitMix64 {
      *
      * @return the draw
      */
+    @Override
     public long nextLong() {
         state += Seeds.GOLDEN_GAMMA;
         return Seeds.mix64(state);
@@ -77,6 +79,7 @@ public final class SplitMix64 {
      * @return the integer
      * @throws IllegalArgumentException if {@code bound <= 0}
      */
+    @Override
     public int nextInt(int bound) {
         if (bound <= 0) {
             throw new IllegalArgumentException("bound must be > 0 but was " + bound);
@@ -106,6 +109,7 @@ public final class SplitMix64 {
      *
      * @return the draw
      */
+    @Override
     public double nextDouble() {
         return (nextLong() >>> 11) * 0x1.0p-53;
     }
@@ -126,6 +130,7 @@ public final class SplitMix64 {
      *
      * @return the draw
      */
+    @Override
     public boolean nextBoolean() {
         return nextLong() < 0;
     }
@@ -144,6 +149,7 @@ public final class SplitMix64 {
      *
      * @return the draw
      */
+    @Override
     public double nextGaussian() {
         double u = 1 - nextDouble();
         double v = nextDouble();

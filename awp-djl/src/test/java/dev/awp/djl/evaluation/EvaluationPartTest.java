@@ -114,6 +114,15 @@ class EvaluationPartTest {
             for (int k = 0; k < part.attacks(); k++) {
                 queries += part.queries(k);
                 assertThat(part.queries(k)).isEqualTo(report.attacks().get(k).queries());
+                // every forward pass is spent on some example: the per-example counts add up to
+                // what the counting model saw, and only attacked examples have any
+                long perExample = 0;
+                for (int i = 0; i < part.size(); i++) {
+                    perExample += part.queries(k, i);
+                    assertThat(part.queries(k, i) > 0)
+                            .isEqualTo(part.verdict(k, i) != EvaluationPart.NOT_ATTACKED);
+                }
+                assertThat(perExample).isEqualTo(part.queries(k));
             }
             assertThat(queries).isPositive();
         }
@@ -130,6 +139,42 @@ class EvaluationPartTest {
                     .withMessage(
                             "parts must cover the batches from 0 without gap or overlap but after"
                                     + " batch 0 came a part starting at batch 2");
+        }
+    }
+
+    @Nested
+    class PerExampleDraws {
+
+        /** Random search alone, short enough that its draws decide some verdicts. */
+        private RobustnessEvaluator searches(int batchSize) {
+            List<Attack> standard = Attacks.autoAttack(ThreatModel.linf(6 / 255.0));
+            return RobustnessEvaluator.builder()
+                    .optAttacks(
+                            List.of(
+                                    ((SquareAttack) standard.get(3)).withQueries(4),
+                                    ((ApgdAttack) standard.get(0)).withSteps(1)))
+                    .optAccounting(AttackAccounting.INDEPENDENT)
+                    .optBatchSize(batchSize)
+                    .optSeed(11)
+                    .optNoProgress()
+                    .build();
+        }
+
+        @Test
+        void should_give_every_example_its_verdicts_whatever_the_batch_size() {
+            AttackTarget target = AttackTarget.of(TrainedModels.shapes().getBlock());
+            ImageDataset data = slice(TrainedModels.shapesTest(), 0, 20);
+            RobustnessReport byEight = searches(8).evaluate(target, data);
+            RobustnessReport bySix = searches(6).evaluate(target, data);
+            // APGD's random starts and Square's windows are drawn per example: other batches,
+            // other positions and other companions leave every example's verdicts as they were
+            int square = byEight.attacks().get(0).ownAccuracy().orElseThrow().correct();
+            assertThat(square).isGreaterThan(0).isLessThan(byEight.cleanAccuracy().correct());
+            assertThat(bySix.brokenBy()).isEqualTo(byEight.brokenBy());
+            for (int k = 0; k < byEight.attacks().size(); k++) {
+                assertThat(bySix.attacks().get(k).ownAccuracy())
+                        .isEqualTo(byEight.attacks().get(k).ownAccuracy());
+            }
         }
     }
 

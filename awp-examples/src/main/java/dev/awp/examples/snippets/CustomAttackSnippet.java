@@ -71,11 +71,19 @@ public final class CustomAttackSnippet {
             NDArray x = batch.x();
             // the ε-ball around x within the input domain (scalar or per-feature bounds)
             Projection ball = batch.ball();
-            NDArray noise = batch.scope().randomNormal(x.getShape()).sign().mul(alpha);
+            // random draws per example: in an evaluation each example has its own stream, so its
+            // result does not depend on its batch
+            int[] all = batch.allRows();
+            NDArray noise =
+                    batch.normal(batch.scope(), all, x.getShape().slice(1), 0f, 1f)
+                            .sign()
+                            .mul(alpha);
             NDArray start = ball.clipToDomain(x.add(noise));
             // ∇x of the loss, with no weight gradient computed; BatchNorm in inference mode.
             NDArray grad =
                     batch.gradient(start, logits -> Losses.crossEntropy(logits, batch.labels()));
+            // one forward pass per example, for the evaluator's per-example query counts
+            batch.countQueries(all);
             return ball.project(start.add(grad.sign().mul(threatModel.epsilon() - alpha)));
         }
     }
