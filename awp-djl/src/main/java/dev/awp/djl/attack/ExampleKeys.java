@@ -8,6 +8,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.awp.djl.internal.SplitMix64;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Where an attack's random draws come from: the engine's generator ({@link #fromEngine()}, what
@@ -197,6 +198,26 @@ public abstract class ExampleKeys {
                     return streams[row];
                 }
 
+                /** Each row's values drawn in order from its example's stream by {@code draw}. */
+                private NDArray draw(
+                        NDManager manager,
+                        int[] rows,
+                        Shape exampleShape,
+                        DataType type,
+                        ToDoubleFunction<SplitMix64> draw) {
+                    int features = Math.toIntExact(exampleShape.size());
+                    float[] values = new float[rows.length * features];
+                    for (int j = 0; j < rows.length; j++) {
+                        SplitMix64 random = stream(rows[j], manager);
+                        for (int f = 0; f < features; f++) {
+                            values[j * features + f] = (float) draw.applyAsDouble(random);
+                        }
+                    }
+                    NDArray drawn =
+                            manager.create(values, new Shape(rows.length).addAll(exampleShape));
+                    return type == DataType.FLOAT32 ? drawn : drawn.toType(type, false);
+                }
+
                 @Override
                 NDArray uniform(
                         NDManager manager,
@@ -205,15 +226,7 @@ public abstract class ExampleKeys {
                         DataType type,
                         float low,
                         float high) {
-                    int features = Math.toIntExact(exampleShape.size());
-                    float[] values = new float[rows.length * features];
-                    for (int j = 0; j < rows.length; j++) {
-                        SplitMix64 random = stream(rows[j], manager);
-                        for (int f = 0; f < features; f++) {
-                            values[j * features + f] = (float) random.uniform(low, high);
-                        }
-                    }
-                    return create(manager, values, rows.length, exampleShape, type);
+                    return draw(manager, rows, exampleShape, type, r -> r.uniform(low, high));
                 }
 
                 @Override
@@ -224,23 +237,10 @@ public abstract class ExampleKeys {
                         DataType type,
                         float mean,
                         float std) {
-                    int features = Math.toIntExact(exampleShape.size());
-                    float[] values = new float[rows.length * features];
-                    for (int j = 0; j < rows.length; j++) {
-                        SplitMix64 random = stream(rows[j], manager);
-                        for (int f = 0; f < features; f++) {
-                            values[j * features + f] = (float) (mean + std * random.nextGaussian());
-                        }
-                    }
-                    return create(manager, values, rows.length, exampleShape, type);
+                    return draw(
+                            manager, rows, exampleShape, type, r -> mean + std * r.nextGaussian());
                 }
             };
-        }
-
-        private static NDArray create(
-                NDManager manager, float[] values, int rows, Shape exampleShape, DataType type) {
-            NDArray drawn = manager.create(values, new Shape(rows).addAll(exampleShape));
-            return type == DataType.FLOAT32 ? drawn : drawn.toType(type, false);
         }
 
         @Override
