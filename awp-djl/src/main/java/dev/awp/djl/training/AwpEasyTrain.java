@@ -454,6 +454,8 @@ public final class AwpEasyTrain {
             CheckedBatch checked = CheckedBatch.of(batch, device, scope, inputAttack);
             NDArray x = checked.x();
             NDArray y = checked.y();
+            // a batch with loss weights: the update and the AWP pass take the weighted mean
+            trainingObjective = WeightedStepObjective.of(trainingObjective, checked.weights());
             NDArray xAdv = inputAttack.generate(awp.attackTarget(trainer, attack), x, y);
             if (order.restartSelection() && inputAttack.batchNormMode() == BatchNormMode.TRAIN) {
                 // the reference's restart-selection pass: a training-mode forward of x'

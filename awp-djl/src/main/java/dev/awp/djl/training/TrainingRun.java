@@ -16,6 +16,7 @@ import ai.djl.util.Progress;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
+import dev.awp.djl.data.MixedSource;
 import dev.awp.djl.internal.Environment;
 import dev.awp.djl.objective.ObjectiveLoss;
 import dev.awp.djl.objective.TrainingObjectives;
@@ -23,13 +24,16 @@ import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.event.TrainingEventListener;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
+import dev.awp.training.ExtraSource;
 import dev.awp.training.OptimizerSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -45,6 +49,7 @@ final class TrainingRun {
     private final ClassificationData trainData;
     private final ClassificationData validationData;
     private final ClassificationData extraData;
+    private final Map<String, ClassificationData> extraSources;
     private final Augmentation augmentation;
     private final Device device;
     private final Progress progress;
@@ -56,6 +61,7 @@ final class TrainingRun {
         this.trainData = builder.trainData;
         this.validationData = builder.validationData;
         this.extraData = builder.extraData;
+        this.extraSources = Map.copyOf(builder.extraSources);
         this.augmentation = builder.augmentation;
         this.device = builder.device;
         this.progress = builder.progress;
@@ -143,7 +149,7 @@ final class TrainingRun {
                         Map.copyOf(
                                 Environment.describe(trainer.getManager().getEngine(), runDevice));
                 ClassificationData batches = trainingBatches();
-                String extra = extraData == null ? "none" : batches.name();
+                String extra = batches == trainData ? "none" : batches.name();
                 Function<RunState, TrainingReport> report =
                         state ->
                                 state.report(spec, environment, augmentation.describe())
@@ -206,9 +212,35 @@ final class TrainingRun {
 
     /** The training data, mixed with the extra data when there is some. */
     private ClassificationData trainingBatches() {
-        return extraData == null
-                ? trainData
-                : ClassificationData.mixed(trainData, extraData, spec.extraDataFraction());
+        return mixed(spec, trainData, extraData, extraSources);
+    }
+
+    /**
+     * The training data mixed as the specification says: with the single extra source of {@link
+     * AdversarialTraining#extraDataFraction()}, or with its {@link
+     * AdversarialTraining#extraSources()} and loss weights; the training data alone without extra
+     * data.
+     */
+    private static ClassificationData mixed(
+            AdversarialTraining spec,
+            ClassificationData trainData,
+            ClassificationData extraData,
+            Map<String, ClassificationData> extraSources) {
+        if (extraData != null) {
+            return ClassificationData.mixed(trainData, extraData, spec.extraDataFraction());
+        }
+        if (spec.extraSources().isEmpty()) {
+            return trainData;
+        }
+        List<MixedSource> sources = new ArrayList<>();
+        for (ExtraSource source : spec.extraSources()) {
+            sources.add(
+                    new MixedSource(
+                            extraSources.get(source.name()),
+                            source.fraction(),
+                            source.lossWeight()));
+        }
+        return ClassificationData.mixed(trainData, spec.labelledLossWeight(), sources);
     }
 
     /**
@@ -219,7 +251,10 @@ final class TrainingRun {
      * @throws IllegalArgumentException if the data do not mix
      */
     static void checkExtraData(
-            AdversarialTraining spec, ClassificationData trainData, ClassificationData extraData) {
+            AdversarialTraining spec,
+            ClassificationData trainData,
+            ClassificationData extraData,
+            Map<String, ClassificationData> extraSources) {
         if (spec.extraDataFraction() > 0 && extraData == null) {
             throw new IllegalStateException(
                     "extraData must be set when extraDataFraction > 0 (it is "
@@ -232,9 +267,33 @@ final class TrainingRun {
                             + " AdversarialTraining.extraDataFraction (0.5 for robust"
                             + " self-training)");
         }
-        if (extraData != null) {
-            ClassificationData.mixed(trainData, extraData, spec.extraDataFraction())
-                    .numBatches(spec.batchSize());
+        Set<String> listed = new LinkedHashSet<>();
+        spec.extraSources().forEach(source -> listed.add(source.name()));
+        for (String name : listed) {
+            if (!extraSources.containsKey(name)) {
+                throw new IllegalStateException(
+                        "the data of extra source '"
+                                + name
+                                + "' must be set: call optExtraData(\""
+                                + name
+                                + "\", data)");
+            }
+        }
+        for (String name : extraSources.keySet()) {
+            if (!listed.contains(name)) {
+                throw new IllegalStateException(
+                        "extra source '"
+                                + name
+                                + "' is not in the specification's extraSources "
+                                + listed
+                                + ": add ExtraSource.of(\""
+                                + name
+                                + "\", fraction) or remove the data");
+            }
+        }
+        ClassificationData mixed = mixed(spec, trainData, extraData, extraSources);
+        if (mixed != trainData) {
+            mixed.numBatches(spec.batchSize());
         }
     }
 
