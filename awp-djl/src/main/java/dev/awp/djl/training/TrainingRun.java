@@ -149,6 +149,19 @@ final class TrainingRun {
                         Map.copyOf(
                                 Environment.describe(trainer.getManager().getEngine(), runDevice));
                 ClassificationData batches = trainingBatches();
+                // SWA: the averaged weights get their own BatchNorm statistics, recomputed over the
+                // epoch's training batches, as torch.optim.swa_utils.update_bn(train_loader, ..)
+                averaged.recomputeStatisticsWith(
+                        epoch ->
+                                BatchNormStatistics.recompute(
+                                        block,
+                                        batches.trainingBatches(
+                                                trainer.getManager(),
+                                                spec.batchSize(),
+                                                spec.seed(),
+                                                epoch,
+                                                augmentation),
+                                        trainer.getManager()));
                 String extra = batches == trainData ? "none" : batches.name();
                 Function<RunState, TrainingReport> report =
                         state ->
