@@ -102,6 +102,17 @@ import org.slf4j.LoggerFactory;
  *       each step.
  * </ul>
  *
+ * <p><b>Loss weights.</b> A batch whose labels hold a second array named {@value
+ * dev.awp.djl.data.ClassificationData#LOSS_WEIGHTS} (the batches of {@link
+ * dev.awp.djl.data.ClassificationData#mixed(dev.awp.djl.data.ClassificationData, double,
+ * java.util.List) mixed} data with per-source loss weights) is trained on the weighted mean {@code
+ * Σ w·ℓ / Σ w} of the objective's per-example losses ({@link TrainingObjective#loss(NDArray,
+ * NDArray, NDArray, NDArray)}), in the update and in the AWP pass; the weights must be a
+ * floating-point vector {@code (B)}, finite, non-negative and not all zero (one host read, an
+ * {@link IllegalArgumentException} otherwise). {@link BatchResult#loss()} is that weighted loss;
+ * DJL's listeners and an {@link ObjectiveLoss} see the unweighted one. Batches without weights are
+ * trained exactly as before.
+ *
  * <p>When a step throws, for whatever reason, no weight is left perturbed: each trainable weight is
  * either at its value before the step or, if the optimizer updated it before the failure, holds
  * that update. "Its value before the step" is bit for bit for the weights AWP does not perturb; a

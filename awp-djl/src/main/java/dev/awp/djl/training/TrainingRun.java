@@ -18,12 +18,14 @@ import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
 import dev.awp.djl.data.MixedSource;
 import dev.awp.djl.internal.Environment;
+import dev.awp.djl.internal.StatisticsProxy;
 import dev.awp.djl.objective.ObjectiveLoss;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.event.TrainingEventListener;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
+import dev.awp.training.AveragingKind;
 import dev.awp.training.ExtraSource;
 import dev.awp.training.OptimizerSpec;
 import java.io.IOException;
@@ -35,6 +37,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One run of an {@link AdversarialTrainer}: sets up DJL (the optimizer wrapped in an {@link
@@ -44,6 +48,8 @@ import java.util.function.Function;
  * configuration so that {@link AdversarialTrainer} keeps only its public API.
  */
 final class TrainingRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
 
     private final AdversarialTraining spec;
     private final ClassificationData trainData;
@@ -162,6 +168,13 @@ final class TrainingRun {
                                                 epoch,
                                                 augmentation),
                                         trainer.getManager()));
+                if (spec.weightAveraging().kind() == AveragingKind.SWA
+                        && block instanceof StatisticsProxy) {
+                    LOG.warn(
+                            "SWA cannot recompute the BatchNorm statistics of a TorchScript model"
+                                    + " (its buffers are not reachable): the averaged model uses"
+                                    + " the raw model's");
+                }
                 String extra = batches == trainData ? "none" : batches.name();
                 Function<RunState, TrainingReport> report =
                         state ->
