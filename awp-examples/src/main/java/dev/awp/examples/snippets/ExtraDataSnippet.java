@@ -16,6 +16,7 @@ import dev.awp.training.AdversarialTraining;
 import dev.awp.training.EvaluationPlan;
 import dev.awp.training.ExtraSource;
 import dev.awp.training.Recipes;
+import dev.awp.training.Schedules;
 import dev.awp.training.WeightAveraging;
 import java.nio.file.Path;
 
@@ -115,6 +116,7 @@ public final class ExtraDataSnippet {
         // losses count half: the step minimizes Σ w·ℓ / Σ w over the batch
         AdversarialTraining spec =
                 Recipes.tradesAwp()
+                        .withSchedule(Schedules.reference()) // relative to the run's length
                         .withEpochs(10)
                         .withExtraSources(
                                 ExtraSource.of("pseudo-labelled", 0.3),
