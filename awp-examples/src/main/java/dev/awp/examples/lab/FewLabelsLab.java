@@ -64,10 +64,11 @@ import java.util.Set;
  * (width 16, no BatchNorm), 10 epochs (the classifier too), 32 labelled images per batch, SGD 0.05
  * / 0.9 / 5e-4 with the piecewise reference schedule, TRADES β = 6 with its attack scaled to ε, AWP
  * γ = 0.005 from epoch 5 (0-based), EMA decay 0.99, 3 seeds, 2 PyTorch threads. It has not been run
- * here: scaled from the reduced run in {@code site/results/few-labels} (500 / 4,500 / 300, 6
- * epochs: 16.5 minutes at one thread and a load average of 10–15) it is about 3.3 times the
- * training, an estimate of under 60 minutes on two idle cores, not a measurement. {@code --quick}
- * is a smoke run of seconds.
+ * here. The reduced run in {@code site/results/few-labels} (500 / 4,500 / 300 images, 6 epochs,
+ * APGD on 50 images) took 7.7 minutes at one thread and a load average of 7–9; the default trains
+ * about 3.3 times as much and runs APGD on 4 times as many images, which we estimate at well under
+ * 60 minutes on two cores — an estimate, not a measurement. {@code --quick} is a smoke run of
+ * seconds.
  */
 public final class FewLabelsLab {
 
