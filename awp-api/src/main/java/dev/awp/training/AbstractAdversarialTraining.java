@@ -7,7 +7,9 @@ import dev.awp.attack.ThreatModel;
 import dev.awp.internal.Checks;
 import dev.awp.objective.Objective;
 import dev.awp.perturbation.WeightPerturbation;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.immutables.value.Value;
 
 /**
@@ -99,6 +101,41 @@ abstract class AbstractAdversarialTraining {
     @Value.Default
     public double extraDataFraction() {
         return 0;
+    }
+
+    /**
+     * The extra sources mixed into every training batch, each with its own fraction of the batch
+     * and loss weight, e.g. 0.3 pseudo-labelled and 0.4 generated; the engine binding takes their
+     * data by name. {@link ExtraSource} states the per-batch counts (largest remainder) and the
+     * weighted-mean loss. For one source of loss weight 1, {@link #extraDataFraction()} says the
+     * same; the two cannot be combined.
+     *
+     * @return the sources, in order, with distinct names and fractions summing to less than 1;
+     *     default none
+     */
+    public abstract List<ExtraSource> extraSources();
+
+    /**
+     * The weight of the labelled examples' losses in a step's weighted-mean loss {@code Σ_i w_i·ℓ_i
+     * / Σ_i w_i} when extra sources are mixed in (see {@link ExtraSource}); RST weights its
+     * pseudo-labelled examples against the labelled ones through this ratio and the fractions.
+     *
+     * @return the weight, finite and &gt; 0; default 1
+     */
+    @Value.Default
+    public double labelledLossWeight() {
+        return 1;
+    }
+
+    /**
+     * Whether any example's loss has a weight other than 1, so that a step computes the
+     * weighted-mean loss instead of the plain mean.
+     *
+     * @return true if {@link #labelledLossWeight()} or an extra source's loss weight is not 1
+     */
+    public final boolean weightsLosses() {
+        return labelledLossWeight() != 1
+                || extraSources().stream().anyMatch(source -> source.lossWeight() != 1);
     }
 
     /**
@@ -215,6 +252,26 @@ abstract class AbstractAdversarialTraining {
         Checks.atLeast("epochs", epochs(), 1);
         Checks.atLeast("batchSize", batchSize(), 1);
         Checks.atLeastZeroBelowOne("extraDataFraction", extraDataFraction());
+        Checks.positive("labelledLossWeight", labelledLossWeight());
+        checkArgument(
+                extraDataFraction() == 0 || extraSources().isEmpty(),
+                "extraDataFraction must be 0 when extraSources are set but was %s: list the"
+                        + " source as an ExtraSource instead",
+                extraDataFraction());
+        double sum = 0;
+        Set<String> names = new HashSet<>();
+        for (ExtraSource source : extraSources()) {
+            checkArgument(
+                    names.add(source.name()),
+                    "extraSources names must be distinct but '%s' appears twice",
+                    source.name());
+            sum += source.fraction();
+        }
+        checkArgument(
+                sum < 1,
+                "extraSources fractions must sum to less than 1 but summed to %s: the labelled"
+                        + " data needs a share of every batch",
+                sum);
         WeightPerturbation awp = weightPerturbation();
         checkArgument(
                 awp.gamma() == 0 || awp.warmupEpochs() < epochs(),

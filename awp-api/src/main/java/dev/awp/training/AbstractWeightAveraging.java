@@ -31,10 +31,21 @@ import org.immutables.value.Value;
  *       every step from the start epoch on (Izmailov et al., 2018, averaged per step).
  * </ul>
  *
- * <p><b>BatchNorm.</b> Running statistics are not averaged: the averaged model uses the raw model's
- * current running mean and variance, as the EMA code above does (it copies the buffers of the raw
- * model into the averaged one). SWA's recomputation of the statistics by a pass over the training
- * data (Izmailov et al.) is not done.
+ * <p><b>BatchNorm.</b> Running statistics are never averaged.
+ *
+ * <ul>
+ *   <li>EMA: the averaged model uses the raw model's current running mean and variance, as the EMA
+ *       code above does (it copies the buffers of the raw model into the averaged one).
+ *   <li>SWA: from the start epoch on, every time the averaged model is evaluated, checkpointed or
+ *       exported, its running statistics are recomputed by one pass over the training batches of
+ *       the current epoch (with the run's augmentation), BatchNorm in training mode and no
+ *       gradient, each running mean and variance set to the average of the batch statistics, every
+ *       batch counting once — what {@code torch.optim.swa_utils.update_bn(train_loader, model)}
+ *       does (momentum {@code None}, a cumulative average), as Izmailov et al. (2018) prescribe.
+ *       The raw model keeps its own statistics. This costs one forward pass over the training data
+ *       per evaluation. Before the start epoch the average is the weights themselves and uses the
+ *       raw model's statistics.
+ * </ul>
  */
 @Value.Immutable
 abstract class AbstractWeightAveraging {
@@ -134,7 +145,8 @@ abstract class AbstractWeightAveraging {
      * A one-line description for logs and reports.
      *
      * @return e.g. {@code "EMA, decay 0.999 warming up as min(decay, (1+d)/(10+d)) after 0 steps;
-     *     BatchNorm statistics from the raw model"}
+     *     BatchNorm statistics from the raw model"}; SWA's ends {@code "BatchNorm statistics
+     *     recomputed over the training data"}
      */
     public final String describe() {
         switch (kind()) {
@@ -149,7 +161,7 @@ abstract class AbstractWeightAveraging {
                 return String.format(
                         Locale.ROOT,
                         "SWA, mean of the weights after every step from epoch %d (1-based);"
-                                + " BatchNorm statistics from the raw model",
+                                + " BatchNorm statistics recomputed over the training data",
                         startEpoch() + 1);
             default:
                 return "none";

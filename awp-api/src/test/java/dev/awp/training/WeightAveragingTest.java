@@ -64,7 +64,9 @@ class WeightAveragingTest {
                         "EMA, decay 0.999 warming up as min(decay, (1+d)/(10+d)) after 0 steps;"
                                 + " BatchNorm statistics from the raw model");
         assertThat(WeightAveraging.swa(4).describe())
-                .startsWith("SWA, mean of the weights after every step from epoch 5 (1-based)");
+                .isEqualTo(
+                        "SWA, mean of the weights after every step from epoch 5 (1-based);"
+                                + " BatchNorm statistics recomputed over the training data");
     }
 
     @Test

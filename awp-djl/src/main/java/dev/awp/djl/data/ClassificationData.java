@@ -1,6 +1,7 @@
 package dev.awp.djl.data;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -8,7 +9,7 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.dataset.RandomAccessDataset;
 import com.google.common.math.IntMath;
 import java.math.RoundingMode;
-import java.util.Objects;
+import java.util.List;
 
 /**
  * Labelled examples for classification, as the trainer, the evaluator and the diagnostics read
@@ -19,14 +20,21 @@ import java.util.Objects;
  * <p><b>Batch contract.</b> A batch's only data array is the inputs {@code x}, float32 of shape
  * {@code (B, inputShape...)} within the input domain the attacks assume ([0, 1] for images by
  * default), and its only label array is {@code y}, the int64 class indices {@code (B)} in {@code
- * [0, numClasses())}. Each batch owns a sub-manager of the given manager, on its device; the caller
- * closes it.
+ * [0, numClasses())}; a {@link #mixed(ClassificationData, double, List) mixed} training batch with
+ * loss weights has them as a second label array named {@value #LOSS_WEIGHTS}. Each batch owns a
+ * sub-manager of the given manager, on its device; the caller closes it.
  *
  * <p><b>Determinism.</b> {@link #trainingBatches} is a function of {@code (seed, epoch)} only: the
  * same arguments give the same batches, bit for bit, whatever was iterated before; {@link
  * #subset(int, long)} is a function of its seed.
  */
 public interface ClassificationData {
+
+    /**
+     * The name of the per-example loss weights a {@link #mixed(ClassificationData, double, List)
+     * mixed} training batch carries as its second label array when a source's weight is not 1.
+     */
+    String LOSS_WEIGHTS = "lossWeights";
 
     /**
      * Adapts a DJL dataset ({@code ArrayDataset}, {@code ImageFolder}, {@code Mnist}, {@code
@@ -42,7 +50,7 @@ public interface ClassificationData {
      * @throws java.io.UncheckedIOException if the dataset cannot be prepared or read
      */
     static ClassificationData of(RandomAccessDataset dataset, int numClasses) {
-        Objects.requireNonNull(dataset, "dataset");
+        requireNonNull(dataset, "dataset");
         return of(dataset.getClass().getSimpleName(), dataset, numClasses);
     }
 
@@ -117,7 +125,60 @@ public interface ClassificationData {
      */
     static ClassificationData mixed(
             ClassificationData labelled, ClassificationData extra, double extraFraction) {
-        return new MixedData(labelled, extra, extraFraction);
+        requireNonNull(extra, "extra");
+        checkArgument(
+                extraFraction > 0 && extraFraction < 1,
+                "extraFraction must be in (0, 1) but was %s",
+                extraFraction);
+        return new MixedData(labelled, 1, List.of(MixedSource.of(extra, extraFraction)));
+    }
+
+    /**
+     * Labelled data and one or more extra sources mixed in every training batch, each at its own
+     * fraction (e.g. 0.3 pseudo-labelled and 0.4 generated), with per-source loss weights.
+     *
+     * <p><b>Counts.</b> A full training batch of {@code B} holds {@code k_0} labelled examples
+     * first, then {@code k_j} of source {@code j} in the sources' order. The counts are the largest
+     * remainder of the quotas {@code q_j = f_j·B} and {@code q_0 = B − Σ_j q_j}: each {@code k_j =
+     * floor(q_j)}, then the {@code B − Σ floor(q_j)} examples still missing go one each to the
+     * largest fractional parts, ties to the sources in their order before the labelled data. So
+     * every full batch has exactly {@code B} examples and the same counts, each within 1 of its
+     * quota; for one source {@code k_1 = round(f·B)} (half up), as {@link
+     * #mixed(ClassificationData, ClassificationData, double)} has always done. An epoch is one pass
+     * over the labelled data, {@code ceil(labelled.size / k_0)} batches; the last, smaller batch of
+     * {@code n} labelled examples holds {@code round(n·k_j/k_0)} (half up) of source {@code j}.
+     * Over an epoch the labelled data is read exactly once and source {@code j} gives {@code
+     * (batches − 1)·k_j} plus the last batch's count.
+     *
+     * <p><b>Order.</b> The labelled part is the labelled data's own batches of {@code k_0} for
+     * {@code (seed, epoch)}; source {@code j} is read in its batches of {@code k_j} for {@code
+     * (seed', epoch)}, {@code seed'} derived from {@code (seed, pass)} for the first source and
+     * {@code (seed, j, pass)} for the others, a new pass with a new order starting when one is used
+     * up. Every batch is a function of {@code (seed, epoch)}, so a resumed run sees the same
+     * batches.
+     *
+     * <p><b>Loss weights.</b> When a weight is not 1, every training batch carries a second label
+     * array named {@value #LOSS_WEIGHTS}: float32 {@code (B)}, each example's source weight. The
+     * trainer's step then minimizes the weighted mean {@code Σ_i w_i·ℓ_i / Σ_i w_i} of the
+     * objective's per-example losses (see {@code TrainingObjective.loss(.., weights)}). With every
+     * weight 1 the batches carry no weights and the step is the plain mean, unchanged.
+     *
+     * <p>Evaluation batches and subsets are the labelled data's; {@link #size()} counts every
+     * source.
+     *
+     * @param labelled the labelled data
+     * @param labelledLossWeight the weight of the labelled examples' losses, finite and &gt; 0
+     * @param sources the extra sources, at least one, with the labelled data's input shape and
+     *     classes, their fractions summing to less than 1
+     * @return the mixed data
+     * @throws NullPointerException if an argument is null
+     * @throws IllegalArgumentException if a weight or the sum of the fractions is out of range, or
+     *     a source differs in input shape or number of classes; {@link #trainingBatches} and {@link
+     *     #numBatches} throw it when a count of a full batch is 0
+     */
+    static ClassificationData mixed(
+            ClassificationData labelled, double labelledLossWeight, List<MixedSource> sources) {
+        return new MixedData(labelled, labelledLossWeight, sources);
     }
 
     /**

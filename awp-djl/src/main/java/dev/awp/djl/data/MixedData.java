@@ -13,73 +13,140 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.translate.Batchifier;
 import com.google.common.math.IntMath;
 import dev.awp.djl.internal.SplitMix64;
+import dev.awp.internal.Checks;
 import java.math.RoundingMode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.NoSuchElementException;
 
 /**
- * Labelled data and an extra source mixed in every training batch at a fixed fraction; see {@link
- * ClassificationData#mixed}.
+ * Labelled data and extra sources mixed in every training batch at fixed fractions, with per-source
+ * loss weights; see {@link ClassificationData#mixed(ClassificationData, double, List)}.
  */
 final class MixedData implements ClassificationData {
 
     private static final long EXTRA_STREAM = 0x6578747261L;
 
     private final ClassificationData labelled;
-    private final ClassificationData extra;
-    private final double fraction;
+    private final double labelledWeight;
+    private final List<MixedSource> sources;
 
-    MixedData(ClassificationData labelled, ClassificationData extra, double fraction) {
+    MixedData(ClassificationData labelled, double labelledWeight, List<MixedSource> sources) {
         this.labelled = requireNonNull(labelled, "labelled");
-        this.extra = requireNonNull(extra, "extra");
+        this.labelledWeight = Checks.positive("labelledLossWeight", labelledWeight);
+        this.sources = List.copyOf(requireNonNull(sources, "sources"));
+        checkArgument(!this.sources.isEmpty(), "sources must not be empty");
+        double sum = 0;
+        for (int j = 0; j < this.sources.size(); j++) {
+            ClassificationData extra = this.sources.get(j).data();
+            String name = this.sources.size() == 1 ? "extra" : "sources[" + j + "]";
+            checkArgument(
+                    extra.inputShape().equals(labelled.inputShape()),
+                    "%s.inputShape must be the labelled data's (%s) but was %s",
+                    name,
+                    labelled.inputShape(),
+                    extra.inputShape());
+            checkArgument(
+                    extra.numClasses() == labelled.numClasses(),
+                    "%s.numClasses must be the labelled data's (%s) but was %s",
+                    name,
+                    labelled.numClasses(),
+                    extra.numClasses());
+            sum += this.sources.get(j).fraction();
+        }
         checkArgument(
-                fraction > 0 && fraction < 1,
-                "extraFraction must be in (0, 1) but was %s",
-                fraction);
-        checkArgument(
-                extra.inputShape().equals(labelled.inputShape()),
-                "extra.inputShape must be the labelled data's (%s) but was %s",
-                labelled.inputShape(),
-                extra.inputShape());
-        checkArgument(
-                extra.numClasses() == labelled.numClasses(),
-                "extra.numClasses must be the labelled data's (%s) but was %s",
-                labelled.numClasses(),
-                extra.numClasses());
-        this.fraction = fraction;
+                sum < 1, "the sources' fractions must sum to less than 1 but summed to %s", sum);
     }
 
-    /** The extra examples of a full batch: {@code round(fraction · batchSize)}. */
-    int extraPerBatch(int batchSize) {
+    /** Whether a batch carries loss weights: some weight is not 1. */
+    boolean weighted() {
+        return labelledWeight != 1 || sources.stream().anyMatch(s -> s.lossWeight() != 1);
+    }
+
+    /**
+     * The counts of a full batch, labelled first then each source in order, by the largest
+     * remainder of the quotas (see {@link ClassificationData#mixed(ClassificationData, double,
+     * List)}); each at least 1.
+     */
+    int[] countsPerBatch(int batchSize) {
         checkArgument(batchSize >= 1, "batchSize must be >= 1 but was %s", batchSize);
-        int extraCount = (int) Math.round(fraction * batchSize);
-        checkArgument(
-                extraCount >= 1 && extraCount < batchSize,
-                "round(extraFraction · batchSize) must be in [1, batchSize - 1] but was %s"
-                        + " (extraFraction %s, batchSize %s): use a larger batch",
-                extraCount,
-                fraction,
-                batchSize);
-        return extraCount;
+        int m = sources.size();
+        double[] quota = new double[m + 1];
+        double extraQuota = 0;
+        for (int j = 0; j < m; j++) {
+            quota[j + 1] = sources.get(j).fraction() * batchSize;
+            extraQuota += quota[j + 1];
+        }
+        quota[0] = batchSize - extraQuota;
+        int[] counts = new int[m + 1];
+        int assigned = 0;
+        for (int j = 0; j <= m; j++) {
+            counts[j] = (int) Math.floor(quota[j]);
+            assigned += counts[j];
+        }
+        // the missing examples go to the largest fractional parts; ties: sources, then labelled
+        Integer[] order = new Integer[m + 1];
+        for (int j = 0; j <= m; j++) {
+            order[j] = (j + 1) % (m + 1);
+        }
+        Arrays.sort(
+                order,
+                (a, b) ->
+                        Double.compare(
+                                quota[b] - Math.floor(quota[b]), quota[a] - Math.floor(quota[a])));
+        for (int i = 0; assigned < batchSize; i++, assigned++) {
+            counts[order[i % (m + 1)]]++;
+        }
+        for (int j = 1; j <= m; j++) {
+            checkArgument(
+                    counts[j] >= 1 && counts[0] >= 1,
+                    "the batch counts of %s must all be >= 1 but were %s (fractions %s, batchSize"
+                            + " %s): use a larger batch",
+                    m == 1 ? "the labelled data and the extra source" : "every source",
+                    Arrays.toString(counts),
+                    fractions(),
+                    batchSize);
+        }
+        return counts;
+    }
+
+    private List<Double> fractions() {
+        List<Double> fractions = new ArrayList<>();
+        sources.forEach(s -> fractions.add(s.fraction()));
+        return fractions;
     }
 
     @Override
     public String name() {
-        return String.format(
-                Locale.ROOT,
-                "%s + %s of each batch from %s",
-                labelled.name(),
-                fraction,
-                extra.name());
+        StringBuilder name = new StringBuilder(labelled.name());
+        if (labelledWeight != 1) {
+            name.append(String.format(Locale.ROOT, " (loss weight %s)", labelledWeight));
+        }
+        for (MixedSource source : sources) {
+            name.append(
+                    String.format(
+                            Locale.ROOT,
+                            " + %s of each batch from %s",
+                            source.fraction(),
+                            source.data().name()));
+            if (source.lossWeight() != 1) {
+                name.append(String.format(Locale.ROOT, " (loss weight %s)", source.lossWeight()));
+            }
+        }
+        return name.toString();
     }
 
     /** The labelled examples and the extra ones. */
     @Override
     public int size() {
-        return labelled.size() + extra.size();
+        int size = labelled.size();
+        for (MixedSource source : sources) {
+            size += source.data().size();
+        }
+        return size;
     }
 
     @Override
@@ -92,10 +159,10 @@ final class MixedData implements ClassificationData {
         return labelled.inputShape();
     }
 
-    /** One pass over the labelled data: {@code ceil(labelled.size / (batchSize − extra))}. */
+    /** One pass over the labelled data: {@code ceil(labelled.size / k_0)}. */
     @Override
     public int numBatches(int batchSize) {
-        int labelledPerBatch = batchSize - extraPerBatch(batchSize);
+        int labelledPerBatch = countsPerBatch(batchSize)[0];
         return IntMath.divide(labelled.size(), labelledPerBatch, RoundingMode.CEILING);
     }
 
@@ -104,18 +171,29 @@ final class MixedData implements ClassificationData {
             NDManager manager, int batchSize, long seed, int epoch, Augmentation augmentation) {
         requireNonNull(manager, "manager");
         requireNonNull(augmentation, "augmentation");
-        int extraCount = extraPerBatch(batchSize);
-        int labelledCount = batchSize - extraCount;
+        int[] counts = countsPerBatch(batchSize);
         int total = numBatches(batchSize);
-        return () ->
-                new Mixer(
-                        labelled.trainingBatches(manager, labelledCount, seed, epoch, augmentation)
-                                .iterator(),
-                        new ExtraStream(manager, extraCount, seed, epoch, augmentation),
-                        manager,
-                        labelledCount,
-                        extraCount,
-                        total);
+        return () -> {
+            List<ExtraStream> streams = new ArrayList<>();
+            for (int j = 0; j < sources.size(); j++) {
+                streams.add(
+                        new ExtraStream(
+                                sources.get(j).data(),
+                                j,
+                                manager,
+                                counts[j + 1],
+                                seed,
+                                epoch,
+                                augmentation));
+            }
+            return new Mixer(
+                    labelled.trainingBatches(manager, counts[0], seed, epoch, augmentation)
+                            .iterator(),
+                    streams,
+                    manager,
+                    counts,
+                    total);
+        };
     }
 
     /** The labelled data's: evaluation measures the labelled distribution. */
@@ -136,27 +214,24 @@ final class MixedData implements ClassificationData {
     }
 
     /** The mixed batches of one epoch. */
-    private static final class Mixer implements Iterator<Batch> {
+    private final class Mixer implements Iterator<Batch> {
         private final Iterator<Batch> labelledBatches;
-        private final ExtraStream extras;
+        private final List<ExtraStream> extras;
         private final NDManager manager;
-        private final int labelledCount;
-        private final int extraCount;
+        private final int[] counts;
         private final int total;
         private int next;
 
         Mixer(
                 Iterator<Batch> labelledBatches,
-                ExtraStream extras,
+                List<ExtraStream> extras,
                 NDManager manager,
-                int labelledCount,
-                int extraCount,
+                int[] counts,
                 int total) {
             this.labelledBatches = labelledBatches;
             this.extras = extras;
             this.manager = manager;
-            this.labelledCount = labelledCount;
-            this.extraCount = extraCount;
+            this.counts = counts;
             this.total = total;
         }
 
@@ -164,7 +239,7 @@ final class MixedData implements ClassificationData {
         public boolean hasNext() {
             boolean more = next < total && labelledBatches.hasNext();
             if (!more) {
-                extras.close();
+                extras.forEach(ExtraStream::close);
             }
             return more;
         }
@@ -178,31 +253,43 @@ final class MixedData implements ClassificationData {
             NDManager batchManager = manager.newSubManager();
             try (Batch part = labelledBatches.next()) {
                 int n = part.getSize();
-                // the last, smaller labelled batch keeps the ratio
-                int m =
-                        n == labelledCount
-                                ? extraCount
-                                : (int) Math.round((double) n * extraCount / labelledCount);
-                NDArray x = part.getData().head();
-                NDArray y = part.getLabels().head();
-                if (m > 0) {
-                    NDList more = extras.take(m, batchManager);
-                    x = NDArrays.concat(new NDList(x, more.get(0)));
-                    y = NDArrays.concat(new NDList(y, more.get(1)));
-                    more.close();
-                } else {
-                    x = x.duplicate();
-                    y = y.duplicate();
+                NDList xs = new NDList(part.getData().head());
+                NDList ys = new NDList(part.getLabels().head());
+                int size = n;
+                int[] taken = new int[extras.size()];
+                for (int j = 0; j < extras.size(); j++) {
+                    // the last, smaller labelled batch keeps the ratios
+                    int m =
+                            n == counts[0]
+                                    ? counts[j + 1]
+                                    : (int) Math.round((double) n * counts[j + 1] / counts[0]);
+                    taken[j] = m;
+                    if (m > 0) {
+                        NDList more = extras.get(j).take(m, batchManager);
+                        xs.add(more.get(0));
+                        ys.add(more.get(1));
+                    }
+                    size += m;
+                }
+                NDArray x = xs.size() == 1 ? xs.head().duplicate() : NDArrays.concat(xs);
+                NDArray y = ys.size() == 1 ? ys.head().duplicate() : NDArrays.concat(ys);
+                for (int i = 1; i < xs.size(); i++) {
+                    xs.get(i).close();
+                    ys.get(i).close();
                 }
                 x.attach(batchManager);
                 y.attach(batchManager);
                 x.setName("x");
                 y.setName("y");
+                NDList labels = new NDList(y);
+                if (weighted()) {
+                    labels.add(lossWeights(batchManager, n, taken, size));
+                }
                 return new Batch(
                         batchManager,
                         new NDList(x),
-                        new NDList(y),
-                        n + m,
+                        labels,
+                        size,
                         Batchifier.STACK,
                         Batchifier.STACK,
                         next,
@@ -212,14 +299,31 @@ final class MixedData implements ClassificationData {
                 throw e;
             }
         }
+
+        /** The per-example loss weights, float32 {@code (size)}, in the batch's order. */
+        private NDArray lossWeights(NDManager owner, int n, int[] taken, int size) {
+            float[] weights = new float[size];
+            Arrays.fill(weights, 0, n, (float) labelledWeight);
+            int at = n;
+            for (int j = 0; j < taken.length; j++) {
+                Arrays.fill(weights, at, at + taken[j], (float) sources.get(j).lossWeight());
+                at += taken[j];
+            }
+            NDArray array = owner.create(weights);
+            array.setName(LOSS_WEIGHTS);
+            return array;
+        }
     }
 
     /**
-     * The extra examples of one epoch: the extra source's training batches for pass {@code q} of
-     * the epoch, seeded by {@code (seed, q)} and the epoch, read in order and cut to the counts
-     * asked for; a new pass starts when one is used up. A function of {@code (seed, epoch)} only.
+     * The extra examples of one source {@code j} in one epoch: the source's training batches for
+     * pass {@code q} of the epoch, seeded by {@code (seed, q)} ({@code (seed, j, q)} for {@code j >
+     * 0}) and the epoch, read in order and cut to the counts asked for; a new pass starts when one
+     * is used up. A function of {@code (seed, epoch)} only.
      */
-    private final class ExtraStream implements AutoCloseable {
+    private static final class ExtraStream implements AutoCloseable {
+        private final ClassificationData extra;
+        private final int index;
         private final NDManager manager;
         private final int batchSize;
         private final long seed;
@@ -231,7 +335,15 @@ final class MixedData implements ClassificationData {
         private int offset;
 
         ExtraStream(
-                NDManager manager, int batchSize, long seed, int epoch, Augmentation augmentation) {
+                ClassificationData extra,
+                int index,
+                NDManager manager,
+                int batchSize,
+                long seed,
+                int epoch,
+                Augmentation augmentation) {
+            this.extra = extra;
+            this.index = index;
             this.manager = manager;
             this.batchSize = batchSize;
             this.seed = seed;
@@ -282,7 +394,12 @@ final class MixedData implements ClassificationData {
         private Batch nextBatch() {
             if (batches == null || !batches.hasNext()) {
                 pass++;
-                long passSeed = SplitMix64.derive(seed, EXTRA_STREAM, pass).nextLong();
+                // the first source keeps the single-source derivation, so its batches are unchanged
+                SplitMix64 stream =
+                        index == 0
+                                ? SplitMix64.derive(seed, EXTRA_STREAM, pass)
+                                : SplitMix64.derive(seed, EXTRA_STREAM, index, pass);
+                long passSeed = stream.nextLong();
                 batches =
                         extra.trainingBatches(manager, batchSize, passSeed, epoch, augmentation)
                                 .iterator();

@@ -228,12 +228,12 @@ public final class Losses {
     // --- computations (run inside scoped(): every intermediate is closed on return) ------------
 
     /** {@code -log_softmax(z)[i, y_i]}, shape (B). */
-    private static NDArray perExampleCe(NDArray logits, NDArray labels) {
+    static NDArray perExampleCe(NDArray logits, NDArray labels) {
         return Logits.pick(logits.logSoftmax(1), labels).neg();
     }
 
     /** {@code Σ_c p_ic (log p_ic − log q_ic)} per example, from log-softmaxes, shape (B). */
-    private static NDArray kl(NDArray cleanLogits, NDArray advLogits) {
+    static NDArray kl(NDArray cleanLogits, NDArray advLogits) {
         NDArray logP = cleanLogits.logSoftmax(1);
         NDArray logQ = advLogits.logSoftmax(1);
         return logP.exp().mul(logP.sub(logQ)).sum(new int[] {1});
@@ -292,7 +292,7 @@ public final class Losses {
      * results: PyTorch promotes float32 to float64 when both operands are 0-d, whereas a 0-d
      * constant combined with a vector or matrix takes the latter's type.
      */
-    private static NDArray constant(NDArray like, double value) {
+    static NDArray constant(NDArray like, double value) {
         return like.getManager()
                 .create(value)
                 .toType(like.getDataType(), false)
@@ -309,7 +309,7 @@ public final class Losses {
      * Autograd is unaffected: closing an intermediate releases only its handle, the graph keeps
      * what backward needs.
      */
-    private static NDArray scoped(NDArray owner, Supplier<NDArray> body, NDArray... arguments) {
+    static NDArray scoped(NDArray owner, Supplier<NDArray> body, NDArray... arguments) {
         NDManager resultManager = owner.getManager();
         try (NDManager scope = resultManager.newSubManager()) {
             Scopes.borrow(scope, arguments);
@@ -322,7 +322,7 @@ public final class Losses {
     // --- validation
     // -------------------------------------------------------------------------------
 
-    private static int checkLogits(String name, NDArray logits) {
+    static int checkLogits(String name, NDArray logits) {
         requireNonNull(logits, name);
         Shape shape = logits.getShape();
         checkArgument(shape.dimension() == 2, "%s must have shape (B, C) but was %s", name, shape);
@@ -339,7 +339,7 @@ public final class Losses {
         return Math.toIntExact(shape.get(0));
     }
 
-    private static int checkPair(NDArray cleanLogits, NDArray advLogits) {
+    static int checkPair(NDArray cleanLogits, NDArray advLogits) {
         int batch = checkLogits("cleanLogits", cleanLogits);
         checkLogits("advLogits", advLogits);
         checkArgument(
@@ -355,7 +355,7 @@ public final class Losses {
         return batch;
     }
 
-    private static void checkLabels(NDArray labels, int batch) {
+    static void checkLabels(NDArray labels, int batch) {
         requireNonNull(labels, "labels");
         Shape shape = labels.getShape();
         checkArgument(
@@ -373,7 +373,7 @@ public final class Losses {
                 type);
     }
 
-    private static void checkAtLeastTwoClasses(NDArray logits) {
+    static void checkAtLeastTwoClasses(NDArray logits) {
         checkArgument(
                 logits.getShape().get(1) >= 2,
                 "the number of classes must be >= 2 but was %s",

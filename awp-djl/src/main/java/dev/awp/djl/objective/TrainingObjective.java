@@ -27,6 +27,39 @@ public interface TrainingObjective extends Objective {
     NDArray loss(NDArray cleanLogits, NDArray adversarialLogits, NDArray labels);
 
     /**
+     * The loss with a weight per example: the weighted mean {@code Σ_i w_i·ℓ_i / Σ_i w_i} of the
+     * per-example losses {@code ℓ_i} whose plain mean {@link #loss(NDArray, NDArray, NDArray)} is.
+     * The trainer calls it, in the update and in the AWP pass, for batches of {@link
+     * dev.awp.djl.data.ClassificationData#mixed(dev.awp.djl.data.ClassificationData, double,
+     * java.util.List) mixed} data whose sources' loss weights are not all 1; batches without
+     * weights get {@link #loss(NDArray, NDArray, NDArray)}, never this method with weights 1.
+     *
+     * <p>The built-in objectives implement it with {@link WeightedLosses}. The default returns
+     * {@link #loss(NDArray, NDArray, NDArray)} when {@code weights} is null and throws otherwise:
+     * override it to train a custom objective on weighted sources.
+     *
+     * @param cleanLogits the clean logits, or {@code null} when {@link #usesCleanInputs()} is false
+     * @param adversarialLogits the adversarial logits
+     * @param labels the class indices, shape {@code (B)}
+     * @param weights the per-example weights, shape {@code (B)}, finite, non-negative and not all
+     *     zero; or {@code null} for the plain mean
+     * @return the scalar loss, attached to the logits' manager
+     * @throws UnsupportedOperationException if {@code weights} is not null and the objective does
+     *     not support weights
+     */
+    default NDArray loss(
+            NDArray cleanLogits, NDArray adversarialLogits, NDArray labels, NDArray weights) {
+        if (weights == null) {
+            return loss(cleanLogits, adversarialLogits, labels);
+        }
+        throw new UnsupportedOperationException(
+                "the objective "
+                        + name()
+                        + " has no per-example weights: override TrainingObjective.loss(clean,"
+                        + " adversarial, labels, weights), or give every source loss weight 1");
+    }
+
+    /**
      * The training-mode forwards a step with this objective runs, in order, so that the BatchNorm
      * running statistics evolve as {@code forwards} asks. The built-in PGD-AT and TRADES return
      * their official scripts' orders ({@link StepForwards#pgdAt}, {@link StepForwards#trades});

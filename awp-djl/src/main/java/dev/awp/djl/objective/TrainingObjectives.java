@@ -37,6 +37,14 @@ public final class TrainingObjectives {
                 }
 
                 @Override
+                public NDArray loss(
+                        NDArray clean, NDArray adversarial, NDArray labels, NDArray weights) {
+                    return weights == null
+                            ? loss(clean, adversarial, labels)
+                            : WeightedLosses.crossEntropy(adversarial, labels, weights);
+                }
+
+                @Override
                 public StepForwards forwards(BatchNormForwards forwards) {
                     return StepForwards.pgdAt(requireNonNull(forwards, "forwards"));
                 }
@@ -51,6 +59,14 @@ public final class TrainingObjectives {
                 }
 
                 @Override
+                public NDArray loss(
+                        NDArray clean, NDArray adversarial, NDArray labels, NDArray weights) {
+                    return weights == null
+                            ? loss(clean, adversarial, labels)
+                            : WeightedLosses.trades(clean, adversarial, labels, beta, weights);
+                }
+
+                @Override
                 public StepForwards forwards(BatchNormForwards forwards) {
                     return StepForwards.trades(requireNonNull(forwards, "forwards"));
                 }
@@ -62,6 +78,14 @@ public final class TrainingObjectives {
                 @Override
                 public NDArray loss(NDArray clean, NDArray adversarial, NDArray labels) {
                     return Losses.mart(clean, adversarial, labels, beta);
+                }
+
+                @Override
+                public NDArray loss(
+                        NDArray clean, NDArray adversarial, NDArray labels, NDArray weights) {
+                    return weights == null
+                            ? loss(clean, adversarial, labels)
+                            : WeightedLosses.mart(clean, adversarial, labels, beta, weights);
                 }
             };
         }

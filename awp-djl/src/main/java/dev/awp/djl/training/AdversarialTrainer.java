@@ -24,7 +24,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -305,6 +307,7 @@ public final class AdversarialTrainer {
         ClassificationData trainData;
         ClassificationData validationData;
         ClassificationData extraData;
+        final Map<String, ClassificationData> extraSources = new LinkedHashMap<>();
         Path outputDirectory;
         Augmentation augmentation = Augmentation.none();
         Device device;
@@ -356,6 +359,30 @@ public final class AdversarialTrainer {
          */
         public Builder optExtraData(ClassificationData extraData) {
             this.extraData = requireNonNull(extraData, "extraData");
+            return this;
+        }
+
+        /**
+         * Sets the data of the extra source named {@code name} in {@link
+         * AdversarialTraining#extraSources()}: the sources are mixed into every training batch at
+         * their fractions, with their loss weights, by {@link ClassificationData#mixed(
+         * ClassificationData, double, List)}. Required for every listed source, refused for a name
+         * the specification does not list. Default: none.
+         *
+         * @param name the source's name in the specification
+         * @param data the source's labelled examples
+         * @return this builder
+         * @throws NullPointerException if an argument is null
+         * @throws IllegalArgumentException if {@code name} was already set
+         */
+        public Builder optExtraData(String name, ClassificationData data) {
+            requireNonNull(name, "name");
+            requireNonNull(data, "data");
+            if (extraSources.containsKey(name)) {
+                throw new IllegalArgumentException(
+                        "extra source '" + name + "' is already set: set each source once");
+            }
+            extraSources.put(name, data);
             return this;
         }
 
@@ -528,7 +555,7 @@ public final class AdversarialTrainer {
          */
         public AdversarialTrainer build() {
             TrainingRun.checkData(trainData, validationData);
-            TrainingRun.checkExtraData(spec, trainData, extraData);
+            TrainingRun.checkExtraData(spec, trainData, extraData, extraSources);
             return new AdversarialTrainer(this);
         }
     }

@@ -6,6 +6,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.awp.djl.internal.Guards;
+import dev.awp.training.AveragingKind;
 import dev.awp.training.WeightAveraging;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -16,9 +17,13 @@ import java.util.List;
  * updated after each optimizer step from the weights the step left ({@code a ← κ·a + (1 − κ)·w}, in
  * float32, {@code κ} rounded to float32 and {@code 1 − κ} computed in double then rounded), and
  * swapped into the block while the run evaluates, writes the model's checkpoint entry, or ends.
- * BatchNorm running statistics are never averaged: the swapped-in model uses the raw model's. A run
- * without averaging gets {@link #NONE}, which keeps nothing and runs every action on the raw
- * weights.
+ * BatchNorm running statistics are never averaged. With EMA, and with SWA before its start epoch
+ * (when the average is the weights themselves), the swapped-in model uses the raw model's. With SWA
+ * from its start epoch on, they are recomputed for the averaged weights by the {@link
+ * StatisticsPass} (one pass over the training batches, {@link BatchNormStatistics}) each time the
+ * average is swapped in, and put back to the raw model's after, bit for bit; {@link #export} keeps
+ * the recomputed ones. A run without averaging gets {@link #NONE}, which keeps nothing and runs
+ * every action on the raw weights.
  *
  * <p>The position in the run decides {@code κ}, so that the average needs no state beyond its
  * arrays: a checkpoint holds them as its model entry, and a rollback puts back the copy {@link
@@ -29,6 +34,11 @@ abstract class AveragedWeights implements AutoCloseable {
     /** Something done with the averaged weights in the block, such as writing them. */
     interface Action<T> {
         T run() throws IOException;
+    }
+
+    /** Recomputes the BatchNorm statistics of the block's current weights, for an epoch's data. */
+    interface StatisticsPass {
+        void run(int epoch);
     }
 
     /** No averaging: nothing kept, every action on the raw weights. */
@@ -46,6 +56,12 @@ abstract class AveragedWeights implements AutoCloseable {
 
     /** Whether there is an average. */
     abstract boolean isActive();
+
+    /**
+     * Sets how SWA recomputes the BatchNorm statistics of the averaged weights; without it they are
+     * the raw model's.
+     */
+    void recomputeStatisticsWith(StatisticsPass pass) {}
 
     /** Starts the average at the block's current trainable weights, and keeps it as good. */
     abstract void start();
@@ -117,6 +133,8 @@ abstract class AveragedWeights implements AutoCloseable {
         private final List<String> names = new ArrayList<>();
         private final List<NDArray> average = new ArrayList<>();
         private final List<NDArray> good = new ArrayList<>();
+        private StatisticsPass statistics;
+        private int lastEpoch = -1;
 
         Kept(WeightAveraging averaging, Block block, NDManager manager) {
             this.averaging = averaging;
@@ -142,7 +160,23 @@ abstract class AveragedWeights implements AutoCloseable {
         }
 
         @Override
+        void recomputeStatisticsWith(StatisticsPass pass) {
+            this.statistics = pass;
+        }
+
+        /**
+         * Whether the swapped-in average needs its own BatchNorm statistics: SWA, once a step of
+         * its start epoch or later has been averaged.
+         */
+        private boolean recomputes() {
+            return statistics != null
+                    && averaging.kind() == AveragingKind.SWA
+                    && lastEpoch >= averaging.startEpoch();
+        }
+
+        @Override
         void afterStep(int epoch, int iteration, int batchesPerEpoch) {
+            lastEpoch = epoch;
             double kappa = averaging.keep(epoch, iteration, batchesPerEpoch);
             float keep = (float) kappa;
             float take = (float) (1 - kappa);
@@ -158,13 +192,20 @@ abstract class AveragedWeights implements AutoCloseable {
         @Override
         <T> T withAveraged(Action<T> action) throws IOException {
             List<NDArray> weights = live();
+            boolean recompute = recomputes();
+            List<NDArray> buffers = recompute ? statisticsArrays() : List.of();
             try (NDManager scope = manager.newSubManager()) {
                 List<NDArray> raw = copies(weights, scope);
+                List<NDArray> rawBuffers = copies(buffers, scope);
                 try {
                     copyInto(weights, average);
+                    if (recompute) {
+                        statistics.run(lastEpoch);
+                    }
                     return action.run();
                 } finally {
                     copyInto(weights, raw);
+                    copyInto(buffers, rawBuffers);
                 }
             }
         }
@@ -172,6 +213,21 @@ abstract class AveragedWeights implements AutoCloseable {
         @Override
         void export() {
             copyInto(live(), average);
+            if (recomputes()) {
+                statistics.run(lastEpoch);
+            }
+        }
+
+        /** The block's arrays that are neither trainable nor averaged: BatchNorm statistics. */
+        private List<NDArray> statisticsArrays() {
+            List<NDArray> arrays = new ArrayList<>();
+            for (Pair<String, Parameter> pair : block.getParameters()) {
+                Parameter p = pair.getValue();
+                if (!trainable(p) && p.isInitialized()) {
+                    arrays.add(p.getArray());
+                }
+            }
+            return arrays;
         }
 
         @Override

@@ -102,6 +102,17 @@ import org.slf4j.LoggerFactory;
  *       each step.
  * </ul>
  *
+ * <p><b>Loss weights.</b> A batch whose labels hold a second array named {@value
+ * dev.awp.djl.data.ClassificationData#LOSS_WEIGHTS} (the batches of {@link
+ * dev.awp.djl.data.ClassificationData#mixed(dev.awp.djl.data.ClassificationData, double,
+ * java.util.List) mixed} data with per-source loss weights) is trained on the weighted mean {@code
+ * Σ w·ℓ / Σ w} of the objective's per-example losses ({@link TrainingObjective#loss(NDArray,
+ * NDArray, NDArray, NDArray)}), in the update and in the AWP pass; the weights must be a
+ * floating-point vector {@code (B)}, finite, non-negative and not all zero (one host read, an
+ * {@link IllegalArgumentException} otherwise). {@link BatchResult#loss()} is that weighted loss;
+ * DJL's listeners and an {@link ObjectiveLoss} see the unweighted one. Batches without weights are
+ * trained exactly as before.
+ *
  * <p>When a step throws, for whatever reason, no weight is left perturbed: each trainable weight is
  * either at its value before the step or, if the optimizer updated it before the failure, holds
  * that update. "Its value before the step" is bit for bit for the weights AWP does not perturb; a
@@ -454,6 +465,8 @@ public final class AwpEasyTrain {
             CheckedBatch checked = CheckedBatch.of(batch, device, scope, inputAttack);
             NDArray x = checked.x();
             NDArray y = checked.y();
+            // a batch with loss weights: the update and the AWP pass take the weighted mean
+            trainingObjective = WeightedStepObjective.of(trainingObjective, checked.weights());
             NDArray xAdv = inputAttack.generate(awp.attackTarget(trainer, attack), x, y);
             if (order.restartSelection() && inputAttack.batchNormMode() == BatchNormMode.TRAIN) {
                 // the reference's restart-selection pass: a training-mode forward of x'

@@ -16,21 +16,29 @@ import ai.djl.util.Progress;
 import dev.awp.djl.attack.InputAttacks;
 import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ClassificationData;
+import dev.awp.djl.data.MixedSource;
 import dev.awp.djl.internal.Environment;
+import dev.awp.djl.internal.StatisticsProxy;
 import dev.awp.djl.objective.ObjectiveLoss;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.djl.perturbation.AwpOptimizer;
 import dev.awp.event.TrainingEventListener;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
+import dev.awp.training.AveragingKind;
+import dev.awp.training.ExtraSource;
 import dev.awp.training.OptimizerSpec;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One run of an {@link AdversarialTrainer}: sets up DJL (the optimizer wrapped in an {@link
@@ -41,10 +49,13 @@ import java.util.function.Function;
  */
 final class TrainingRun {
 
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingRun.class);
+
     private final AdversarialTraining spec;
     private final ClassificationData trainData;
     private final ClassificationData validationData;
     private final ClassificationData extraData;
+    private final Map<String, ClassificationData> extraSources;
     private final Augmentation augmentation;
     private final Device device;
     private final Progress progress;
@@ -56,6 +67,7 @@ final class TrainingRun {
         this.trainData = builder.trainData;
         this.validationData = builder.validationData;
         this.extraData = builder.extraData;
+        this.extraSources = Map.copyOf(builder.extraSources);
         this.augmentation = builder.augmentation;
         this.device = builder.device;
         this.progress = builder.progress;
@@ -143,7 +155,27 @@ final class TrainingRun {
                         Map.copyOf(
                                 Environment.describe(trainer.getManager().getEngine(), runDevice));
                 ClassificationData batches = trainingBatches();
-                String extra = extraData == null ? "none" : batches.name();
+                // SWA: the averaged weights get their own BatchNorm statistics, recomputed over the
+                // epoch's training batches, as torch.optim.swa_utils.update_bn(train_loader, ..)
+                averaged.recomputeStatisticsWith(
+                        epoch ->
+                                BatchNormStatistics.recompute(
+                                        block,
+                                        batches.trainingBatches(
+                                                trainer.getManager(),
+                                                spec.batchSize(),
+                                                spec.seed(),
+                                                epoch,
+                                                augmentation),
+                                        trainer.getManager()));
+                if (spec.weightAveraging().kind() == AveragingKind.SWA
+                        && block instanceof StatisticsProxy) {
+                    LOG.warn(
+                            "SWA cannot recompute the BatchNorm statistics of a TorchScript model"
+                                    + " (its buffers are not reachable): the averaged model uses"
+                                    + " the raw model's");
+                }
+                String extra = batches == trainData ? "none" : batches.name();
                 Function<RunState, TrainingReport> report =
                         state ->
                                 state.report(spec, environment, augmentation.describe())
@@ -206,9 +238,35 @@ final class TrainingRun {
 
     /** The training data, mixed with the extra data when there is some. */
     private ClassificationData trainingBatches() {
-        return extraData == null
-                ? trainData
-                : ClassificationData.mixed(trainData, extraData, spec.extraDataFraction());
+        return mixed(spec, trainData, extraData, extraSources);
+    }
+
+    /**
+     * The training data mixed as the specification says: with the single extra source of {@link
+     * AdversarialTraining#extraDataFraction()}, or with its {@link
+     * AdversarialTraining#extraSources()} and loss weights; the training data alone without extra
+     * data.
+     */
+    private static ClassificationData mixed(
+            AdversarialTraining spec,
+            ClassificationData trainData,
+            ClassificationData extraData,
+            Map<String, ClassificationData> extraSources) {
+        if (extraData != null) {
+            return ClassificationData.mixed(trainData, extraData, spec.extraDataFraction());
+        }
+        if (spec.extraSources().isEmpty()) {
+            return trainData;
+        }
+        List<MixedSource> sources = new ArrayList<>();
+        for (ExtraSource source : spec.extraSources()) {
+            sources.add(
+                    new MixedSource(
+                            extraSources.get(source.name()),
+                            source.fraction(),
+                            source.lossWeight()));
+        }
+        return ClassificationData.mixed(trainData, spec.labelledLossWeight(), sources);
     }
 
     /**
@@ -219,7 +277,10 @@ final class TrainingRun {
      * @throws IllegalArgumentException if the data do not mix
      */
     static void checkExtraData(
-            AdversarialTraining spec, ClassificationData trainData, ClassificationData extraData) {
+            AdversarialTraining spec,
+            ClassificationData trainData,
+            ClassificationData extraData,
+            Map<String, ClassificationData> extraSources) {
         if (spec.extraDataFraction() > 0 && extraData == null) {
             throw new IllegalStateException(
                     "extraData must be set when extraDataFraction > 0 (it is "
@@ -232,9 +293,33 @@ final class TrainingRun {
                             + " AdversarialTraining.extraDataFraction (0.5 for robust"
                             + " self-training)");
         }
-        if (extraData != null) {
-            ClassificationData.mixed(trainData, extraData, spec.extraDataFraction())
-                    .numBatches(spec.batchSize());
+        Set<String> listed = new LinkedHashSet<>();
+        spec.extraSources().forEach(source -> listed.add(source.name()));
+        for (String name : listed) {
+            if (!extraSources.containsKey(name)) {
+                throw new IllegalStateException(
+                        "the data of extra source '"
+                                + name
+                                + "' must be set: call optExtraData(\""
+                                + name
+                                + "\", data)");
+            }
+        }
+        for (String name : extraSources.keySet()) {
+            if (!listed.contains(name)) {
+                throw new IllegalStateException(
+                        "extra source '"
+                                + name
+                                + "' is not in the specification's extraSources "
+                                + listed
+                                + ": add ExtraSource.of(\""
+                                + name
+                                + "\", fraction) or remove the data");
+            }
+        }
+        ClassificationData mixed = mixed(spec, trainData, extraData, extraSources);
+        if (mixed != trainData) {
+            mixed.numBatches(spec.batchSize());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.awp.djl.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.dataset.Batch;
 import java.util.ArrayList;
@@ -180,7 +181,8 @@ class MixedDataTest {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> mixed.numBatches(4))
                 .withMessageStartingWith(
-                        "round(extraFraction · batchSize) must be in [1, batchSize - 1] but was 0");
+                        "the batch counts of the labelled data and the extra source must all be"
+                                + " >= 1 but were [4, 0] (fractions [0.1], batchSize 4)");
     }
 
     @Test
@@ -191,5 +193,126 @@ class MixedDataTest {
         assertThatIllegalArgumentException()
                 .isThrownBy(() -> ClassificationData.mixed(images("l", 4, 0, 0), five, 0.5))
                 .withMessage("extra.numClasses must be the labelled data's (10) but was 5");
+    }
+
+    /** Labelled (class 0) data, 0.3 from source a (class 1) and 0.4 from source b (class 2). */
+    @Nested
+    class SeveralSources {
+        private final ClassificationData labelled = images("l", 45, 0, 0);
+        private final ClassificationData a = images("a", 70, 100, 1);
+        private final ClassificationData b = images("b", 80, 170, 2);
+
+        private ClassificationData mixed(double weightB) {
+            return ClassificationData.mixed(
+                    labelled, 1, List.of(MixedSource.of(a, 0.3), new MixedSource(b, 0.4, weightB)));
+        }
+
+        @Test
+        void should_fill_every_full_batch_by_the_largest_remainder() {
+            // B = 7: quotas 2.1 labelled, 2.1 a, 2.8 b; floors 2, 2, 2; the 7th goes to b (0.8)
+            List<List<Example>> batches = epoch(mixed(1), 7, 3, 0);
+
+            assertThat(batches).hasSize(mixed(1).numBatches(7)).hasSize(23); // ceil(45 / 2)
+            for (List<Example> batch : batches.subList(0, 22)) {
+                assertThat(batch).hasSize(7);
+                assertThat(count(batch, 0)).isEqualTo(2);
+                assertThat(count(batch, 1)).isEqualTo(2);
+                assertThat(count(batch, 2)).isEqualTo(3);
+            }
+            // the last batch: 1 labelled, round(1·2/2) = 1 of a, round(1·3/2) = 2 of b
+            List<Example> last = batches.get(22);
+            assertThat(List.of(count(last, 0), count(last, 1), count(last, 2)))
+                    .containsExactly(1L, 1L, 2L);
+        }
+
+        @Test
+        void should_give_exact_counts_over_an_epoch_and_read_the_labelled_data_once() {
+            // B = 10: quotas 3, 3, 4 exactly; 15 batches of 3 labelled
+            List<Example> all = epoch(mixed(1), 10, 3, 1).stream().flatMap(List::stream).toList();
+
+            assertThat(all.stream().filter(e -> e.label() == 0).map(Example::id))
+                    .hasSize(45)
+                    .doesNotHaveDuplicates();
+            assertThat(all.stream().filter(e -> e.label() == 1).map(Example::id))
+                    .hasSize(45)
+                    .doesNotHaveDuplicates()
+                    .allMatch(id -> id >= 100 && id < 170);
+            assertThat(all.stream().filter(e -> e.label() == 2).map(Example::id))
+                    .hasSize(60)
+                    .doesNotHaveDuplicates()
+                    .allMatch(id -> id >= 170 && id < 250);
+        }
+
+        @Test
+        void should_be_a_function_of_seed_and_epoch_only() {
+            ClassificationData data = mixed(1);
+            List<List<Example>> first = epoch(data, 10, 5, 1);
+            epoch(data, 10, 5, 0); // whatever was iterated before
+            assertThat(epoch(mixed(1), 10, 5, 1)).isEqualTo(first);
+            assertThat(epoch(data, 10, 5, 2)).isNotEqualTo(first);
+            assertThat(epoch(data, 10, 6, 1)).isNotEqualTo(first);
+        }
+
+        @Test
+        void should_draw_each_source_in_its_own_order() {
+            // a and b hold the same ids: their orders must still differ
+            ClassificationData twins =
+                    ClassificationData.mixed(
+                            labelled,
+                            1,
+                            List.of(
+                                    MixedSource.of(images("a", 70, 100, 1), 0.3),
+                                    MixedSource.of(images("b", 70, 100, 2), 0.3)));
+            List<Example> all = epoch(twins, 10, 3, 0).stream().flatMap(List::stream).toList();
+
+            List<Integer> fromA =
+                    all.stream().filter(e -> e.label() == 1).map(Example::id).toList();
+            List<Integer> fromB =
+                    all.stream().filter(e -> e.label() == 2).map(Example::id).toList();
+            assertThat(fromA).hasSameSizeAs(fromB).isNotEqualTo(fromB);
+        }
+
+        @Test
+        void should_carry_loss_weights_only_when_a_weight_is_not_1() {
+            for (Batch batch : mixed(1).trainingBatches(manager, 7, 3, 0, Augmentation.none())) {
+                try (batch) {
+                    assertThat(batch.getLabels()).hasSize(1);
+                }
+            }
+            for (Batch batch : mixed(0.5).trainingBatches(manager, 7, 3, 0, Augmentation.none())) {
+                try (batch) {
+                    assertThat(batch.getLabels()).hasSize(2);
+                    NDArray weights = batch.getLabels().get(1);
+                    assertThat(weights.getName()).isEqualTo(ClassificationData.LOSS_WEIGHTS);
+                    long[] y = batch.getLabels().head().toLongArray();
+                    float[] w = weights.toFloatArray();
+                    for (int i = 0; i < y.length; i++) {
+                        assertThat(w[i]).isEqualTo(y[i] == 2 ? 0.5f : 1f);
+                    }
+                }
+            }
+            assertThat(mixed(0.5).name())
+                    .isEqualTo(
+                            "l + 0.3 of each batch from a + 0.4 of each batch from b (loss weight"
+                                    + " 0.5)");
+        }
+
+        @Test
+        void should_reject_fractions_that_leave_no_labelled_share() {
+            assertThatIllegalArgumentException()
+                    .isThrownBy(
+                            () ->
+                                    ClassificationData.mixed(
+                                            labelled,
+                                            1,
+                                            List.of(
+                                                    MixedSource.of(a, 0.6),
+                                                    MixedSource.of(b, 0.4))))
+                    .withMessage(
+                            "the sources' fractions must sum to less than 1 but summed to 1.0");
+            assertThatIllegalArgumentException()
+                    .isThrownBy(() -> new MixedSource(a, 0.3, 0))
+                    .withMessage("lossWeight must be > 0 but was 0.0");
+        }
     }
 }

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import ai.djl.Model;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -12,6 +14,7 @@ import ai.djl.training.Trainer;
 import ai.djl.training.listener.TrainingListener.BatchData;
 import ai.djl.training.listener.TrainingListenerAdapter;
 import ai.djl.util.Pair;
+import dev.awp.djl.data.Augmentation;
 import dev.awp.perturbation.WeightPerturbation;
 import dev.awp.report.EpochMetrics;
 import dev.awp.report.TrainingReport;
@@ -130,8 +133,17 @@ class AveragedWeightsTest {
 
         @Test
         void should_leave_the_raw_trajectory_and_training_metrics_unchanged() {
-            Run averaged = run(spec(ema));
             Run plain = run(spec(WeightAveraging.none()));
+            // SWA's BatchNorm pass runs at every evaluation from epoch 1 on: the raw run goes on
+            Run swa = run(spec(WeightAveraging.swa(1)));
+            for (int s = 0; s < plain.recorder().steps.size(); s++) {
+                for (String name : plain.recorder().steps.get(s).keySet()) {
+                    assertThat(swa.recorder().steps.get(s).get(name))
+                            .as("SWA step " + s + " " + name)
+                            .isEqualTo(plain.recorder().steps.get(s).get(name));
+                }
+            }
+            Run averaged = run(spec(ema));
 
             for (int s = 0; s < plain.recorder().steps.size(); s++) {
                 for (String name : plain.recorder().steps.get(s).keySet()) {
@@ -171,6 +183,45 @@ class AveragedWeightsTest {
                     assertThat((double) exported[i]).isCloseTo(mean, within(1e-6));
                 }
             }
+        }
+
+        @Test
+        void should_export_batch_norm_statistics_recomputed_for_the_average() {
+            Run run = run(spec(swa));
+            Map<String, float[]> last = run.recorder().steps.get(run.recorder().steps.size() - 1);
+            Map<String, float[]> recomputed;
+            try (Model model = TinyRuns.model()) {
+                model.getBlock()
+                        .initialize(
+                                model.getNDManager(), DataType.FLOAT32, new Shape(1, 3, 32, 32));
+                for (Pair<String, Parameter> pair : model.getBlock().getParameters()) {
+                    float[] values = run.exported().get(pair.getKey());
+                    NDArray live = pair.getValue().getArray();
+                    live.set(
+                            new NDIndex("..."),
+                            model.getNDManager().create(values, live.getShape()));
+                }
+                // the last epoch's training batches, as the run's own pass reads them
+                BatchNormStatistics.recompute(
+                        model.getBlock(),
+                        TinyRuns.TRAIN.trainingBatches(
+                                model.getNDManager(), 16, spec(swa).seed(), 2, Augmentation.none()),
+                        model.getNDManager());
+                recomputed = TinyRuns.weights(model);
+            }
+            int statistics = 0;
+            for (String name : run.exported().keySet()) {
+                if (!run.recorder().trainable.contains(name)) {
+                    statistics++;
+                    assertThat(run.exported().get(name))
+                            .as(name + " differs from the raw model's")
+                            .isNotEqualTo(last.get(name));
+                    assertThat(run.exported().get(name))
+                            .as(name + " recomputed over the last epoch")
+                            .isEqualTo(recomputed.get(name));
+                }
+            }
+            assertThat(statistics).isPositive();
         }
     }
 

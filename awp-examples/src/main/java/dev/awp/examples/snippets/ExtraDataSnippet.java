@@ -14,7 +14,9 @@ import dev.awp.report.Accuracy;
 import dev.awp.report.TrainingReport;
 import dev.awp.training.AdversarialTraining;
 import dev.awp.training.EvaluationPlan;
+import dev.awp.training.ExtraSource;
 import dev.awp.training.Recipes;
+import dev.awp.training.Schedules;
 import dev.awp.training.WeightAveraging;
 import java.nio.file.Path;
 
@@ -92,6 +94,42 @@ public final class ExtraDataSnippet {
         }
         // end::train[]
         return new Outcome(agreement, report, AdversarialTrainer.lastCheckpoint(dir));
+    }
+
+    /**
+     * The trainer of a run on several extra sources, each with its own fraction of the batch and
+     * loss weight.
+     *
+     * @param labelled the labelled images
+     * @param validation the validation images
+     * @param pseudoLabelled the pseudo-labelled pool
+     * @param generated generated images with their labels
+     * @return the trainer
+     */
+    public static AdversarialTrainer severalSources(
+            ImageDataset labelled,
+            ImageDataset validation,
+            ImageDataset pseudoLabelled,
+            ImageDataset generated) {
+        // tag::several-sources[]
+        // 30 % pseudo-labelled and 40 % generated images in every batch; the generated images'
+        // losses count half: the step minimizes Σ w·ℓ / Σ w over the batch
+        AdversarialTraining spec =
+                Recipes.tradesAwp()
+                        .withSchedule(Schedules.reference()) // relative to the run's length
+                        .withEpochs(10)
+                        .withExtraSources(
+                                ExtraSource.of("pseudo-labelled", 0.3),
+                                ExtraSource.of("generated", 0.4, 0.5));
+        AdversarialTrainer trainer =
+                AdversarialTrainer.builder(spec)
+                        .setTrainData(labelled)
+                        .setValidationData(validation)
+                        .optExtraData("pseudo-labelled", pseudoLabelled)
+                        .optExtraData("generated", generated)
+                        .build();
+        // end::several-sources[]
+        return trainer;
     }
 
     private static AdversarialTrainer train(

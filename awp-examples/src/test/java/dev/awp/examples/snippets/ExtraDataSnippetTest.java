@@ -2,7 +2,10 @@ package dev.awp.examples.snippets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.awp.djl.data.SyntheticShapes;
+import dev.awp.djl.training.AdversarialTrainer;
 import dev.awp.training.AveragingKind;
+import dev.awp.training.ExtraSource;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,5 +25,19 @@ class ExtraDataSnippetTest {
                 .isEqualTo(128);
         assertThat(outcome.rawWeights()).exists();
         assertThat(dir.resolve("rst-pool.labels.json")).exists();
+    }
+
+    @Test
+    void should_bind_several_sources_by_name() {
+        AdversarialTrainer trainer =
+                ExtraDataSnippet.severalSources(
+                        SyntheticShapes.train(64, 0),
+                        SyntheticShapes.test(32, 0),
+                        SyntheticShapes.train(64, 1),
+                        SyntheticShapes.train(64, 2));
+
+        assertThat(trainer.training().extraSources())
+                .extracting(ExtraSource::name)
+                .containsExactly("pseudo-labelled", "generated");
     }
 }
