@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -128,6 +129,11 @@ class SparkSubmitIT {
         }
         String out = Files.readString(stdout, StandardCharsets.UTF_8);
         String err = Files.readString(stderr, StandardCharsets.UTF_8);
+        Path logs = Path.of("target", "spark-submit-it");
+        Files.createDirectories(logs);
+        Files.writeString(logs.resolve("command.txt"), String.join(" ", command));
+        Files.copy(stdout, logs.resolve("stdout.txt"), StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(stderr, logs.resolve("stderr.txt"), StandardCopyOption.REPLACE_EXISTING);
         assertThat(finished).as("spark-submit finished within 180 s; stderr:%n%s", err).isTrue();
         assertThat(process.exitValue()).as("exit status; stderr:%n%s", tail(err)).isZero();
         assertThat(out).contains("examples.parquet").contains("robust");
