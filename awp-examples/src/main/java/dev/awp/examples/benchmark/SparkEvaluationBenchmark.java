@@ -45,7 +45,9 @@ import org.apache.spark.sql.SparkSession;
  * --seed} (0), {@code --masters} (a comma list, {@code local[1],local[2]}; the first two give the
  * ratios), {@code --extra-partitions} (a comma list of further partition counts to run on the last
  * master, to show the effect of partitioning; none by default), {@code --out} (a file to write the
- * table to as well).
+ * table to as well), {@code --full-warm-up} (warm up on the whole evaluation instead of its first
+ * batch: under load, the first single-JVM pass was seen to take far longer than the same work later
+ * in the process).
  */
 public final class SparkEvaluationBenchmark {
 
@@ -86,14 +88,14 @@ public final class SparkEvaluationBenchmark {
                                 "masters",
                                 "extra-partitions",
                                 "out"),
-                        Set.of("no-full-warm-up"));
+                        Set.of("full-warm-up"));
         int examples = options.integer("examples", 1000, 1);
         int batchSize = options.integer("batch-size", 100, 1);
         int partitions = options.integer("partitions", 4, 1);
         int seed = options.integer("seed", 0, 0);
         List<String> masters = List.of(options.string("masters", "local[1],local[2]").split(","));
         String extra = options.string("extra-partitions", "");
-        boolean warmUp = !options.has("no-full-warm-up");
+        boolean warmUp = options.has("full-warm-up");
         String loadStart = loadAverage();
         long started = System.nanoTime();
         ExampleData.Splits fashion =
@@ -107,10 +109,9 @@ public final class SparkEvaluationBenchmark {
         RobustnessReport single;
         long t0;
         try (Model model = SparkAutoAttackExample.load(modelDir)) {
-            // warm-up, untimed: the whole evaluation once, so that no run pays for the JIT, the
-            // engine's start, the native self-check or the engine's first kernels for each
-            // batch shape the cascade meets (measured under load: the first pass over the
-            // shapes took 157 s, the Spark runs after it 4.4 s of evaluation for the same work)
+            // warm-up, untimed: the first batch once (or, with --full-warm-up, the whole
+            // evaluation), so that no run pays for the JIT, the engine's start and the native
+            // self-check
             if (warmUp) {
                 evaluator(batchSize, seed).evaluate(AttackTarget.of(model.getBlock()), test);
             } else {
