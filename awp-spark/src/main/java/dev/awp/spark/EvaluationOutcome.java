@@ -2,6 +2,7 @@ package dev.awp.spark;
 
 import dev.awp.report.RobustnessReport;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * What {@link SparkEvaluation#run} produced: the merged report, the files written, and how many
@@ -14,10 +15,15 @@ import java.nio.file.Path;
  * @param examplesTable the per-example Parquet table ({@code examples.parquet})
  * @param computedBatches the batches this run evaluated
  * @param reusedBatches the batches read from committed parts
+ * @param phaseSeconds the wall time of the run's phases on the driver, in the order they ran:
+ *     {@code count} (counting the rows), {@code configuration key and committed parts} (loading the
+ *     model on the driver, its fingerprint, reading the parts), {@code evaluation} (the Spark job
+ *     that evaluates the missing batches), {@code per-example table} and {@code report}
  */
 public record EvaluationOutcome(
         RobustnessReport report,
         Path reportFile,
         Path examplesTable,
         int computedBatches,
-        int reusedBatches) {}
+        int reusedBatches,
+        Map<String, Double> phaseSeconds) {}

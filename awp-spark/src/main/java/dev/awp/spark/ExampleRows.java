@@ -1,10 +1,12 @@
 package dev.awp.spark;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import dev.awp.djl.data.ImageDataset;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -50,6 +52,7 @@ public final class ExampleRows {
      * @param partitions the number of slices of the rows, at least 1 (the evaluation repartitions
      *     them on batch boundaries anyway)
      * @return the rows, with {@link #SCHEMA}
+     * @throws IllegalArgumentException if {@code partitions < 1}
      */
     public static Dataset<Row> of(SparkSession spark, ImageDataset data, int partitions) {
         requireNonNull(spark, "spark");
@@ -58,6 +61,11 @@ public final class ExampleRows {
         for (int i = 0; i < data.size(); i++) {
             rows.add(RowFactory.create((long) i, data.label(i), data.image(i)));
         }
-        return spark.createDataFrame(rows, SCHEMA).repartition(partitions);
+        checkArgument(partitions >= 1, "partitions must be >= 1 but was %s", partitions);
+        // sliced as they are, without the shuffle a repartition would add
+        return spark.createDataFrame(
+                JavaSparkContext.fromSparkContext(spark.sparkContext())
+                        .parallelize(rows, partitions),
+                SCHEMA);
     }
 }

@@ -3,6 +3,7 @@ package dev.awp.spark;
 import ai.djl.Model;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The models of this JVM (an executor, or the driver): each {@link ModelSource} is loaded once,
@@ -12,6 +13,8 @@ import java.util.concurrent.ConcurrentHashMap;
 final class ExecutorModels {
 
     private static final Map<String, Model> MODELS = new ConcurrentHashMap<>();
+
+    private static final AtomicInteger LOADS = new AtomicInteger();
 
     static {
         Runtime.getRuntime()
@@ -25,11 +28,16 @@ final class ExecutorModels {
 
     /** The loaded model of {@code source}. */
     static Model get(ModelSource source) {
-        return MODELS.computeIfAbsent(source.cacheKey(), key -> source.load());
+        return MODELS.computeIfAbsent(
+                source.cacheKey(),
+                key -> {
+                    LOADS.incrementAndGet();
+                    return source.load();
+                });
     }
 
-    /** How many models this JVM holds (for tests). */
-    static int loaded() {
-        return MODELS.size();
+    /** How many times this JVM loaded a model (for tests). */
+    static int loads() {
+        return LOADS.get();
     }
 }

@@ -19,8 +19,8 @@ final class JobSpec implements Serializable {
     final int numClasses;
     private final String output;
 
-    JobSpec(SparkEvaluation settings, int examples, int batchSize) {
-        this.model = settings.model;
+    JobSpec(SparkEvaluation settings, ModelSource model, int examples, int batchSize) {
+        this.model = model;
         this.evaluator = settings.evaluator;
         this.dataset = settings.dataset;
         this.examples = examples;

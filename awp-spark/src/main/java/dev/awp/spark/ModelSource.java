@@ -14,11 +14,14 @@ import java.io.UncheckedIOException;
 import java.lang.reflect.InvocationTargetException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Where the executors find the model: a path on storage every executor (and the driver) reads,
- * loaded once per JVM ({@link ExecutorModels}), never shipped inside the job. Two kinds:
+ * loaded once per JVM ({@link ExecutorModels}). With {@link
+ * SparkEvaluation.Builder#optBroadcastModel(boolean)} the driver reads the files instead and ships
+ * them to the executors as a Spark broadcast. Two kinds:
  *
  * <ul>
  *   <li>{@link #parameters(Path, String, String)}: a directory with DJL parameters ({@code
@@ -81,6 +84,18 @@ public abstract class ModelSource implements Serializable {
 
     /** The path, with the size and modification time of what is loaded. */
     abstract String cacheKey();
+
+    /**
+     * The files {@link #load()} reads, by their names relative to {@link #directory()}: what a
+     * broadcast ships ({@link BroadcastModel}).
+     */
+    abstract List<Path> files();
+
+    /** The directory of {@link #files()}. */
+    abstract Path directory();
+
+    /** The same kind of source, reading the same file names from another directory. */
+    abstract ModelSource in(Path directory);
 
     static String stamp(Path file) {
         try {
@@ -171,6 +186,42 @@ public abstract class ModelSource implements Serializable {
         }
 
         @Override
+        List<Path> files() {
+            Path dir = Path.of(directory);
+            checkArgument(
+                    Files.isDirectory(dir),
+                    "model directory must be a directory the driver reads but %s is not",
+                    dir);
+            try (var files = Files.list(dir)) {
+                List<Path> params =
+                        files.filter(f -> f.getFileName().toString().startsWith(name + "-"))
+                                .filter(Files::isRegularFile)
+                                .sorted()
+                                .toList();
+                checkArgument(
+                        !params.isEmpty(),
+                        "model directory must hold the parameters '%s' (%s-NNNN.params) but %s"
+                                + " holds none",
+                        name,
+                        name,
+                        dir);
+                return params;
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot list the model directory " + dir, e);
+            }
+        }
+
+        @Override
+        Path directory() {
+            return Path.of(directory);
+        }
+
+        @Override
+        ModelSource in(Path other) {
+            return new Parameters(other.toString(), name, blockFactory);
+        }
+
+        @Override
         public String toString() {
             return "DJL parameters '" + name + "' in " + directory + " built by " + blockFactory;
         }
@@ -210,6 +261,26 @@ public abstract class ModelSource implements Serializable {
         String cacheKey() {
             Path path = Path.of(file);
             return "torchscript:" + (Files.exists(path) ? stamp(path) : path + "@missing");
+        }
+
+        @Override
+        List<Path> files() {
+            Path path = Path.of(file);
+            checkArgument(
+                    Files.isRegularFile(path),
+                    "model file must be a TorchScript file the driver reads but %s is not",
+                    path);
+            return List.of(path);
+        }
+
+        @Override
+        Path directory() {
+            return Path.of(file).getParent();
+        }
+
+        @Override
+        ModelSource in(Path other) {
+            return new TorchScript(other.resolve(Path.of(file).getFileName()).toString());
         }
 
         @Override

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaPairRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
@@ -92,6 +93,7 @@ public final class SparkEvaluation {
     final int numClasses;
     final Path output;
     private final int partitions;
+    private final boolean broadcastModel;
 
     private SparkEvaluation(Builder builder) {
         this.model = builder.model;
@@ -103,6 +105,7 @@ public final class SparkEvaluation {
         this.numClasses = builder.numClasses;
         this.output = builder.output;
         this.partitions = builder.partitions;
+        this.broadcastModel = builder.broadcastModel;
     }
 
     /**
@@ -126,20 +129,22 @@ public final class SparkEvaluation {
     public EvaluationOutcome run(SparkSession spark, Dataset<Row> examples) {
         requireNonNull(spark, "spark");
         requireNonNull(examples, "examples");
+        Stopwatch clock = new Stopwatch();
         long count = examples.count();
         checkArgument(
                 count >= 1 && count <= Integer.MAX_VALUE,
                 "examples must hold between 1 and %s rows but held %s",
                 Integer.MAX_VALUE,
                 count);
+        clock.lap("count");
         RobustnessEvaluator local = evaluator.create();
         Model loaded = ExecutorModels.get(model);
         String key =
                 local.configurationKey(AttackTarget.of(loaded.getBlock()), dataset, (int) count);
-        JobSpec spec = new JobSpec(this, (int) count, local.batchSize());
-        PartStore store = spec.store();
+        PartStore store = new PartStore(output);
         List<EvaluationPart> parts = new ArrayList<>(store.committed(key));
-        int batches = Math.toIntExact(LongMath.divide(count, spec.batchSize, RoundingMode.CEILING));
+        int batchSize = local.batchSize();
+        int batches = Math.toIntExact(LongMath.divide(count, batchSize, RoundingMode.CEILING));
         boolean[] done = new boolean[batches];
         int reused = 0;
         for (EvaluationPart part : parts) {
@@ -150,37 +155,58 @@ public final class SparkEvaluation {
         }
         int[] missing = missing(done);
         int slices = partitions > 0 ? partitions : spark.sparkContext().defaultParallelism();
+        clock.lap("configuration key and committed parts");
         LOGGER.info(
                 "awp-spark: evaluating {} ({} examples, {} batches of {}) with {} (seed {},"
-                        + " accounting {}), model {}, {} partitions for the {} batches to compute,"
-                        + " {} batches committed before, output {}",
+                        + " accounting {}), model {}{}, {} partitions for the {} batches to"
+                        + " compute, {} batches committed before, output {}",
                 dataset,
                 count,
                 batches,
-                spec.batchSize,
+                batchSize,
                 local.attacks().stream().map(Attack::name).collect(Collectors.joining(", ")),
                 local.seed(),
                 local.accounting(),
                 model,
+                broadcastModel ? " (broadcast)" : "",
                 slices,
                 missing.length,
                 reused,
                 output.toAbsolutePath());
         if (missing.length > 0) {
-            parts.addAll(compute(examples, spec, key, missing, slices));
+            BroadcastModel shipped =
+                    broadcastModel
+                            ? BroadcastModel.of(
+                                    JavaSparkContext.fromSparkContext(spark.sparkContext()), model)
+                            : null;
+            try {
+                JobSpec spec =
+                        new JobSpec(
+                                this, shipped != null ? shipped : model, (int) count, batchSize);
+                parts.addAll(compute(examples, spec, key, missing, slices));
+            } finally {
+                if (shipped != null) {
+                    shipped.destroy();
+                }
+            }
         }
+        clock.lap("evaluation");
         RobustnessReport report = local.merge(dataset, parts);
         checkState(report.examples() == count, "the parts must hold every example");
         parts.sort((a, b) -> Integer.compare(a.firstBatch(), b.firstBatch()));
         Path table = output.toAbsolutePath().resolve("examples.parquet");
         ExampleTable.write(spark, parts, local.attacks(), table);
+        clock.lap("per-example table");
         Path reportFile = output.toAbsolutePath().resolve("report.json");
         try {
             AtomicWrite.writeString(reportFile, RobustnessReportJson.toJson(report));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write the report " + reportFile, e);
         }
-        return new EvaluationOutcome(report, reportFile, table, missing.length, reused);
+        clock.lap("report");
+        LOGGER.info("awp-spark: {} done in {}", dataset, clock);
+        return new EvaluationOutcome(
+                report, reportFile, table, missing.length, reused, clock.seconds());
     }
 
     private static List<EvaluationPart> compute(
@@ -264,6 +290,7 @@ public final class SparkEvaluation {
         private int numClasses;
         private Path output;
         private int partitions;
+        private boolean broadcastModel;
 
         private Builder() {}
 
@@ -340,6 +367,22 @@ public final class SparkEvaluation {
         public Builder optPartitions(int partitions) {
             checkArgument(partitions >= 1, "partitions must be >= 1 but was %s", partitions);
             this.partitions = partitions;
+            return this;
+        }
+
+        /**
+         * Sets how the model's files reach the executors. {@code false} (the default): every
+         * executor reads them from the {@link ModelSource}'s path, which must be on storage every
+         * executor sees. {@code true}: the driver reads them once and ships them as a Spark
+         * broadcast; each executor JVM fetches them once, loads the model from a temporary copy and
+         * deletes the copy, so the path need only be readable by the driver. Either way a JVM loads
+         * the model once. It changes the speed, never the results.
+         *
+         * @param broadcastModel whether to broadcast the model's files
+         * @return this builder
+         */
+        public Builder optBroadcastModel(boolean broadcastModel) {
+            this.broadcastModel = broadcastModel;
             return this;
         }
 

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
-import ai.djl.Model;
-import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.evaluation.EvaluationPart;
 import dev.awp.report.AttackResult;
@@ -33,7 +31,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@link SparkEvaluation} on {@code local[2,2]} (two threads, a failed task retried once) against
- * the single-JVM evaluator on the same 44 images.
+ * the single-JVM evaluator on the same 44 images; {@link SparkEvaluationLocal4Test} runs the same
+ * tests on {@code local[4,2]}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SparkEvaluationTest {
@@ -45,15 +44,18 @@ class SparkEvaluationTest {
 
     @TempDir Path temp;
 
+    /** The session's master: threads, and attempts per task. */
+    String master() {
+        return "local[2,2]";
+    }
+
     @BeforeAll
     void start() {
-        spark = SparkFixtures.session("local[2,2]");
+        spark = SparkFixtures.session(master());
         ImageDataset data = SparkFixtures.data();
         rows = ExampleRows.of(spark, data, 3).cache();
-        Model model = ExecutorModels.get(SparkFixtures.model());
-        AttackTarget target = AttackTarget.of(model.getBlock());
-        single = SparkFixtures.evaluator(11).evaluate(target, data);
-        singlePart = SparkFixtures.evaluator(11).evaluatePart(target, data, 0);
+        single = SparkFixtures.single();
+        singlePart = SparkFixtures.singlePart();
         assertThat(single.robustAccuracy().correct())
                 .as("a test that can tell verdicts apart needs robust and broken examples")
                 .isGreaterThan(0)
@@ -95,6 +97,7 @@ class SparkEvaluationTest {
         @ValueSource(ints = {1, 2, 5})
         void should_give_the_single_jvm_report_and_table(int partitions) {
             Path output = temp.resolve("p" + partitions);
+            int loads = ExecutorModels.loads();
             EvaluationOutcome outcome = run(output, partitions, () -> SparkFixtures.evaluator(11));
 
             assertThat(withoutTimes(outcome.report())).isEqualTo(withoutTimes(single));
@@ -124,7 +127,30 @@ class SparkEvaluationTest {
                 }
             }
             assertThat(Files.exists(outcome.reportFile())).isTrue();
-            assertThat(ExecutorModels.loaded()).as("one model per JVM").isEqualTo(1);
+            assertThat(ExecutorModels.loads())
+                    .as("the JVM's model, loaded before, serves the driver and every task")
+                    .isEqualTo(loads);
+            assertThat(outcome.phaseSeconds())
+                    .containsOnlyKeys(
+                            "count",
+                            "configuration key and committed parts",
+                            "evaluation",
+                            "per-example table",
+                            "report");
+        }
+
+        @Test
+        void should_give_the_single_jvm_report_with_the_model_broadcast() {
+            EvaluationOutcome outcome =
+                    SparkFixtures.evaluation(
+                                    temp.resolve("broadcast"), () -> SparkFixtures.evaluator(11))
+                            .optPartitions(3)
+                            .optBroadcastModel(true)
+                            .build()
+                            .run(spark, rows);
+
+            assertThat(withoutTimes(outcome.report())).isEqualTo(withoutTimes(single));
+            assertThat(outcome.computedBatches()).isEqualTo(6);
         }
     }
 
@@ -169,6 +195,7 @@ class SparkEvaluationTest {
 
         @Test
         void should_retry_a_task_that_failed_once_and_give_the_same_report() {
+            FLAKY_CALLS.set(0);
             EvaluationOutcome outcome =
                     run(
                             temp.resolve("retry"),

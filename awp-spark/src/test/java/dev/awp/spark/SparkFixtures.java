@@ -16,10 +16,13 @@ import dev.awp.attack.Attacks;
 import dev.awp.attack.FabAttack;
 import dev.awp.attack.SquareAttack;
 import dev.awp.attack.ThreatModel;
+import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.data.Augmentation;
 import dev.awp.djl.data.ImageDataset;
 import dev.awp.djl.data.SyntheticShapes;
+import dev.awp.djl.evaluation.EvaluationPart;
 import dev.awp.djl.evaluation.RobustnessEvaluator;
+import dev.awp.report.RobustnessReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -84,6 +87,27 @@ final class SparkFixtures {
             }
         }
         return modelDirectory;
+    }
+
+    private static RobustnessReport single;
+    private static EvaluationPart singlePart;
+
+    /**
+     * The single-JVM report of {@link #evaluator evaluator(11)} on {@link #data()}, once per JVM.
+     */
+    static synchronized RobustnessReport single() {
+        if (single == null) {
+            AttackTarget target = AttackTarget.of(ExecutorModels.get(model()).getBlock());
+            single = evaluator(11).evaluate(target, data());
+            singlePart = evaluator(11).evaluatePart(target, data(), 0);
+        }
+        return single;
+    }
+
+    /** The same evaluation as one part (its per-example verdicts), once per JVM. */
+    static synchronized EvaluationPart singlePart() {
+        single();
+        return singlePart;
     }
 
     static ModelSource model() {
