@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.Norm;
 import dev.awp.attack.SquareAttack;
 import dev.awp.djl.internal.SplitMix64;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -101,6 +104,9 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
         /** The examples whose margin is not positive yet (robust so far). */
         final Survivors survivors;
 
+        /** The packed inputs of a query, made on the first (native byte order). */
+        private ByteBuffer upload;
+
         Search(
                 AttackTarget target,
                 NDArray x,
@@ -182,12 +188,25 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
             }
         }
 
-        /** The margins of the points {@code rows} of {@code points}, one forward pass. */
+        /**
+         * The margins of the points {@code rows} of {@code points}, one forward pass. The rows are
+         * packed straight into {@link #upload}, a direct buffer made once per batch, which the
+         * engine may use as the input's memory: the input is closed before the next query packs.
+         */
         private double[] query(NDManager scope, float[] points, int[] examples, int[] rows) {
-            float[] packed = Survivors.gather(points, rows, features);
+            if (upload == null) {
+                upload =
+                        ByteBuffer.allocateDirect(Float.BYTES * batch * features)
+                                .order(ByteOrder.nativeOrder());
+            }
+            upload.clear().limit(Float.BYTES * rows.length * features);
+            FloatBuffer packed = upload.asFloatBuffer();
+            for (int row : rows) {
+                packed.put(points, row * features, features);
+            }
             try (NDManager local = scope.newSubManager()) {
                 NDArray input =
-                        local.create(packed, new Shape(rows.length, c, h, w))
+                        local.create(upload, new Shape(rows.length, c, h, w), DataType.FLOAT32)
                                 .toType(x.getDataType(), false)
                                 .toDevice(x.getDevice(), false);
                 float[] logits =
