@@ -104,7 +104,10 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
         /** The examples whose margin is not positive yet (robust so far). */
         final Survivors survivors;
 
-        /** The packed inputs of a query, made on the first (native byte order). */
+        /**
+         * The packed inputs of a query, made on the first (native byte order) when the batch fits
+         * in one direct buffer (2 GiB).
+         */
         private ByteBuffer upload;
 
         Search(
@@ -194,21 +197,26 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
          * engine may use as the input's memory: the input is closed before the next query packs.
          */
         private double[] query(NDManager scope, float[] points, int[] examples, int[] rows) {
-            if (upload == null) {
-                upload =
-                        ByteBuffer.allocateDirect(Float.BYTES * batch * features)
-                                .order(ByteOrder.nativeOrder());
-            }
-            upload.clear().limit(Float.BYTES * rows.length * features);
-            FloatBuffer packed = upload.asFloatBuffer();
-            for (int row : rows) {
-                packed.put(points, row * features, features);
+            Shape shape = new Shape(rows.length, c, h, w);
+            long bytes = (long) Float.BYTES * batch * features;
+            if (upload == null && bytes <= Integer.MAX_VALUE) {
+                upload = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
             }
             try (NDManager local = scope.newSubManager()) {
+                NDArray packed;
+                if (upload != null) {
+                    upload.clear().limit(Float.BYTES * rows.length * features);
+                    FloatBuffer floats = upload.asFloatBuffer();
+                    for (int row : rows) {
+                        floats.put(points, row * features, features);
+                    }
+                    packed = local.create(upload, shape, DataType.FLOAT32);
+                } else {
+                    // a batch past 2 GiB, more than one direct buffer holds
+                    packed = local.create(Survivors.gather(points, rows, features), shape);
+                }
                 NDArray input =
-                        local.create(upload, new Shape(rows.length, c, h, w), DataType.FLOAT32)
-                                .toType(x.getDataType(), false)
-                                .toDevice(x.getDevice(), false);
+                        packed.toType(x.getDataType(), false).toDevice(x.getDevice(), false);
                 float[] logits =
                         target.logits(input, spec.batchNormMode())
                                 .toType(DataType.FLOAT32, false)
