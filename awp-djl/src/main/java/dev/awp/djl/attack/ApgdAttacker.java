@@ -252,11 +252,12 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
                 keepState();
             }
 
+            // η per example as a device column, made again only after a checkpoint halved a step
+            NDArray eta = column(scope, stepSize);
             for (int i = 0; i < steps; i++) {
                 try (NDManager work = scope.newSubManager()) {
-                    Scopes.borrow(work, x, y, targets);
+                    Scopes.borrow(work, x, y, targets, eta);
                     attachState(work);
-                    NDArray eta = column(work, stepSize);
                     NDArray z = project(adv.add(direction(gradient).mul(eta)));
                     NDArray next =
                             i == 0
@@ -271,7 +272,8 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
 
                     boolean[] wrongNow = wrong(probe.predicted);
                     if (any(wrongNow)) {
-                        lastAdversarial = where(work, wrongNow, adv, lastAdversarial);
+                        lastAdversarial =
+                                NDArrays.where(mask(work, wrongNow), adv, lastAdversarial);
                         for (int b = 0; b < m; b++) {
                             fooled[b] |= wrongNow[b];
                         }
@@ -289,8 +291,9 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
                         previousLoss[b] = loss;
                     }
                     if (any(improved)) {
-                        best = where(work, improved, adv, best);
-                        bestGradient = where(work, improved, gradient, bestGradient);
+                        NDArray better = mask(work, improved);
+                        best = NDArrays.where(better, adv, best);
+                        bestGradient = NDArrays.where(better, gradient, bestGradient);
                     }
 
                     if (isCheckpoint[i + 1]) {
@@ -310,8 +313,11 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
                         reducedAtCheckpoint = reduce;
                         bestLossAtCheckpoint = bestLoss.clone();
                         if (any(reduce)) {
-                            adv = where(work, reduce, best, adv);
-                            gradient = where(work, reduce, bestGradient, gradient);
+                            NDArray reset = mask(work, reduce);
+                            adv = NDArrays.where(reset, best, adv);
+                            gradient = NDArrays.where(reset, bestGradient, gradient);
+                            // the old column is borrowed by `work`; the run's scope frees it
+                            eta = column(scope, stepSize);
                         }
                         lastCheckpoint = i + 1;
                     }
@@ -345,11 +351,14 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
             return domain.clip(x.add(t.div(norm).mul(eps)));
         }
 
-        /** Loss, predictions and input gradient at {@code point}: one pass, counted. */
+        /**
+         * Loss, predictions and input gradient at {@code point}: one pass, counted. The losses and
+         * the predicted classes reach the host in one read: the predictions (class indices, exact
+         * in float64) travel as a second row under the losses.
+         */
         private Probe probe(NDArray point) {
             batch.countQueries(rows);
-            double[][] loss = new double[1][];
-            long[][] predicted = new long[1][];
+            double[][] read = new double[1][];
             NDArray grad =
                     InputGradients.of(
                             target,
@@ -358,13 +367,25 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
                             logits -> {
                                 NDArray perExample = loss(logits);
                                 try (NDArray values =
-                                        perExample.stopGradient().toType(DataType.FLOAT64, false)) {
-                                    loss[0] = values.toDoubleArray();
+                                        NDArrays.stack(
+                                                new NDList(
+                                                        perExample
+                                                                .stopGradient()
+                                                                .toType(DataType.FLOAT64, false),
+                                                        logits.argMax(1)
+                                                                .toType(
+                                                                        DataType.FLOAT64,
+                                                                        false)))) {
+                                    read[0] = values.toDoubleArray();
                                 }
-                                predicted[0] = logits.argMax(1).toLongArray();
                                 return perExample.sum();
                             });
-            return new Probe(grad, loss[0], predicted[0]);
+            double[] loss = Arrays.copyOfRange(read[0], 0, m);
+            long[] predicted = new long[m];
+            for (int b = 0; b < m; b++) {
+                predicted[b] = (long) read[0][m + b];
+            }
+            return new Probe(grad, loss, predicted);
         }
 
         private NDArray loss(NDArray logits) {
@@ -391,10 +412,12 @@ final class ApgdAttacker extends SpecifiedAttack<ApgdAttack> {
                     .reshape(Projection.broadcastShape(x));
         }
 
-        private NDArray where(NDManager work, boolean[] mask, NDArray ifTrue, NDArray ifFalse) {
-            NDArray condition =
-                    work.create(mask).reshape(Projection.broadcastShape(x)).broadcast(x.getShape());
-            return NDArrays.where(condition, ifTrue, ifFalse);
+        /**
+         * A per-example condition in the inputs' shape, for {@code NDArrays.where} (DJL's does not
+         * broadcast the condition): one upload, shared by the arrays it selects.
+         */
+        private NDArray mask(NDManager work, boolean[] perExample) {
+            return work.create(perExample, Projection.broadcastShape(x)).broadcast(x.getShape());
         }
 
         private boolean[] wrong(long[] predicted) {

@@ -1,6 +1,7 @@
 package dev.awp.djl.attack;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import dev.awp.djl.internal.Logits;
 
 /**
@@ -12,8 +13,11 @@ import dev.awp.djl.internal.Logits;
  *   <li>targeted DLR: {@code −(z_y − z_t) / (z_π1 − (z_π3 + z_π4)/2 + 10⁻¹²)}.
  * </ul>
  *
- * The callers check the number of classes first (3 and 4 at least), so that no index is out of
- * range. Results are attached to the logits' manager (call inside a scope).
+ * Both read the sorted logits once, as the reference's {@code dlr_loss} does: the best other logit
+ * {@code max_{i≠y} z_i} is {@code z_π2} when {@code z_y} is the largest and {@code z_π1} otherwise
+ * (on a tie for the largest both are the same value), so no masked maximum over the classes is
+ * needed. The callers check the number of classes first (3 and 4 at least), so that no index is out
+ * of range. Results are attached to the logits' manager (call inside a scope).
  */
 final class DlrLosses {
 
@@ -26,9 +30,11 @@ final class DlrLosses {
         long classes = logits.getShape().get(1);
         NDArray sorted = logits.sort(1);
         NDArray top = sorted.get(":, {}", classes - 1);
+        NDArray second = sorted.get(":, {}", classes - 2);
         NDArray third = sorted.get(":, {}", classes - 3);
-        NDArray y = Logits.classIndices(labels);
-        NDArray numerator = Logits.pick(logits, y).sub(Logits.bestOther(logits, y));
+        NDArray correct = Logits.pick(logits, Logits.classIndices(labels));
+        NDArray bestOther = NDArrays.where(correct.gte(top), second, top);
+        NDArray numerator = correct.sub(bestOther);
         return numerator.div(top.sub(third).add(DENOMINATOR_FLOOR)).neg();
     }
 

@@ -7,6 +7,9 @@ import ai.djl.ndarray.types.Shape;
 import dev.awp.attack.Norm;
 import dev.awp.attack.SquareAttack;
 import dev.awp.djl.internal.SplitMix64;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.Locale;
 
@@ -101,6 +104,12 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
         /** The examples whose margin is not positive yet (robust so far). */
         final Survivors survivors;
 
+        /**
+         * The packed inputs of a query, made on the first (native byte order) when the batch fits
+         * in one direct buffer (2 GiB).
+         */
+        private ByteBuffer upload;
+
         Search(
                 AttackTarget target,
                 NDArray x,
@@ -182,19 +191,37 @@ final class SquareAttacker extends SpecifiedAttack<SquareAttack> {
             }
         }
 
-        /** The margins of the points {@code rows} of {@code points}, one forward pass. */
+        /**
+         * The margins of the points {@code rows} of {@code points}, one forward pass. The rows are
+         * packed straight into {@link #upload}, a direct buffer made once per batch, which the
+         * engine may use as the input's memory: the input is closed before the next query packs.
+         */
         private double[] query(NDManager scope, float[] points, int[] examples, int[] rows) {
             int[] queried = new int[rows.length];
             for (int k = 0; k < rows.length; k++) {
                 queried[k] = examples[rows[k]];
             }
             draws.countQueries(queried);
-            float[] packed = Survivors.gather(points, rows, features);
+            Shape shape = new Shape(rows.length, c, h, w);
+            long bytes = (long) Float.BYTES * batch * features;
+            if (upload == null && bytes <= Integer.MAX_VALUE) {
+                upload = ByteBuffer.allocateDirect((int) bytes).order(ByteOrder.nativeOrder());
+            }
             try (NDManager local = scope.newSubManager()) {
+                NDArray packed;
+                if (upload != null) {
+                    upload.clear().limit(Float.BYTES * rows.length * features);
+                    FloatBuffer floats = upload.asFloatBuffer();
+                    for (int row : rows) {
+                        floats.put(points, row * features, features);
+                    }
+                    packed = local.create(upload, shape, DataType.FLOAT32);
+                } else {
+                    // a batch past 2 GiB, more than one direct buffer holds
+                    packed = local.create(Survivors.gather(points, rows, features), shape);
+                }
                 NDArray input =
-                        local.create(packed, new Shape(rows.length, c, h, w))
-                                .toType(x.getDataType(), false)
-                                .toDevice(x.getDevice(), false);
+                        packed.toType(x.getDataType(), false).toDevice(x.getDevice(), false);
                 float[] logits =
                         target.logits(input, spec.batchNormMode())
                                 .toType(DataType.FLOAT32, false)

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.dataset.Batch;
 import dev.awp.attack.ApgdAttack;
 import dev.awp.attack.Attack;
@@ -115,6 +116,31 @@ class ApgdAttackerTest {
             NDArray label = manager.create(new long[] {0});
             // −(1 − 3) / (3 − 1) = 1
             assertThat(DlrLosses.dlr(logits, label).getFloat(0)).isCloseTo(1f, within(1e-6f));
+        }
+
+        @Test
+        void should_give_a_zero_margin_on_a_tie_for_the_largest_logit() {
+            NDArray logits = manager.create(new float[] {3, 3, 1, 3, 3, 0}, new Shape(2, 3));
+            NDArray labels = manager.create(new long[] {0, 1});
+            // the best other logit equals the label's: −0 / (3 − 1) and −(3 − 3) / (3 − 0)
+            assertThat(DlrLosses.dlr(logits, labels).toFloatArray())
+                    .containsExactly(new float[] {0f, 0f}, within(1e-7f));
+        }
+
+        // logits (1, 4, 2, 0, 3), label 0: L = −N/D with N = z0 − z1 = −3, D = z1 − z2 = 2, so
+        // ∂L/∂z0 = −1/D, ∂L/∂z1 = (D + N)/D², ∂L/∂z2 = −N/D², nothing to z3 and z4
+        @Test
+        void should_send_the_gradient_to_the_label_the_best_other_and_the_third_class() {
+            NDArray logits = manager.create(new float[] {1, 4, 2, 0, 3}, new Shape(1, 5));
+            NDArray label = manager.create(new long[] {0});
+            logits.setRequiresGradient(true);
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                NDArray loss = DlrLosses.dlr(logits, label);
+                assertThat(loss.getFloat(0)).isCloseTo(1.5f, within(1e-6f));
+                collector.backward(loss);
+            }
+            assertThat(logits.getGradient().toFloatArray())
+                    .containsExactly(new float[] {-0.5f, -0.25f, 0.75f, 0f, 0f}, within(1e-6f));
         }
     }
 

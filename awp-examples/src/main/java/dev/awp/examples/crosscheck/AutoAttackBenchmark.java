@@ -25,6 +25,7 @@ import dev.awp.examples.PyTorchThreads;
 import dev.awp.report.AttackResult;
 import dev.awp.report.RobustnessReport;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -66,6 +67,12 @@ import java.util.concurrent.TimeUnit;
  * once): for awp the attack's own (its report's queries) plus the clean pass; for the reference
  * every pass inside {@code run_standard_evaluation}, its start-up checks of the model included, so
  * it is higher at the same budget.
+ *
+ * <p>Besides each attack's wall time, both sides measure the CPU time their process spent on it
+ * (the JVM's {@code getProcessCpuTime}, Python's {@code time.process_time}: every thread of the
+ * process, the JVM's compiler and garbage collector included) and a second table compares those. On
+ * a machine shared with other jobs the wall times measure the other jobs as much as the attacks
+ * (each side gets what the scheduler leaves it while it runs); the CPU times much less so.
  *
  * <p>Both sides get glibc's malloc thresholds fixed ({@link NativeAllocator}; the child through
  * {@code GLIBC_TUNABLES}) unless {@code --default-malloc} is given, and the same {@code
@@ -171,6 +178,8 @@ public final class AutoAttackBenchmark {
         List<Attack> standard = scaled(iterations, targets, queries);
         Map<String, List<Double>> awpSeconds = new LinkedHashMap<>();
         Map<String, List<Double>> referenceSeconds = new LinkedHashMap<>();
+        Map<String, List<Double>> awpCpuSeconds = new LinkedHashMap<>();
+        Map<String, List<Double>> referenceCpuSeconds = new LinkedHashMap<>();
         Map<String, String> awpWork = new LinkedHashMap<>();
         Map<String, String> referenceWork = new LinkedHashMap<>();
         System.out.printf(
@@ -205,7 +214,15 @@ public final class AutoAttackBenchmark {
             ImageDataset first = data.subset(Math.min(batch, examples), seed);
             for (int k = 0; k < ATTACKS.size(); k++) {
                 if (attacks.contains(ATTACKS.get(k))) {
-                    runAwp(block, first, tiny.get(k), batch, seed, new ArrayList<>(), "warm-up, ");
+                    runAwp(
+                            block,
+                            first,
+                            tiny.get(k),
+                            batch,
+                            seed,
+                            new ArrayList<>(),
+                            new ArrayList<>(),
+                            "warm-up, ");
                 }
             }
             for (int round = 0; round < rounds; round++) {
@@ -224,6 +241,8 @@ public final class AutoAttackBenchmark {
                                                 batch,
                                                 seed,
                                                 awpSeconds.computeIfAbsent(
+                                                        name, n -> new ArrayList<>()),
+                                                awpCpuSeconds.computeIfAbsent(
                                                         name, n -> new ArrayList<>()),
                                                 ""));
                             }
@@ -254,6 +273,9 @@ public final class AutoAttackBenchmark {
                             referenceSeconds
                                     .computeIfAbsent(name, n -> new ArrayList<>())
                                     .add(one.get("seconds").getAsDouble());
+                            referenceCpuSeconds
+                                    .computeIfAbsent(name, n -> new ArrayList<>())
+                                    .add(one.get("cpu_seconds").getAsDouble());
                             referenceWork.put(
                                     name,
                                     String.format(
@@ -268,64 +290,18 @@ public final class AutoAttackBenchmark {
                 System.out.printf(Locale.ROOT, "round %d of %d done%n", round + 1, rounds);
             }
         }
-        return print(attacks, awpSeconds, referenceSeconds, awpWork, referenceWork, reference);
+        Map<String, double[]> medians =
+                BenchmarkTables.print(
+                        attacks, awpSeconds, referenceSeconds, awpWork, referenceWork, reference);
+        BenchmarkTables.printCpu(attacks, awpCpuSeconds, referenceCpuSeconds, reference);
+        return medians;
     }
 
-    private static Map<String, double[]> print(
-            List<String> attacks,
-            Map<String, List<Double>> awpSeconds,
-            Map<String, List<Double>> referenceSeconds,
-            Map<String, String> awpWork,
-            Map<String, String> referenceWork,
-            String reference) {
-        Map<String, double[]> medians = new LinkedHashMap<>();
-        System.out.println();
-        System.out.println(
-                "| attack | awp (median s) [rounds] | reference (median s) [rounds] | awp / reference"
-                        + " | awp: robust, passes per image | reference: robust, passes per image |");
-        System.out.println("|---|---|---|---|---|---|");
-        double awpTotal = 0;
-        double referenceTotal = 0;
-        for (String name : attacks) {
-            double awp = median(awpSeconds.get(name));
-            awpTotal += awp;
-            if (reference == null) {
-                medians.put(name, new double[] {awp});
-                System.out.printf(
-                        Locale.ROOT,
-                        "| %s | %.2f %s | not run | | %s | |%n",
-                        name,
-                        awp,
-                        rounded(awpSeconds.get(name)),
-                        awpWork.get(name));
-                continue;
-            }
-            double ref = median(referenceSeconds.get(name));
-            referenceTotal += ref;
-            medians.put(name, new double[] {awp, ref});
-            System.out.printf(
-                    Locale.ROOT,
-                    "| %s | %.2f %s | %.2f %s | %.2f | %s | %s |%n",
-                    name,
-                    awp,
-                    rounded(awpSeconds.get(name)),
-                    ref,
-                    rounded(referenceSeconds.get(name)),
-                    awp / ref,
-                    awpWork.get(name),
-                    referenceWork.get(name));
-        }
-        if (reference != null) {
-            System.out.printf(
-                    Locale.ROOT,
-                    "| **all** | %.2f | %.2f | %.2f | | |%n",
-                    awpTotal,
-                    referenceTotal,
-                    awpTotal / referenceTotal);
-        } else {
-            System.out.println("reference not run: pass --autoattack with its checkout");
-        }
-        return medians;
+    /** The CPU time of this process (every thread), in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean)
+                        ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     private static String runAwp(
@@ -335,8 +311,10 @@ public final class AutoAttackBenchmark {
             int batch,
             int seed,
             List<Double> seconds,
+            List<Double> cpuSeconds,
             String label) {
         long started = System.nanoTime();
+        long cpuStarted = processCpuNanos();
         RobustnessReport report =
                 RobustnessEvaluator.builder()
                         .optAttacks(List.of(attack))
@@ -346,13 +324,15 @@ public final class AutoAttackBenchmark {
                         .build()
                         .evaluate(block, data);
         seconds.add((System.nanoTime() - started) / 1e9);
+        cpuSeconds.add((processCpuNanos() - cpuStarted) / 1e9);
         AttackResult result = report.attacks().get(0);
         System.out.printf(
                 Locale.ROOT,
-                "%sawp %s: %.2f s, robust %.3f%n",
+                "%sawp %s: %.2f s (CPU %.2f s), robust %.3f%n",
                 label,
                 attack.name(),
                 seconds.get(seconds.size() - 1),
+                cpuSeconds.get(cpuSeconds.size() - 1),
                 report.robustAccuracy().value());
         // + 1: the clean pass, which the reference's count includes
         return String.format(
@@ -467,19 +447,5 @@ public final class AutoAttackBenchmark {
         return Files.isRegularFile(inModule)
                 ? inModule.toString()
                 : "awp-examples/src/main/python/autoattack_benchmark.py";
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
-    private static List<String> rounded(List<Double> values) {
-        List<String> out = new ArrayList<>();
-        for (double v : values) {
-            out.add(String.format(Locale.ROOT, "%.1f", v));
-        }
-        return out;
     }
 }
