@@ -38,7 +38,7 @@ import org.apache.spark.sql.SparkSession;
  * <pre>
  * ./mvnw -B -q -Prun-spark -pl awp-examples -am verify -DskipTests -Dinvoker.skip \
  *     -Dexample.main=dev.awp.examples.benchmark.SparkEvaluationBenchmark \
- *     -Dexample.args="--examples 1000 --out site/results/spark/benchmark.txt"
+ *     -Dexample.args="--examples 1000 --out $PWD/site/results/spark/benchmark.txt"
  * </pre>
  *
  * Options: {@code --examples} (1000), {@code --batch-size} (100), {@code --partitions} (4), {@code
