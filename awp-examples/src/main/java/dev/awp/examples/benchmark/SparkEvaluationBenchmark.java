@@ -96,7 +96,7 @@ public final class SparkEvaluationBenchmark {
         List<String> masters = List.of(options.string("masters", "local[1],local[2]").split(","));
         String extra = options.string("extra-partitions", "");
         boolean warmUp = options.has("full-warm-up");
-        String loadStart = loadAverage();
+        String loadStart = AwpBenchmark.loadAverage();
         long started = System.nanoTime();
         ExampleData.Splits fashion =
                 ExampleData.FASHION_MNIST.read(
@@ -191,7 +191,7 @@ public final class SparkEvaluationBenchmark {
                         Runtime.getRuntime().availableProcessors(),
                         System.getProperty("java.version"),
                         loadStart,
-                        loadAverage(),
+                        AwpBenchmark.loadAverage(),
                         (System.nanoTime() - started) / 60e9,
                         single.cleanAccuracy().correct(),
                         single.examples(),
@@ -295,18 +295,6 @@ public final class SparkEvaluationBenchmark {
             return Files.createTempDirectory("awp-spark-benchmark");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] parts =
-                    Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
-                            .trim()
-                            .split("\\s+");
-            return parts[0] + " " + parts[1] + " " + parts[2];
-        } catch (IOException | RuntimeException e) {
-            return "n/a";
         }
     }
 }

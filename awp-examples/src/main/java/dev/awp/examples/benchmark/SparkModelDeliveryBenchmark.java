@@ -103,7 +103,7 @@ public final class SparkModelDeliveryBenchmark {
         int batchSize = options.integer("batch-size", 8, 1);
         int partitions = options.integer("partitions", 2, 1);
         String master = options.string("master", "local[2]");
-        String loadStart = loadAverage();
+        String loadStart = AwpBenchmark.loadAverage();
         long started = System.nanoTime();
         Path work = temporaryFolder();
         Map<String, Path> dirs = new LinkedHashMap<>();
@@ -154,7 +154,7 @@ public final class SparkModelDeliveryBenchmark {
                         Runtime.getRuntime().availableProcessors(),
                         System.getProperty("java.version"),
                         loadStart,
-                        loadAverage(),
+                        AwpBenchmark.loadAverage(),
                         (System.nanoTime() - started) / 60e9));
         for (Map.Entry<String, List<double[]>> entry : results.entrySet()) {
             String model = entry.getKey().split(" ")[0];
@@ -386,18 +386,6 @@ public final class SparkModelDeliveryBenchmark {
             return Files.createTempDirectory("awp-spark-delivery");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    private static String loadAverage() {
-        try {
-            String[] parts =
-                    Files.readString(Path.of("/proc/loadavg"), StandardCharsets.US_ASCII)
-                            .trim()
-                            .split("\\s+");
-            return parts[0] + " " + parts[1] + " " + parts[2];
-        } catch (IOException | RuntimeException e) {
-            return "n/a";
         }
     }
 
