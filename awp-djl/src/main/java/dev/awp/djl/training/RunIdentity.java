@@ -4,8 +4,11 @@ import static com.google.common.base.Preconditions.checkArgument;
 
 import com.google.gson.JsonObject;
 import dev.awp.training.AdversarialTraining;
+import dev.awp.training.ExtraSource;
 import dev.awp.training.WeightAveraging;
 import java.nio.file.Path;
+import java.util.Locale;
+import java.util.stream.Collectors;
 
 /**
  * Which run a checkpoint belongs to: the parts of the specification that must not change across a
@@ -18,12 +21,18 @@ import java.nio.file.Path;
  * @param optimizer the optimizer kind's name ({@code SGD}, {@code ADAM}, {@code ADAMW})
  * @param averaging the weight averaging's description ({@code none} in checkpoints written before
  *     averaging existed)
+ * @param mixing the extra data mixed into every batch and the loss weights ({@link #NO_MIXING} for
+ *     a run on the labelled data alone and in checkpoints written before extra sources existed)
  */
-record RunIdentity(long seed, int epochs, int batchSize, String optimizer, String averaging) {
+record RunIdentity(
+        long seed, int epochs, int batchSize, String optimizer, String averaging, String mixing) {
 
-    /** The identity of a run without weight averaging. */
+    /** The {@link #mixing} of a run on the labelled data alone. */
+    static final String NO_MIXING = "none";
+
+    /** The identity of a run without weight averaging or extra data. */
     RunIdentity(long seed, int epochs, int batchSize, String optimizer) {
-        this(seed, epochs, batchSize, optimizer, WeightAveraging.none().describe());
+        this(seed, epochs, batchSize, optimizer, WeightAveraging.none().describe(), NO_MIXING);
     }
 
     /** The identity of a specification's run. */
@@ -33,7 +42,34 @@ record RunIdentity(long seed, int epochs, int batchSize, String optimizer, Strin
                 spec.epochs(),
                 spec.batchSize(),
                 spec.optimizer().kind().name(),
-                spec.weightAveraging().describe());
+                spec.weightAveraging().describe(),
+                mixingOf(spec));
+    }
+
+    /**
+     * The extra data of {@code spec}'s batches: their fractions decide which examples every batch
+     * holds and the loss weights what a step minimizes, so a run resumed with others would not
+     * continue the run that stopped.
+     */
+    static String mixingOf(AdversarialTraining spec) {
+        if (spec.extraDataFraction() > 0) {
+            return String.format(
+                    Locale.ROOT, "%s of each batch from the extra data", spec.extraDataFraction());
+        }
+        if (spec.extraSources().isEmpty()) {
+            return NO_MIXING;
+        }
+        String sources =
+                spec.extraSources().stream()
+                        .map(ExtraSource::describe)
+                        .collect(Collectors.joining("; "));
+        return spec.labelledLossWeight() == 1
+                ? sources
+                : String.format(
+                        Locale.ROOT,
+                        "%s; labelled loss weight %s",
+                        sources,
+                        spec.labelledLossWeight());
     }
 
     /**
@@ -71,6 +107,12 @@ record RunIdentity(long seed, int epochs, int batchSize, String optimizer, Strin
                         + " average would not continue where it stopped",
                 spec.weightAveraging().describe(),
                 averaging);
+        checkArgument(
+                mixing.equals(mixingOf(spec)),
+                "checkpoint extra data must be the specification's (%s) but was %s: the batches"
+                        + " would not continue where they stopped",
+                mixingOf(spec),
+                mixing);
     }
 
     /** Adds the members of {@code state.json} that hold the identity. */
@@ -83,6 +125,10 @@ record RunIdentity(long seed, int epochs, int batchSize, String optimizer, Strin
             // absent means none, so that the state of a run without averaging keeps its bytes
             json.addProperty("weightAveraging", averaging);
         }
+        if (!mixing.equals(NO_MIXING)) {
+            // absent means none, as for the averaging
+            json.addProperty("extraData", mixing);
+        }
     }
 
     /** Reads the members {@link #toJson} writes. */
@@ -94,6 +140,7 @@ record RunIdentity(long seed, int epochs, int batchSize, String optimizer, Strin
                 json.get("optimizer").getAsString(),
                 json.has("weightAveraging")
                         ? json.get("weightAveraging").getAsString()
-                        : WeightAveraging.none().describe());
+                        : WeightAveraging.none().describe(),
+                json.has("extraData") ? json.get("extraData").getAsString() : NO_MIXING);
     }
 }

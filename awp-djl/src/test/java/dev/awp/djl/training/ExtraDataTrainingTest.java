@@ -1,6 +1,7 @@
 package dev.awp.djl.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 import ai.djl.Model;
@@ -230,5 +231,45 @@ class ExtraDataTrainingTest {
                                         .build())
                 .withMessageStartingWith(
                         "extra source 'other' is not in the specification's extraSources [pseudo]");
+    }
+
+    @Test
+    void should_refuse_to_resume_with_other_fractions_or_loss_weights() {
+        AdversarialTraining spec =
+                TinyRuns.spec()
+                        .withEpochs(2)
+                        .withExtraSources(ExtraSource.of("pseudo", 0.25))
+                        .withCheckpoints(CheckpointPolicy.builder().everyEpochs(1).build());
+        try (Model model = TinyRuns.model()) {
+            TinyRuns.trainer(spec)
+                    .optExtraData("pseudo", EXTRA)
+                    .optOutputDirectory(dir.resolve("a"))
+                    .build()
+                    .fit(model);
+        }
+        Path checkpoint = dir.resolve("a/checkpoints/epoch-0001.ckpt");
+        for (AdversarialTraining other :
+                List.of(
+                        spec.withExtraSources(ExtraSource.of("pseudo", 0.5)),
+                        spec.withExtraSources(ExtraSource.of("pseudo", 0.25, 0.5)),
+                        spec.withLabelledLossWeight(2),
+                        spec.withExtraSources(List.<ExtraSource>of())
+                                .withExtraDataFraction(0.25))) {
+            try (Model model = TinyRuns.model()) {
+                AdversarialTrainer trainer =
+                        (other.extraSources().isEmpty()
+                                        ? TinyRuns.trainer(other).optExtraData(EXTRA)
+                                        : TinyRuns.trainer(other).optExtraData("pseudo", EXTRA))
+                                .optOutputDirectory(dir.resolve("b"))
+                                .build();
+                assertThatIllegalArgumentException()
+                        .as(RunIdentity.mixingOf(other))
+                        .isThrownBy(() -> trainer.resume(model, checkpoint))
+                        .withMessageStartingWith(
+                                "checkpoint extra data must be the specification's ("
+                                        + RunIdentity.mixingOf(other)
+                                        + ") but was 0.25 of each batch from pseudo:");
+            }
+        }
     }
 }
