@@ -95,8 +95,6 @@ public final class AutoAttackBenchmark {
 
     private static final double EPSILON = 1e-4;
     private static final int CLASSES = 10;
-    private static final String TUNABLES =
-            "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824";
 
     private AutoAttackBenchmark() {}
 
@@ -369,7 +367,7 @@ public final class AutoAttackBenchmark {
         builder.environment().remove("OMP_NUM_THREADS");
         builder.environment().remove("MKL_NUM_THREADS");
         if (mallocFixed) {
-            builder.environment().put("GLIBC_TUNABLES", TUNABLES);
+            builder.environment().put("GLIBC_TUNABLES", NativeAllocator.GLIBC_TUNABLES);
         } else {
             builder.environment().remove("GLIBC_TUNABLES");
         }
