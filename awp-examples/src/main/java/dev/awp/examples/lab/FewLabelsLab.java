@@ -63,12 +63,9 @@ import java.util.Set;
  * training images as the pool, 500 test images (200 for APGD), L∞ ε = 0.1, the lab's flat CNN
  * (width 16, no BatchNorm), 10 epochs (the classifier too), 32 labelled images per batch, SGD 0.05
  * / 0.9 / 5e-4 with the piecewise reference schedule, TRADES β = 6 with its attack scaled to ε, AWP
- * γ = 0.005 from epoch 5 (0-based), EMA decay 0.99, 3 seeds, 2 PyTorch threads. It has not been run
- * here. The reduced run in {@code site/results/few-labels} (500 / 4,500 / 300 images, 6 epochs,
- * APGD on 50 images) took 7.7 minutes at one thread and a load average of 7–9; the default trains
- * about 3.3 times as much and runs APGD on 4 times as many images, which we estimate at well under
- * 60 minutes on two cores — an estimate, not a measurement. {@code --quick} is a smoke run of
- * seconds.
+ * γ = 0.005 from epoch 5 (0-based), EMA decay 0.99, 3 seeds, 2 PyTorch threads: 13.6 minutes on
+ * this project's 2-core machine (its report is {@code site/results/few-labels/report.md}). {@code
+ * --quick} is a smoke run of seconds.
  */
 public final class FewLabelsLab {
 
