@@ -64,19 +64,31 @@ final class PreActBlock extends AbstractBlock {
             NDList inputs,
             boolean training,
             PairList<String, Object> params) {
-        NDArray x = inputs.singletonOrThrow();
-        NDList a = Activation.relu(bn1.forward(parameterStore, inputs, training, params));
-        NDList out = conv1.forward(parameterStore, a, training, params);
-        out = Activation.relu(bn2.forward(parameterStore, out, training, params));
+        // every intermediate output is freed once the layers reading it have run (Intermediates)
+        NDList normalized = bn1.forward(parameterStore, inputs, training, params);
+        NDList a = Activation.relu(normalized);
+        Intermediates.release(normalized);
+        NDList convolved = conv1.forward(parameterStore, a, training, params);
+        NDList h = bn2.forward(parameterStore, convolved, training, params);
+        Intermediates.release(convolved);
+        NDList activated = Activation.relu(h);
+        Intermediates.release(h);
         if (dropout != null) {
-            out = dropout.forward(parameterStore, out, training, params);
+            NDList dropped = dropout.forward(parameterStore, activated, training, params);
+            Intermediates.release(activated, dropped);
+            activated = dropped;
         }
-        out = conv2.forward(parameterStore, out, training, params);
-        NDArray residual =
-                shortcut == null
-                        ? x
-                        : shortcut.forward(parameterStore, a, training, params).singletonOrThrow();
-        return new NDList(out.singletonOrThrow().add(residual));
+        NDList out = conv2.forward(parameterStore, activated, training, params);
+        Intermediates.release(activated);
+        NDList residual =
+                shortcut == null ? inputs : shortcut.forward(parameterStore, a, training, params);
+        Intermediates.release(a);
+        NDArray sum = out.singletonOrThrow().add(residual.singletonOrThrow());
+        Intermediates.release(out);
+        if (residual != inputs) {
+            Intermediates.release(residual);
+        }
+        return new NDList(sum);
     }
 
     /** {@inheritDoc} */
