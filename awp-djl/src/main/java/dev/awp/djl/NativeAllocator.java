@@ -73,8 +73,12 @@ public final class NativeAllocator {
      * variable {@code GLIBC_TUNABLES}: {@value}.
      */
     public static final String GLIBC_TUNABLES =
-            "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824"
-                    + ":glibc.malloc.top_pad=134217728";
+            "glibc.malloc.mmap_threshold="
+                    + MMAP_THRESHOLD_BYTES
+                    + ":glibc.malloc.trim_threshold="
+                    + TRIM_THRESHOLD_BYTES
+                    + ":glibc.malloc.top_pad="
+                    + TOP_PAD_BYTES;
 
     private NativeAllocator() {}
 

@@ -107,11 +107,12 @@ record RunIdentity(
                         + " average would not continue where it stopped",
                 spec.weightAveraging().describe(),
                 averaging);
+        String expected = mixingOf(spec);
         checkArgument(
-                mixing.equals(mixingOf(spec)),
+                mixing.equals(expected),
                 "checkpoint extra data must be the specification's (%s) but was %s: the batches"
                         + " would not continue where they stopped",
-                mixingOf(spec),
+                expected,
                 mixing);
     }
 
