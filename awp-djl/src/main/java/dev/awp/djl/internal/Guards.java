@@ -156,6 +156,26 @@ public final class Guards {
     }
 
     /**
+     * The index of the first scalar that is NaN or infinite, read with one host transfer; the
+     * scalars stay open.
+     *
+     * @param scalars 0-dimensional arrays
+     * @return the index, or -1 if every scalar is finite
+     */
+    public static int firstNonFiniteScalar(List<NDArray> scalars) {
+        if (scalars.isEmpty()) {
+            return -1;
+        }
+        double[] s = read(new NDList(scalars), new NDList(), false);
+        for (int i = 0; i < s.length; i++) {
+            if (!Double.isFinite(s[i])) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /**
      * Sets every element to zero, also NaN and infinite ones (for which {@code a - a} is NaN).
      *
      * @param array the array to clear in place
@@ -310,9 +330,15 @@ public final class Guards {
     }
 
     /**
-     * Stacks the scalars as float64 and reads them with one transfer; closes every intermediate.
+     * Stacks the scalars as float64 and reads them with one transfer; closes every intermediate and
+     * the scalars themselves.
      */
     private static double[] read(NDList first, NDList second) {
+        return read(first, second, true);
+    }
+
+    /** As {@link #read(NDList, NDList)}, closing the scalars only if {@code closeInputs}. */
+    private static double[] read(NDList first, NDList second, boolean closeInputs) {
         List<NDArray> all = new ArrayList<>(first);
         all.addAll(second);
         NDList cast = new NDList(all.size());
@@ -329,8 +355,10 @@ public final class Guards {
                     cast.get(i).close();
                 }
             }
-            for (NDArray a : all) {
-                a.close();
+            if (closeInputs) {
+                for (NDArray a : all) {
+                    a.close();
+                }
             }
         }
     }

@@ -3,8 +3,9 @@ package dev.awp.djl.perturbation;
 /**
  * A weight perturbation {@code v} currently added to the model's weights. Closing it guarantees
  * that the weights are back at {@code w}: tensors already restored by the optimizer step are left
- * alone, the others get a saved copy of {@code w} back, bit for bit. Use it in try-with-resources
- * around the training forward, backward and {@code trainer.step()}:
+ * alone, the others are restored as the step would, {@code w ← (w + v) − v} (the reference's
+ * restore: {@code w} to within rounding, spec invariant 6). Use it in try-with-resources around the
+ * training forward, backward and {@code trainer.step()}:
  *
  * <pre>{@code
  * try (AppliedPerturbation v = awp.perturb(trainer, objective, x, y, xAdv)) {

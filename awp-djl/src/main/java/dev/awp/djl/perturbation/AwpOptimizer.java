@@ -61,18 +61,24 @@ import java.util.WeakHashMap;
  * statistics, so the model's statistics are unchanged (a block whose statistics are not DJL
  * parameters, such as a {@link dev.awp.djl.torchscript.TorchScriptClassifier TorchScript model},
  * runs it on its proxy copy instead, as the reference does), and with gradients switched off for
- * the parameters that are not perturbed — then {@code v_l = γ‖w_l‖ g_l / (‖g_l‖ + 1e-20)}, {@code
- * w_l += v_l}, and every trainable gradient is zeroed so the training backward starts clean. No
- * copy of a DJL model or of {@code w} is made: the memory added is one {@code v} buffer per
- * perturbed tensor, reused across steps (plus, for a TorchScript model, its proxy).
+ * the parameters that are not perturbed — then {@code v_l = γ‖w_l‖ g_l / (‖g_l‖ + 1e-20)} and
+ * {@code w_l += v_l}. The pass computes the perturbed weights' gradients into detached leaves that
+ * share the weights' storage, so it leaves the model's gradient arrays as they were (zero after an
+ * optimizer step) and the training backward starts from them as it would without AWP; a gradient
+ * the pass had to write into a weight's own array (a block that reads a weight without its
+ * parameter store, a TorchScript proxy) is zeroed again. No copy of a DJL model or of {@code w} is
+ * made: the memory added is one {@code v} per perturbed tensor, the storage of the gradient it was
+ * made from (plus, for a TorchScript model, its proxy).
  *
  * <p><b>Checks.</b> Before any weight moves, {@link #perturb} checks that {@code x} and {@code
  * xAdv} are finite and the labels are class indices (one host read), that the labels are below the
  * logits' class count (after the forward, before the loss), and that the AWP pass loss and every
- * {@code v_l} are finite (one host read of one sum per tensor). A failed check throws — {@link
- * NonFiniteValueException} naming {@code "x"}, {@code "x_adv"}, {@code "y"}, {@code "loss"} or
- * {@code "v of <parameter>"}, or {@link IllegalArgumentException} for bad labels — with the weights
- * bit-identical to {@code w} and every trainable gradient zeroed.
+ * {@code v_l} are finite (one host read of two scalars per tensor, {@code ‖g_l‖} and {@code
+ * γ‖w_l‖/(‖g_l‖ + 1e-20)}: when both are finite, so is every element of {@code v_l}, whose
+ * magnitude they bound). A failed check throws — {@link NonFiniteValueException} naming {@code
+ * "x"}, {@code "x_adv"}, {@code "y"}, {@code "loss"} or {@code "v of <parameter>"}, or {@link
+ * IllegalArgumentException} for bad labels — with the weights bit-identical to {@code w} and every
+ * trainable gradient zeroed.
  *
  * <p>During {@code trainer.step()}, {@link #update} delegates every parameter to the wrapped
  * optimizer (whose state — momentum, Adam moments, update counts — sees exactly the calls it would

@@ -13,12 +13,15 @@ import dev.awp.perturbation.PerturbationDirection;
 import dev.awp.perturbation.WeightPerturbation;
 import dev.awp.training.NonFiniteValueException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The paper's AWP pass ({@link PerturbationDirection#EXACT}): the objective's forward and backward
- * at {@code w} on the {@link PassTarget}, in training mode through scratch BatchNorm statistics,
- * and {@code v} from its gradient; with the checks both directions share.
+ * at {@code w} on the {@link PassTarget}, in training mode through a {@link PassStore} (scratch
+ * BatchNorm statistics, and detached leaves of the perturbed weights that receive the pass's
+ * gradients), and {@code v} from its gradient; with the checks both directions share.
  */
 final class ExactPass {
 
@@ -27,9 +30,11 @@ final class ExactPass {
     /**
      * The AWP pass: for each ascent step, one forward and backward of the objective on the {@link
      * PassTarget}, then every {@code v} from its gradient, checked finite before any weight moves;
-     * then {@code w += v} and every trainable gradient zeroed; the caller leaves each tensor
-     * pending its restore. If anything throws, no weight moved ({@code K = 1}) or the moves made so
-     * far are subtracted ({@code K > 1}).
+     * then {@code w += v}; the caller leaves each tensor pending its restore. The model's gradient
+     * arrays are left as they were: the gradients of the perturbed weights go to the store's leaves
+     * and the other weights' are suspended (a gradient the pass had to write into a model's or a
+     * proxy's own array is zeroed). If anything throws, no weight moved ({@code K = 1}) or the
+     * moves made so far are subtracted ({@code K > 1}), and every trainable gradient is zeroed.
      */
     static void compute(
             Block block,
@@ -41,9 +46,12 @@ final class ExactPass {
             WeightPerturbation spec) {
         PassTarget target = PassTarget.of(block, tensors);
         int steps = spec.ascentSteps();
+        Set<String> perturbed = new HashSet<>();
+        tensors.forEach(tensor -> perturbed.add(tensor.id()));
+        List<NDArray> shared = new ArrayList<>(target.zeroedAfterPass());
         try {
             try (NDManager scope = xAdv.getManager().newSubManager();
-                    ScratchStatisticsStore store = new ScratchStatisticsStore(scope)) {
+                    PassStore store = new PassStore(scope, perturbed)) {
                 Scopes.borrow(scope, x, y, xAdv);
                 Guards.CheckedLabels labels = Guards.checkFiniteInputs(x, xAdv, y);
                 for (PerturbedTensor tensor : tensors) {
@@ -54,8 +62,20 @@ final class ExactPass {
                     NDArray loss =
                             gradients(pass, store, objective, x, y, xAdv, target.others(), labels);
                     for (int i = 0; i < tensors.size(); i++) {
-                        tensors.get(i).ascend(target.source(i), steps, spec.ascentStepSize());
+                        PerturbedTensor tensor = tensors.get(i);
+                        NDArray own = store.leafGradient(tensor.id());
+                        if (own != null) {
+                            tensor.ascend(own, true, steps, spec.ascentStepSize());
+                        } else {
+                            NDArray source = target.source(i);
+                            if (step == 0) {
+                                shared.add(source);
+                            }
+                            tensor.ascend(
+                                    source.getGradient(), false, steps, spec.ascentStepSize());
+                        }
                     }
+                    store.releaseLeaves();
                     checkFinite(loss, tensors);
                     if (steps > 1) {
                         tensors.forEach(PerturbedTensor::move);
@@ -70,20 +90,24 @@ final class ExactPass {
             zeroGradients(target.trainable());
             throw e;
         }
-        zeroGradients(target.trainable());
+        zeroGradients(shared);
         if (steps == 1) {
             tensors.forEach(PerturbedTensor::apply);
         }
     }
 
-    /** Checks the AWP pass loss and every {@code v} with one host read, before any weight moves. */
+    /**
+     * Checks the AWP pass loss and every {@code v} with one host read of scalars, before any weight
+     * moves: {@code v} is finite when its gradient's norm and its scale are ({@link
+     * PerturbedTensor#checkedScalars()}), so no pass over {@code v} is needed.
+     */
     static void checkFinite(NDArray loss, List<PerturbedTensor> tensors) {
-        List<NDArray> values = new ArrayList<>(tensors.size() + 1);
-        values.add(loss);
+        List<NDArray> values = new ArrayList<>(2 * tensors.size() + 1);
+        values.add(loss.sum()); // a scalar, whatever the objective's loss shape
         for (PerturbedTensor tensor : tensors) {
-            values.add(tensor.v());
+            values.addAll(tensor.checkedScalars());
         }
-        int bad = Guards.firstNonFinite(values);
+        int bad = Guards.firstNonFiniteScalar(values);
         if (bad == 0) {
             throw new NonFiniteValueException(
                     "loss",
@@ -93,7 +117,7 @@ final class ExactPass {
                             + " weights");
         }
         if (bad > 0) {
-            String quantity = "v of " + tensors.get(bad - 1).name();
+            String quantity = "v of " + tensors.get((bad - 1) / 2).name();
             throw new NonFiniteValueException(
                     quantity,
                     quantity
@@ -109,7 +133,7 @@ final class ExactPass {
      */
     private static NDArray gradients(
             Block block,
-            ScratchStatisticsStore store,
+            PassStore store,
             TrainingObjective objective,
             NDArray x,
             NDArray y,

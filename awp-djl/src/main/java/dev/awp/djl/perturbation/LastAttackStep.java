@@ -90,12 +90,8 @@ final class LastAttackStep {
         NDList norms = new NDList(tensors.size());
         for (PerturbedTensor tensor : tensors) {
             tensor.startAscent(gamma, 1, scope);
-            try (NDArray gradient = gradient(tensor)) {
-                NDArray norm = gradient.norm();
-                norm.attach(scope);
-                norms.add(norm);
-            }
-            tensor.ascend(tensor.weight(), 1, 1.0);
+            tensor.ascend(gradient(tensor), false, 1, 1.0);
+            norms.add(tensor.gradientNorm());
         }
         if (NDArrays.stack(norms).sum().getFloat() == 0f) {
             throw new IllegalStateException(

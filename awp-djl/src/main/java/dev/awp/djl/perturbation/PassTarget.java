@@ -59,13 +59,25 @@ abstract class PassTarget {
             Block block(int step) {
                 return block;
             }
+
+            @Override
+            List<NDArray> zeroedAfterPass() {
+                return List.of(); // the pass writes the perturbed weights' gradients to leaves
+            }
         };
     }
 
     /** The block to run ascent step {@code step} through, its parameters equal to the model's. */
     abstract Block block(int step);
 
-    /** Every trainable array whose gradient the pass may fill: all are zeroed after it. */
+    /**
+     * The arrays whose gradients the pass fills whatever the parameter store serves (all of a
+     * proxy's); {@link ExactPass} zeroes them after the pass, with the gradients of perturbed
+     * weights that were not read through its {@link PassStore}.
+     */
+    abstract List<NDArray> zeroedAfterPass();
+
+    /** Every trainable array whose gradient the pass may fill: all are zeroed if it throws. */
     final List<NDArray> trainable() {
         return trainable;
     }
@@ -120,6 +132,11 @@ abstract class PassTarget {
                 sources.add(requireNonNull(copies.get(tensor.name()), tensor.name()));
             }
             return new Proxied(proxied, pass, trainable, others, sources);
+        }
+
+        @Override
+        List<NDArray> zeroedAfterPass() {
+            return trainable();
         }
 
         @Override

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import dev.awp.djl.internal.Guards;
+import java.util.List;
 
 /**
  * One tensor AWP perturbs, for one batch: the live weight {@code w}, its {@code v} buffer (reused
@@ -21,6 +22,8 @@ final class PerturbedTensor {
     private final NDArray v;
     private NDManager scope;
     private NDArray radius;
+    private NDArray gradientNorm;
+    private NDArray scale;
     private NDArray move;
     private boolean applied;
 
@@ -69,21 +72,26 @@ final class PerturbedTensor {
     }
 
     /**
-     * Turns the gradient held by {@code source} (the weight, or its proxy copy) into the next
-     * {@code v} without moving the weight. For one step: {@code v = r·g/(‖g‖+1e-20)}, written once
-     * ({@code v} takes over the new array's storage; the gradient is zeroed afterwards, with all
-     * the others). For K steps, {@code v ← Π(v + η·r·g/(‖g‖+1e-20))}, the gradient is zeroed at
-     * once because the next ascent step's backward accumulates into it, and the move {@code v_new −
-     * v_old} (in the scope of {@link #startAscent}) is kept for {@link #move()}, which takes the
-     * weight to {@code w + v} once every {@code v} is checked finite.
+     * Turns a gradient {@code g} of the weight into the next {@code v} without moving the weight,
+     * and keeps {@code ‖g‖} and the scale {@code r/(‖g‖+1e-20)} for {@link #checkedScalars()}. The
+     * method takes {@code gradient} over (it is closed here). For one step: {@code v =
+     * r·g/(‖g‖+1e-20)}, written once: with {@code exclusive} (a gradient no one else reads, such as
+     * a detached leaf's) in place, {@code v} taking over its storage; otherwise into a new array
+     * ({@code v} takes over its storage; the caller zeroes the weight's gradient afterwards). For K
+     * steps, {@code v ← Π(v + η·r·g/(‖g‖+1e-20))}; a shared gradient is zeroed at once because the
+     * next ascent step's backward accumulates into it, and the move {@code v_new − v_old} (in the
+     * scope of {@link #startAscent}) is kept for {@link #move()}, which takes the weight to {@code
+     * w + v} once every {@code v} is checked finite.
      */
-    void ascend(NDArray source, int steps, double stepSize) {
+    void ascend(NDArray gradient, boolean exclusive, int steps, double stepSize) {
         try (NDManager local = v.getManager().newSubManager()) {
-            source.tempAttach(local);
-            NDArray gradient = source.getGradient();
-            NDArray scale = gradient.norm().add(NORM_FLOOR).pow(-1).mul(radius);
+            gradient.attach(local);
+            gradientNorm = gradient.norm();
+            scale = gradientNorm.add(NORM_FLOOR).pow(-1).mul(radius);
+            gradientNorm.attach(scope);
+            scale.attach(scope);
             if (steps == 1) {
-                v.intern(gradient.mul(scale));
+                v.intern(exclusive ? gradient.muli(scale) : gradient.mul(scale));
                 return;
             }
             v.tempAttach(local);
@@ -94,8 +102,27 @@ final class PerturbedTensor {
             // v keeps the perturbation the weight holds until move() applies the next one
             move = next.sub(v);
             move.attach(scope);
-            Guards.zero(gradient);
+            if (!exclusive) {
+                Guards.zero(gradient);
+            }
         }
+    }
+
+    /**
+     * The scalars that prove the last {@link #ascend} step's {@code v} finite: {@code ‖g‖} and the
+     * scale {@code r/(‖g‖+1e-20)}. If both are finite, every {@code |g_i| ≤ ‖g‖} is finite and
+     * {@code |v_i| = |g_i|·scale ≤ r·‖g‖/(‖g‖+1e-20) ≤ r} (to rounding), so {@code v} is finite
+     * without a pass over it; an infinite {@code g_i} makes {@code ‖g‖} infinite, a NaN makes it
+     * NaN, and an infinite radius makes the scale infinite. (For K steps the projection keeps
+     * {@code ‖v‖ ≤ r}.)
+     */
+    List<NDArray> checkedScalars() {
+        return List.of(gradientNorm, scale);
+    }
+
+    /** {@code ‖g‖} of the last {@link #ascend} step. */
+    NDArray gradientNorm() {
+        return gradientNorm;
     }
 
     /**
