@@ -3,6 +3,7 @@ package dev.awp.djl.attack;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.Block;
@@ -11,8 +12,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import dev.awp.attack.BatchNormMode;
 import dev.awp.djl.internal.GradientSuspension;
-import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.NativeSelfCheck;
+import dev.awp.djl.internal.WeightLeaves;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.LongConsumer;
@@ -78,24 +79,48 @@ public abstract class AttackTarget {
 
     /**
      * This target, whose {@code call}-th input gradient (counting from 1) also computes the
-     * trainable weights' gradients, into their gradient arrays (zeroed first), for a caller that
-     * wants the weight gradient of an attack's last iteration without a pass of its own: AWP's
-     * {@link dev.awp.perturbation.PerturbationDirection#LAST_ATTACK_STEP}. Every other call, and
-     * every forward, is this target's.
+     * gradients of the weights {@code leaves} covers, for a caller that wants the weight gradient
+     * of an attack's last iteration without a pass of its own: AWP's {@link
+     * dev.awp.perturbation.PerturbationDirection#LAST_ATTACK_STEP}. That call's forward runs the
+     * block through a parameter store that serves each covered weight as its leaf (the mode is the
+     * attack's; the other parameters, running statistics included, are the live ones), so the
+     * gradients land in {@code leaves} ({@link WeightLeaves#takeGradient}) and the model's own
+     * gradient arrays are not touched. Every other call, and every forward, is this target's.
      *
      * @param call the input-gradient computation whose backward keeps the weight gradients, at
      *     least 1 (for PGD: steps × restarts, the last iteration)
+     * @param leaves the weights whose gradients to keep, and where they go; borrowed
      * @return the target
      * @throws IllegalArgumentException if {@code call < 1}
      */
-    public final AttackTarget withWeightGradientsAt(int call) {
+    public final AttackTarget withWeightGradientsAt(int call, WeightLeaves leaves) {
         checkArgument(call >= 1, "call must be >= 1 but was %s", call);
+        requireNonNull(leaves, "leaves");
         AttackTarget inner = this;
         int[] calls = {0};
+        boolean[] throughLeaves = {false};
         return new AttackTarget() {
             @Override
             public NDArray logits(NDArray x, BatchNormMode mode) {
-                return inner.logits(x, mode);
+                if (!throughLeaves[0]) {
+                    return inner.logits(x, mode);
+                }
+                throughLeaves[0] = false;
+                leaves.release();
+                ParameterStore store =
+                        new ParameterStore(x.getManager(), false) {
+                            @Override
+                            public NDArray getValue(
+                                    Parameter parameter, Device device, boolean training) {
+                                if (parameter == null) {
+                                    return null; // DJL asks for absent parameters (no bias)
+                                }
+                                return leaves.covers(parameter)
+                                        ? leaves.leaf(parameter)
+                                        : parameter.getArray();
+                            }
+                        };
+                return block().forward(store, new NDList(x), mode == BatchNormMode.TRAIN).head();
             }
 
             @Override
@@ -106,32 +131,10 @@ public abstract class AttackTarget {
             @Override
             GradientSuspension inputGradientScope() {
                 calls[0]++;
-                if (calls[0] != call) {
-                    return inner.inputGradientScope();
-                }
-                List<NDArray> weights = trainableArrays();
-                GradientSuspension on = GradientSuspension.resume(weights);
-                for (NDArray weight : weights) {
-                    zeroGradient(weight);
-                }
-                return on;
+                throughLeaves[0] = calls[0] == call;
+                return inner.inputGradientScope();
             }
         };
-    }
-
-    /**
-     * Zeroes a weight's gradient array, if the weight has one yet (none before its first backward).
-     */
-    private static void zeroGradient(NDArray weight) {
-        NDArray gradient;
-        try {
-            gradient = weight.getGradient();
-        } catch (IllegalStateException e) {
-            return; // no backward has run through this weight: its gradient starts at zero
-        }
-        try (gradient) {
-            Guards.zero(gradient);
-        }
     }
 
     /**

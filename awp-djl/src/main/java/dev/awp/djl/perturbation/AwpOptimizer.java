@@ -15,6 +15,7 @@ import ai.djl.util.Pair;
 import dev.awp.attack.Attack;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.internal.NativeSelfCheck;
+import dev.awp.djl.internal.WeightLeaves;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.objective.Objective;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -111,6 +113,7 @@ public final class AwpOptimizer extends Optimizer {
     private final Optimizer base;
     private final WeightPerturbation spec;
     private final Map<Block, List<Pair<String, Parameter>>> selections = new HashMap<>();
+    private final Map<Block, WeightLeaves> attackLeaves = new HashMap<>();
     private final Map<String, NDArray> buffers = new HashMap<>();
     private final Map<String, PerturbedTensor> pending = new LinkedHashMap<>();
     private final Set<Trainer> stepped = Collections.newSetFromMap(new WeakHashMap<>());
@@ -267,7 +270,7 @@ public final class AwpOptimizer extends Optimizer {
             tensors.add(new PerturbedTensor(entry.getKey(), parameter, v));
         }
         if (spec.direction() == PerturbationDirection.LAST_ATTACK_STEP) {
-            LastAttackStep.compute(block, x, y, xAdv, tensors, spec.gamma());
+            LastAttackStep.compute(x, y, xAdv, tensors, spec.gamma(), attackLeaves(block));
         } else {
             ExactPass.compute(block, bound, x, y, xAdv, tensors, spec);
         }
@@ -300,7 +303,22 @@ public final class AwpOptimizer extends Optimizer {
         if (spec.direction() != PerturbationDirection.LAST_ATTACK_STEP || !isActive()) {
             return target;
         }
-        return LastAttackStep.target(target, attack);
+        return LastAttackStep.target(target, attack, attackLeaves(target.block()));
+    }
+
+    /** The leaves the attack's last iteration leaves its weight gradients in, one set per block. */
+    private WeightLeaves attackLeaves(Block block) {
+        return attackLeaves.computeIfAbsent(
+                block,
+                b -> {
+                    Set<String> ids = new HashSet<>();
+                    for (Pair<String, Parameter> entry :
+                            selections.computeIfAbsent(
+                                    b, c -> PerturbedTensors.select(c, spec.tensors()))) {
+                        ids.add(entry.getValue().getId());
+                    }
+                    return new WeightLeaves(ids);
+                });
     }
 
     /**

@@ -5,14 +5,12 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
 import dev.awp.attack.Attack;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
+import dev.awp.djl.internal.WeightLeaves;
 import dev.awp.perturbation.PerturbationDirection;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -26,13 +24,13 @@ final class LastAttackStep {
     private LastAttackStep() {}
 
     /**
-     * The target whose last input-gradient computation of {@code attack} keeps the weights'
-     * gradients.
+     * The target whose last input-gradient computation of {@code attack} keeps the gradients of the
+     * weights {@code leaves} covers.
      *
      * @throws IllegalArgumentException if {@code attack} is not a PGD attack (a specification or an
      *     attack bound from one: its last iteration is call steps × restarts)
      */
-    static AttackTarget target(AttackTarget target, Attack attack) {
+    static AttackTarget target(AttackTarget target, Attack attack, WeightLeaves leaves) {
         Map<String, Object> parameters = attack.parameters();
         if (!"PGD".equals(attack.kind())
                 || !(parameters.get("steps") instanceof Integer steps)
@@ -45,52 +43,54 @@ final class LastAttackStep {
                             + attack.kind()
                             + "); use direction EXACT with other attacks");
         }
-        return target.withWeightGradientsAt(steps * restarts);
+        return target.withWeightGradientsAt(steps * restarts, leaves);
     }
 
     /**
-     * {@code v} from the weight gradients the attack's last iteration left, checked finite before
-     * any weight moves; then {@code w += v} and every trainable gradient zeroed; the caller leaves
-     * each tensor pending its restore.
+     * {@code v} from the weight gradients the attack's last iteration left in {@code leaves},
+     * checked finite before any weight moves; then {@code w += v}; the caller leaves each tensor
+     * pending its restore. The model's gradient arrays are not touched; the leaves are released.
      */
     static void compute(
-            Block block,
             NDArray x,
             NDArray y,
             NDArray xAdv,
             List<PerturbedTensor> tensors,
-            double gamma) {
-        List<NDArray> trainable = new ArrayList<>();
-        for (Parameter parameter : block.getParameters().values()) {
-            if (parameter.requiresGradient() && parameter.isInitialized()) {
-                trainable.add(parameter.getArray());
-            }
-        }
+            double gamma,
+            WeightLeaves leaves) {
         try (NDManager scope = xAdv.getManager().newSubManager()) {
             Scopes.borrow(scope, x, y, xAdv);
             Guards.checkFiniteInputs(x, xAdv, y);
-            computeV(tensors, gamma, scope);
+            computeV(tensors, gamma, scope, leaves);
             ExactPass.checkFinite(scope.zeros(new Shape()), tensors);
-        } catch (RuntimeException | Error e) {
-            ExactPass.zeroGradients(trainable);
-            throw e;
+        } finally {
+            leaves.release();
         }
-        ExactPass.zeroGradients(trainable);
         tensors.forEach(PerturbedTensor::apply);
     }
 
     /**
      * Sets every tensor's {@code v = γ‖w‖ g / (‖g‖ + 1e-20)} from the gradient the attack left in
-     * its weight, without moving the weight.
+     * its leaf, without moving the weight.
      *
      * @throws IllegalStateException if a weight has no gradient, or all are zero: the attack did
      *     not run on {@link AwpOptimizer#attackTarget}
      */
-    private static void computeV(List<PerturbedTensor> tensors, double gamma, NDManager scope) {
+    private static void computeV(
+            List<PerturbedTensor> tensors, double gamma, NDManager scope, WeightLeaves leaves) {
         NDList norms = new NDList(tensors.size());
         for (PerturbedTensor tensor : tensors) {
             tensor.startAscent(gamma, 1, scope);
-            tensor.ascend(gradient(tensor), false, 1, 1.0);
+            NDArray gradient = leaves.takeGradient(tensor.id());
+            if (gradient == null) {
+                throw new IllegalStateException(
+                        tensor.name()
+                                + " has no gradient: with direction LAST_ATTACK_STEP, craft x_adv"
+                                + " on awp.attackTarget(trainer, attack) so that the attack's last"
+                                + " iteration computes the weights' gradients; the weights are"
+                                + " unchanged");
+            }
+            tensor.ascend(gradient, true, 1, 1.0);
             norms.add(tensor.gradientNorm());
         }
         if (NDArrays.stack(norms).sum().getFloat() == 0f) {
@@ -99,21 +99,6 @@ final class LastAttackStep {
                             + " iteration's weight gradients (direction LAST_ATTACK_STEP): craft"
                             + " x_adv on awp.attackTarget(trainer, attack), as AwpEasyTrain and"
                             + " AdversarialTrainer do; the weights are unchanged");
-        }
-    }
-
-    /** The gradient the attack left in a perturbed tensor's weight. */
-    private static NDArray gradient(PerturbedTensor tensor) {
-        try {
-            return tensor.weight().getGradient();
-        } catch (IllegalStateException e) {
-            throw new IllegalStateException(
-                    tensor.name()
-                            + " has no gradient: with direction LAST_ATTACK_STEP, craft x_adv on"
-                            + " awp.attackTarget(trainer, attack) so that the attack's last"
-                            + " iteration computes the weights' gradients; the weights are"
-                            + " unchanged",
-                    e);
         }
     }
 }

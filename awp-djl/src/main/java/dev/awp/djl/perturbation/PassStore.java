@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import dev.awp.djl.internal.WeightLeaves;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -31,16 +32,13 @@ import java.util.Set;
 final class PassStore extends ParameterStore implements AutoCloseable {
 
     private final NDManager scratch;
-    private final Set<String> perturbed;
+    private final WeightLeaves leaves;
     private final Map<String, NDArray> copies = new HashMap<>();
-    private final Map<String, NDArray> leaves = new HashMap<>();
-    private NDManager leafScope;
 
     PassStore(NDManager parent, Set<String> perturbed) {
         super(parent, false);
         this.scratch = parent.newSubManager();
-        this.perturbed = perturbed;
-        this.leafScope = scratch.newSubManager();
+        this.leaves = new WeightLeaves(perturbed);
     }
 
     @Override
@@ -58,23 +56,15 @@ final class PassStore extends ParameterStore implements AutoCloseable {
                             + " but the input is on "
                             + device);
         }
-        String id = parameter.getId();
-        if (perturbed.contains(id)) {
-            return leaves.computeIfAbsent(
-                    id,
-                    k -> {
-                        NDArray leaf = live.stopGradient();
-                        leaf.attach(leafScope);
-                        leaf.setRequiresGradient(true);
-                        return leaf;
-                    });
+        if (leaves.covers(parameter)) {
+            return leaves.leaf(parameter);
         }
         Parameter.Type type = parameter.getType();
         if (type != Parameter.Type.RUNNING_MEAN && type != Parameter.Type.RUNNING_VAR) {
             return live;
         }
         return copies.computeIfAbsent(
-                id,
+                parameter.getId(),
                 k -> {
                     NDArray copy = live.duplicate();
                     copy.attach(scratch);
@@ -90,19 +80,17 @@ final class PassStore extends ParameterStore implements AutoCloseable {
      *     store
      */
     NDArray leafGradient(String id) {
-        NDArray leaf = leaves.get(id);
-        return leaf == null ? null : leaf.getGradient();
+        return leaves.takeGradient(id);
     }
 
     /** Frees the leaves (and their gradients) of one ascent step; the next step makes new ones. */
     void releaseLeaves() {
-        leaves.clear();
-        leafScope.close();
-        leafScope = scratch.newSubManager();
+        leaves.release();
     }
 
     @Override
     public void close() {
+        leaves.close();
         scratch.close();
     }
 }

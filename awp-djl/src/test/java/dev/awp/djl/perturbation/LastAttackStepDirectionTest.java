@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.LambdaBlock;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.SequentialBlock;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
@@ -22,6 +23,7 @@ import dev.awp.attack.PgdAttack;
 import dev.awp.attack.RandomStart;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.attack.InputAttacks;
+import dev.awp.djl.internal.WeightLeaves;
 import dev.awp.djl.objective.Losses;
 import dev.awp.djl.testing.TestModels;
 import dev.awp.djl.training.AwpEasyTrain;
@@ -29,6 +31,7 @@ import dev.awp.djl.training.BatchResult;
 import dev.awp.objective.Objectives;
 import dev.awp.perturbation.PerturbationDirection;
 import dev.awp.perturbation.WeightPerturbation;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
@@ -127,13 +130,24 @@ class LastAttackStepDirectionTest {
                             .generate(AttackTarget.of(trainer), xy[0], xy[1])
                             .toFloatArray();
             Engine.getInstance().setRandomSeed(5);
-            float[] hooked =
-                    InputAttacks.bind(attack)
-                            .generate(awp.attackTarget(trainer, attack), xy[0], xy[1])
-                            .toFloatArray();
-            assertThat(hooked).containsExactly(plain);
-            try (NDArray g = TestModels.parameter(model.getBlock(), CONV).getGradient()) {
-                assertThat(g.abs().sum().getFloat()).as("last iteration's gradient").isPositive();
+            Parameter conv = parameterNamed(model.getBlock(), CONV);
+            try (WeightLeaves leaves = new WeightLeaves(Set.of(conv.getId()))) {
+                float[] hooked =
+                        InputAttacks.bind(attack)
+                                .generate(
+                                        AttackTarget.of(trainer).withWeightGradientsAt(3, leaves),
+                                        xy[0],
+                                        xy[1])
+                                .toFloatArray();
+                assertThat(hooked).containsExactly(plain);
+                try (NDArray g = leaves.takeGradient(conv.getId())) {
+                    assertThat(g.abs().sum().getFloat())
+                            .as("last iteration's gradient, in the leaf")
+                            .isPositive();
+                }
+            }
+            try (NDArray g = conv.getArray().getGradient()) {
+                assertThat(g.abs().sum().getFloat()).as("the model's gradient untouched").isZero();
             }
             assertThat(TestModels.parameter(model.getBlock(), CONV).hasGradient())
                     .as("requires_grad back on after the attack")
@@ -247,5 +261,14 @@ class LastAttackStepDirectionTest {
             s += (double) v * v;
         }
         return Math.sqrt(s);
+    }
+
+    private static Parameter parameterNamed(Block block, String name) {
+        for (var pair : block.getParameters()) {
+            if (pair.getKey().equals(name)) {
+                return pair.getValue();
+            }
+        }
+        throw new IllegalArgumentException("no parameter " + name);
     }
 }
