@@ -65,15 +65,6 @@ public final class WeightLeaves implements AutoCloseable {
     }
 
     /**
-     * Whether a leaf was served since the last {@link #release()}.
-     *
-     * @return true if some pass read a chosen weight through its leaf
-     */
-    public boolean isUsed() {
-        return !leaves.isEmpty();
-    }
-
-    /**
      * The gradient a backward left in a weight's leaf; it belongs to the leaves' scope until {@link
      * #release()}: attach it to a manager of the caller's to keep it.
      *

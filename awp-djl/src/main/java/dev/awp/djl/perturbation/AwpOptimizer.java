@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -254,8 +253,7 @@ public final class AwpOptimizer extends Optimizer {
             return AppliedPerturbation.none();
         }
         Block block = trainer.getModel().getBlock();
-        List<Pair<String, Parameter>> selected =
-                selections.computeIfAbsent(block, b -> PerturbedTensors.select(b, spec.tensors()));
+        List<Pair<String, Parameter>> selected = selection(block);
         if (!isActive()) {
             return AppliedPerturbation.none();
         }
@@ -308,17 +306,12 @@ public final class AwpOptimizer extends Optimizer {
 
     /** The leaves the attack's last iteration leaves its weight gradients in, one set per block. */
     private WeightLeaves attackLeaves(Block block) {
-        return attackLeaves.computeIfAbsent(
-                block,
-                b -> {
-                    Set<String> ids = new HashSet<>();
-                    for (Pair<String, Parameter> entry :
-                            selections.computeIfAbsent(
-                                    b, c -> PerturbedTensors.select(c, spec.tensors()))) {
-                        ids.add(entry.getValue().getId());
-                    }
-                    return new WeightLeaves(ids);
-                });
+        return attackLeaves.computeIfAbsent(block, b -> LastAttackStep.leaves(selection(b)));
+    }
+
+    /** The tensors the selection picks in the block, chosen once per block. */
+    private List<Pair<String, Parameter>> selection(Block block) {
+        return selections.computeIfAbsent(block, b -> PerturbedTensors.select(b, spec.tensors()));
     }
 
     /**

@@ -5,14 +5,18 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.util.Pair;
 import dev.awp.attack.Attack;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.internal.WeightLeaves;
 import dev.awp.perturbation.PerturbationDirection;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * {@link PerturbationDirection#LAST_ATTACK_STEP}: the attack's target keeps the weight gradients of
@@ -44,6 +48,18 @@ final class LastAttackStep {
                             + "); use direction EXACT with other attacks");
         }
         return target.withWeightGradientsAt(steps * restarts, leaves);
+    }
+
+    /**
+     * The leaves for the selected tensors, where the attack's last iteration leaves their
+     * gradients.
+     */
+    static WeightLeaves leaves(List<Pair<String, Parameter>> selected) {
+        Set<String> ids = new HashSet<>();
+        for (Pair<String, Parameter> entry : selected) {
+            ids.add(entry.getValue().getId());
+        }
+        return new WeightLeaves(ids);
     }
 
     /**
