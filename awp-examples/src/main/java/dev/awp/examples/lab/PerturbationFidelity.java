@@ -35,6 +35,7 @@ import dev.awp.objective.Objectives;
 import dev.awp.perturbation.PerturbationDirection;
 import dev.awp.perturbation.WeightPerturbation;
 import java.io.IOException;
+import java.nio.FloatBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,6 +57,11 @@ import java.util.Set;
  * loss increases {@code L(w + v) − L(w)} of each and their ratio. Every parameter (BatchNorm
  * statistics included) is put back bit for bit after the measurement, so the run trains exactly as
  * it would without it.
+ *
+ * <p>Beside it, on the same steps, two directions that need no backward pass at all, measured to
+ * see whether any could take AWP's cost below the last attack step's (they are not offered): the
+ * previous step's update gradient, and a momentum-style average of the update gradients ({@link
+ * GradientTrail}); each gives a cosine to the exact {@code v} and a loss increase ratio.
  *
  * <p>Options: {@code --epochs N} (6), {@code --every N} (measure every N-th step, 2), {@code
  * --train N} (400 images), {@code --batch N} (32), {@code --width N} (16), {@code --seed N} (0),
@@ -109,9 +115,10 @@ public final class PerturbationFidelity {
         long started = System.nanoTime();
 
         Engine.getInstance().setRandomSeed((int) seed);
+        GradientTrail trail = new GradientTrail(sgd());
         AwpOptimizer cheap =
                 AwpOptimizer.wrap(
-                        sgd(),
+                        trail,
                         WeightPerturbation.of(GAMMA)
                                 .withWarmupEpochs(1)
                                 .withDirection(PerturbationDirection.LAST_ATTACK_STEP));
@@ -139,7 +146,8 @@ public final class PerturbationFidelity {
                         try (batch) {
                             if (cheap.isActive() && step % every == 0) {
                                 Engine.getInstance().setRandomSeed((int) (seed * 100_003 + step));
-                                rows.add(measure(trainer, cheap, exact, bound, batch, epoch));
+                                rows.add(
+                                        measure(trainer, cheap, exact, trail, bound, batch, epoch));
                             }
                             Engine.getInstance().setRandomSeed((int) (seed * 100_003 + step));
                             AwpEasyTrain.trainStep(
@@ -172,6 +180,7 @@ public final class PerturbationFidelity {
             Trainer trainer,
             AwpOptimizer cheap,
             AwpOptimizer exact,
+            GradientTrail trail,
             InputAttack attack,
             Batch batch,
             int epoch) {
@@ -209,6 +218,10 @@ public final class PerturbationFidelity {
             } finally {
                 exact.restorePerturbation();
             }
+            List<float[]> vPrevious = trail.direction(perturbed, w, false);
+            List<float[]> vMomentum = trail.direction(perturbed, w, true);
+            double lossPrevious = lossAt(trainer, perturbed, w, vPrevious, xAdv, y);
+            double lossMomentum = lossAt(trainer, perturbed, w, vMomentum, xAdv, y);
             for (Pair<String, Parameter> p : trainer.getModel().getBlock().getParameters()) {
                 p.getValue().getArray().set(new NDIndex("..."), saved.get(p.getKey()));
             }
@@ -218,7 +231,16 @@ public final class PerturbationFidelity {
                         Math.min(smallest, cosine(List.of(vExact.get(i)), List.of(vCheap.get(i))));
             }
             return new double[] {
-                epoch, cosine(vExact, vCheap), smallest, loss, lossExact - loss, lossCheap - loss
+                epoch,
+                cosine(vExact, vCheap),
+                smallest,
+                loss,
+                lossExact - loss,
+                lossCheap - loss,
+                cosine(vExact, vPrevious),
+                lossPrevious - loss,
+                cosine(vExact, vMomentum),
+                lossMomentum - loss
             };
         }
     }
@@ -229,6 +251,30 @@ public final class PerturbationFidelity {
                 NDArray value = Losses.crossEntropy(logits, y)) {
             return value.getFloat();
         }
+    }
+
+    /**
+     * The objective on {@code x'} in training mode at {@code w + v} (the perturbed tensors set).
+     */
+    private static double lossAt(
+            Trainer trainer,
+            List<Pair<String, Parameter>> perturbed,
+            List<float[]> w,
+            List<float[]> v,
+            NDArray xAdv,
+            NDArray y) {
+        for (int i = 0; i < perturbed.size(); i++) {
+            float[] moved = new float[w.get(i).length];
+            for (int k = 0; k < moved.length; k++) {
+                moved[k] = w.get(i)[k] + v.get(i)[k];
+            }
+            perturbed.get(i).getValue().getArray().set(FloatBuffer.wrap(moved));
+        }
+        double value = loss(trainer, xAdv, y);
+        for (int i = 0; i < perturbed.size(); i++) {
+            perturbed.get(i).getValue().getArray().set(FloatBuffer.wrap(w.get(i)));
+        }
+        return value;
     }
 
     private static List<float[]> values(List<Pair<String, Parameter>> tensors) {
@@ -277,6 +323,10 @@ public final class PerturbationFidelity {
         double[] cosines = rows.stream().mapToDouble(r -> r[1]).sorted().toArray();
         double[] smallest = rows.stream().mapToDouble(r -> r[2]).sorted().toArray();
         double[] ratios = rows.stream().mapToDouble(r -> r[5] / r[4]).sorted().toArray();
+        double[] cosPrevious = rows.stream().mapToDouble(r -> r[6]).sorted().toArray();
+        double[] ratiosPrevious = rows.stream().mapToDouble(r -> r[7] / r[4]).sorted().toArray();
+        double[] cosMomentum = rows.stream().mapToDouble(r -> r[8]).sorted().toArray();
+        double[] ratiosMomentum = rows.stream().mapToDouble(r -> r[9] / r[4]).sorted().toArray();
         double exactSum = rows.stream().mapToDouble(r -> r[4]).sum();
         double cheapSum = rows.stream().mapToDouble(r -> r[5]).sum();
         StringBuilder text = new StringBuilder();
@@ -312,6 +362,31 @@ public final class PerturbationFidelity {
                         cheapSum / exactSum,
                         Load.now(),
                         (System.nanoTime() - started) / 6e10));
+        text.append(
+                String.format(
+                        Locale.ROOT,
+                        "candidates without any backward pass (measured, not offered), on the same"
+                                + " steps:%n"
+                                + "  previous update's gradient: cosine to v_exact median %.4f"
+                                + " [min %.4f, max %.4f]; loss increase ratio median %.3f [q1 %.3f,"
+                                + " q3 %.3f]; ratio of the sums %.3f%n"
+                                + "  momentum of update gradients (0.9): cosine median %.4f [min"
+                                + " %.4f, max %.4f]; loss increase ratio median %.3f [q1 %.3f, q3"
+                                + " %.3f]; ratio of the sums %.3f%n",
+                        quantile(cosPrevious, 0.5),
+                        cosPrevious[0],
+                        cosPrevious[cosPrevious.length - 1],
+                        quantile(ratiosPrevious, 0.5),
+                        quantile(ratiosPrevious, 0.25),
+                        quantile(ratiosPrevious, 0.75),
+                        rows.stream().mapToDouble(r -> r[7]).sum() / exactSum,
+                        quantile(cosMomentum, 0.5),
+                        cosMomentum[0],
+                        cosMomentum[cosMomentum.length - 1],
+                        quantile(ratiosMomentum, 0.5),
+                        quantile(ratiosMomentum, 0.25),
+                        quantile(ratiosMomentum, 0.75),
+                        rows.stream().mapToDouble(r -> r[9]).sum() / exactSum));
         JsonObject json = new JsonObject();
         json.addProperty("date", Instant.now().toString());
         json.addProperty("summary", text.toString());
@@ -324,6 +399,10 @@ public final class PerturbationFidelity {
             m.addProperty("loss_at_w", r[3]);
             m.addProperty("increase_exact", r[4]);
             m.addProperty("increase_last_attack_step", r[5]);
+            m.addProperty("cosine_previous_update", r[6]);
+            m.addProperty("increase_previous_update", r[7]);
+            m.addProperty("cosine_update_momentum", r[8]);
+            m.addProperty("increase_update_momentum", r[9]);
             measurements.add(m);
         }
         json.add("measurements", measurements);
@@ -347,6 +426,67 @@ public final class PerturbationFidelity {
         int low = (int) Math.floor(position);
         int high = Math.min(sorted.length - 1, low + 1);
         return sorted[low] + (position - low) * (sorted[high] - sorted[low]);
+    }
+
+    /**
+     * Candidate directions that need no backward pass at all, measured (not offered): the SGD it
+     * wraps sees every update gradient {@code g_t} (at {@code w + v}, on the step's {@code x'}),
+     * and this keeps, per parameter on the host, the last one and {@code m_t = 0.9 m_{t-1} + g_t}
+     * (the gradient part of SGD's momentum buffer). A step's candidate {@code v} is the paper's
+     * formula applied to the previous step's {@code g} or {@code m}.
+     */
+    static final class GradientTrail extends Optimizer {
+        private final Optimizer base;
+        private final Map<String, float[]> last = new LinkedHashMap<>();
+        private final Map<String, float[]> momentum = new LinkedHashMap<>();
+
+        GradientTrail(Optimizer base) {
+            super(new NoOptions());
+            this.base = base;
+        }
+
+        @Override
+        public void update(String parameterId, NDArray weight, NDArray grad) {
+            float[] g = grad.toFloatArray();
+            last.put(parameterId, g);
+            float[] m = momentum.computeIfAbsent(parameterId, id -> new float[g.length]);
+            for (int k = 0; k < g.length; k++) {
+                m[k] = 0.9f * m[k] + g[k];
+            }
+            base.update(parameterId, weight, grad);
+        }
+
+        /** {@code v = γ‖w‖ d / (‖d‖ + 1e-20)} per tensor, from the last g or from m. */
+        List<float[]> direction(
+                List<Pair<String, Parameter>> perturbed, List<float[]> w, boolean fromMomentum) {
+            List<float[]> v = new ArrayList<>();
+            for (int i = 0; i < perturbed.size(); i++) {
+                float[] d =
+                        (fromMomentum ? momentum : last).get(perturbed.get(i).getValue().getId());
+                float[] out = new float[w.get(i).length];
+                if (d != null) {
+                    double wn = 0;
+                    double dn = 0;
+                    for (int k = 0; k < out.length; k++) {
+                        wn += (double) w.get(i)[k] * w.get(i)[k];
+                        dn += (double) d[k] * d[k];
+                    }
+                    double scale = GAMMA * Math.sqrt(wn) / (Math.sqrt(dn) + 1e-20);
+                    for (int k = 0; k < out.length; k++) {
+                        out[k] = (float) (scale * d[k]);
+                    }
+                }
+                v.add(out);
+            }
+            return v;
+        }
+
+        private static final class NoOptions extends OptimizerBuilder<NoOptions> {
+            @Override
+            protected NoOptions self() {
+                return this;
+            }
+        }
     }
 
     /** The load average, read where Linux has it. */
