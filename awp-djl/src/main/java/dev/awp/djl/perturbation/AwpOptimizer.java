@@ -15,7 +15,6 @@ import ai.djl.util.Pair;
 import dev.awp.attack.Attack;
 import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.internal.NativeSelfCheck;
-import dev.awp.djl.internal.WeightLeaves;
 import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.djl.objective.TrainingObjectives;
 import dev.awp.objective.Objective;
@@ -112,10 +111,10 @@ public final class AwpOptimizer extends Optimizer {
     private final Optimizer base;
     private final WeightPerturbation spec;
     private final Map<Block, List<Pair<String, Parameter>>> selections = new HashMap<>();
-    private final Map<Block, WeightLeaves> attackLeaves = new HashMap<>();
     private final Map<String, NDArray> buffers = new HashMap<>();
     private final Map<String, PerturbedTensor> pending = new LinkedHashMap<>();
     private final Set<Trainer> stepped = Collections.newSetFromMap(new WeakHashMap<>());
+    private final Direction direction;
     private AppliedPerturbation current;
     private UpdateStage stage = UpdateStage.DIRECT;
     private int epoch;
@@ -124,6 +123,7 @@ public final class AwpOptimizer extends Optimizer {
         super(new NoOptions());
         this.base = base;
         this.spec = spec;
+        this.direction = Direction.of(spec, this::selection);
     }
 
     /**
@@ -267,11 +267,7 @@ public final class AwpOptimizer extends Optimizer {
                             parameter.getId(), id -> newBuffer(parameter.getArray()));
             tensors.add(new PerturbedTensor(entry.getKey(), parameter, v));
         }
-        if (spec.direction() == PerturbationDirection.LAST_ATTACK_STEP) {
-            LastAttackStep.compute(x, y, xAdv, tensors, spec.gamma(), attackLeaves(block));
-        } else {
-            ExactPass.compute(block, bound, x, y, xAdv, tensors, spec);
-        }
+        direction.compute(block, bound, x, y, xAdv, tensors);
         for (PerturbedTensor tensor : tensors) {
             pending.put(tensor.id(), tensor);
         }
@@ -298,15 +294,7 @@ public final class AwpOptimizer extends Optimizer {
         requireNonNull(trainer, "trainer");
         requireNonNull(attack, "attack");
         AttackTarget target = AttackTarget.of(trainer);
-        if (spec.direction() != PerturbationDirection.LAST_ATTACK_STEP || !isActive()) {
-            return target;
-        }
-        return LastAttackStep.target(target, attack, attackLeaves(target.block()));
-    }
-
-    /** The leaves the attack's last iteration leaves its weight gradients in, one set per block. */
-    private WeightLeaves attackLeaves(Block block) {
-        return attackLeaves.computeIfAbsent(block, b -> LastAttackStep.leaves(selection(b)));
+        return isActive() ? direction.attackTarget(target, attack) : target;
     }
 
     /** The tensors the selection picks in the block, chosen once per block. */

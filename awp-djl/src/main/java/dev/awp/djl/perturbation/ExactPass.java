@@ -5,6 +5,8 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
 import ai.djl.training.GradientCollector;
+import dev.awp.attack.Attack;
+import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.internal.GradientSuspension;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
@@ -23,9 +25,19 @@ import java.util.Set;
  * BatchNorm statistics, and detached leaves of the perturbed weights that receive the pass's
  * gradients), and {@code v} from its gradient; with the checks both directions share.
  */
-final class ExactPass {
+final class ExactPass implements Direction {
 
-    private ExactPass() {}
+    private final WeightPerturbation spec;
+
+    ExactPass(WeightPerturbation spec) {
+        this.spec = spec;
+    }
+
+    /** The exact pass reads no gradient of the attack: the attack runs on the model as it is. */
+    @Override
+    public AttackTarget attackTarget(AttackTarget target, Attack attack) {
+        return target;
+    }
 
     /**
      * The AWP pass: for each ascent step, one forward and backward of the objective on the {@link
@@ -36,14 +48,14 @@ final class ExactPass {
      * proxy's own array is zeroed). If anything throws, no weight moved ({@code K = 1}) or the
      * moves made so far are subtracted ({@code K > 1}), and every trainable gradient is zeroed.
      */
-    static void compute(
+    @Override
+    public void compute(
             Block block,
             TrainingObjective objective,
             NDArray x,
             NDArray y,
             NDArray xAdv,
-            List<PerturbedTensor> tensors,
-            WeightPerturbation spec) {
+            List<PerturbedTensor> tensors) {
         PassTarget target = PassTarget.of(block, tensors);
         int steps = spec.ascentSteps();
         Set<String> perturbed = new HashSet<>();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.util.Pair;
 import dev.awp.attack.Attack;
@@ -12,29 +13,40 @@ import dev.awp.djl.attack.AttackTarget;
 import dev.awp.djl.internal.Guards;
 import dev.awp.djl.internal.Scopes;
 import dev.awp.djl.internal.WeightLeaves;
+import dev.awp.djl.objective.TrainingObjective;
 import dev.awp.perturbation.PerturbationDirection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * {@link PerturbationDirection#LAST_ATTACK_STEP}: the attack's target keeps the weight gradients of
  * the attack's last iteration, and {@code v} is built from them with the paper's formula, with no
  * pass of its own.
  */
-final class LastAttackStep {
+final class LastAttackStep implements Direction {
 
-    private LastAttackStep() {}
+    private final double gamma;
+    private final Function<Block, List<Pair<String, Parameter>>> selection;
+    private final Map<Block, WeightLeaves> leaves = new HashMap<>();
+
+    LastAttackStep(double gamma, Function<Block, List<Pair<String, Parameter>>> selection) {
+        this.gamma = gamma;
+        this.selection = selection;
+    }
 
     /**
      * The target whose last input-gradient computation of {@code attack} keeps the gradients of the
-     * weights {@code leaves} covers.
+     * selected weights, in leaves of their own.
      *
      * @throws IllegalArgumentException if {@code attack} is not a PGD attack (a specification or an
      *     attack bound from one: its last iteration is call steps × restarts)
      */
-    static AttackTarget target(AttackTarget target, Attack attack, WeightLeaves leaves) {
+    @Override
+    public AttackTarget attackTarget(AttackTarget target, Attack attack) {
         Map<String, Object> parameters = attack.parameters();
         if (!"PGD".equals(attack.kind())
                 || !(parameters.get("steps") instanceof Integer steps)
@@ -47,33 +59,40 @@ final class LastAttackStep {
                             + attack.kind()
                             + "); use direction EXACT with other attacks");
         }
-        return target.withWeightGradientsAt(steps * restarts, leaves);
+        return target.withWeightGradientsAt(steps * restarts, leaves(target.block()));
     }
 
     /**
-     * The leaves for the selected tensors, where the attack's last iteration leaves their
-     * gradients.
+     * The leaves for the tensors selected in {@code block}, where the attack's last iteration
+     * leaves their gradients; one set per block.
      */
-    static WeightLeaves leaves(List<Pair<String, Parameter>> selected) {
-        Set<String> ids = new HashSet<>();
-        for (Pair<String, Parameter> entry : selected) {
-            ids.add(entry.getValue().getId());
-        }
-        return new WeightLeaves(ids);
+    private WeightLeaves leaves(Block block) {
+        return leaves.computeIfAbsent(
+                block,
+                b -> {
+                    Set<String> ids = new HashSet<>();
+                    for (Pair<String, Parameter> entry : selection.apply(b)) {
+                        ids.add(entry.getValue().getId());
+                    }
+                    return new WeightLeaves(ids);
+                });
     }
 
     /**
      * {@code v} from the weight gradients the attack's last iteration left in {@code leaves},
      * checked finite before any weight moves; then {@code w += v}; the caller leaves each tensor
-     * pending its restore. The model's gradient arrays are not touched; the leaves are released.
+     * pending its restore. The model's gradient arrays are not touched; the leaves are released. No
+     * pass runs, so the block and the objective are not used.
      */
-    static void compute(
+    @Override
+    public void compute(
+            Block block,
+            TrainingObjective objective,
             NDArray x,
             NDArray y,
             NDArray xAdv,
-            List<PerturbedTensor> tensors,
-            double gamma,
-            WeightLeaves leaves) {
+            List<PerturbedTensor> tensors) {
+        WeightLeaves leaves = leaves(block);
         try (NDManager scope = xAdv.getManager().newSubManager()) {
             Scopes.borrow(scope, x, y, xAdv);
             Guards.checkFiniteInputs(x, xAdv, y);
