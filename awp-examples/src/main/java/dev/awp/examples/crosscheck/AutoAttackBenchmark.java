@@ -403,7 +403,7 @@ public final class AutoAttackBenchmark {
                 Attacks.fab().withThreatModel(threatModel).withSteps(iterations).withRestarts(1));
     }
 
-    private static Block block(String name) {
+    static Block block(String name) {
         if (name.equals("smallcnn")) {
             return SmallCnn.builder()
                     .setNumClasses(CLASSES)
