@@ -139,11 +139,7 @@ public final class AutoAttackBenchmark {
                                 "out",
                                 "seed"),
                         Set.of("default-malloc"));
-        String modelName = options.string("model", "preactresnet18");
-        if (!modelName.equals("preactresnet18") && !modelName.equals("smallcnn")) {
-            throw new IllegalArgumentException(
-                    "--model must be preactresnet18 or smallcnn but was " + modelName);
-        }
+        String modelName = modelName(options);
         int examples = options.integer("examples", 8, 1);
         int batch = options.integer("batch", 8, 1);
         int rounds = options.integer("rounds", 2, 1);
@@ -401,6 +397,21 @@ public final class AutoAttackBenchmark {
                 Attacks.square().withThreatModel(threatModel).withQueries(queries),
                 // untargeted FAB, one restart (not in the standard version; --attacks ...,fab)
                 Attacks.fab().withThreatModel(threatModel).withSteps(iterations).withRestarts(1));
+    }
+
+    /**
+     * The {@code --model} option of the benchmarks on awp's models in both engines.
+     *
+     * @throws IllegalArgumentException unless it is {@code preactresnet18} (the default) or {@code
+     *     smallcnn}
+     */
+    static String modelName(ExampleArgs options) {
+        String name = options.string("model", "preactresnet18");
+        if (!name.equals("preactresnet18") && !name.equals("smallcnn")) {
+            throw new IllegalArgumentException(
+                    "--model must be preactresnet18 or smallcnn but was " + name);
+        }
+        return name;
     }
 
     static Block block(String name) {

@@ -71,11 +71,7 @@ public final class ForwardTiming {
                         args,
                         Set.of("model", "batch", "passes", "warmup", "rounds", "threads", "python"),
                         Set.of("no-reference"));
-        String modelName = options.string("model", "preactresnet18");
-        if (!modelName.equals("preactresnet18") && !modelName.equals("smallcnn")) {
-            throw new IllegalArgumentException(
-                    "--model must be preactresnet18 or smallcnn but was " + modelName);
-        }
+        String modelName = AutoAttackBenchmark.modelName(options);
         int batch = options.integer("batch", 64, 1);
         int passes = options.integer("passes", 10, 1);
         int warmup = options.integer("warmup", 3, 0);
