@@ -116,6 +116,7 @@ public final class AwpOptimizer extends Optimizer {
     private final Set<Trainer> stepped = Collections.newSetFromMap(new WeakHashMap<>());
     private final Direction direction;
     private AppliedPerturbation current;
+    private boolean buffersHeld;
     private UpdateStage stage = UpdateStage.DIRECT;
     private int epoch;
 
@@ -258,6 +259,7 @@ public final class AwpOptimizer extends Optimizer {
             return AppliedPerturbation.none();
         }
         NativeSelfCheck.verify(trainer);
+        releaseBuffers();
         TrainingObjective bound = TrainingObjectives.bind(objective);
         List<PerturbedTensor> tensors = new ArrayList<>(selected.size());
         for (Pair<String, Parameter> entry : selected) {
@@ -267,6 +269,7 @@ public final class AwpOptimizer extends Optimizer {
                             parameter.getId(), id -> newBuffer(parameter.getArray()));
             tensors.add(new PerturbedTensor(entry.getKey(), parameter, v));
         }
+        buffersHeld = true;
         direction.compute(block, bound, x, y, xAdv, tensors);
         for (PerturbedTensor tensor : tensors) {
             pending.put(tensor.id(), tensor);
@@ -294,7 +297,12 @@ public final class AwpOptimizer extends Optimizer {
         requireNonNull(trainer, "trainer");
         requireNonNull(attack, "attack");
         AttackTarget target = AttackTarget.of(trainer);
-        return isActive() ? direction.attackTarget(target, attack) : target;
+        if (!isActive()) {
+            return target;
+        }
+        // the attack's last iteration may compute the next v's gradients: the last v goes first
+        releaseBuffers();
+        return direction.attackTarget(target, attack);
     }
 
     /** The tensors the selection picks in the block, chosen once per block. */
@@ -476,9 +484,28 @@ public final class AwpOptimizer extends Optimizer {
         }
     }
 
-    /** A {@code v} buffer, owned by the weight's manager (closed with the model). */
+    /**
+     * A {@code v} buffer, owned by the weight's manager (closed with the model): the weight's shape
+     * holding no memory of its own until a pass gives it a {@code v}.
+     */
     private static NDArray newBuffer(NDArray weight) {
-        return weight.zerosLike();
+        return PerturbedTensor.emptyLike(weight);
+    }
+
+    /**
+     * Frees the storage of the last step's {@code v}, which no one reads once its step is over (the
+     * verified step's rollback included), so that the gradients the next {@code v} is made of never
+     * coexist with it: AT-AWP's extra memory stays one {@code v}, not two. Does nothing while a
+     * perturbation is applied.
+     */
+    private void releaseBuffers() {
+        if (!buffersHeld || current != null || !pending.isEmpty()) {
+            return;
+        }
+        for (NDArray v : buffers.values()) {
+            PerturbedTensor.release(v);
+        }
+        buffersHeld = false;
     }
 
     /** The wrapper has no options of its own: the wrapped optimizer holds them. */

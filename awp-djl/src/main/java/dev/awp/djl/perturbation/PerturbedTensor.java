@@ -2,6 +2,7 @@ package dev.awp.djl.perturbation;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import dev.awp.djl.internal.Guards;
 import java.util.List;
@@ -32,6 +33,23 @@ final class PerturbedTensor {
         this.id = parameter.getId();
         this.weight = parameter.getArray();
         this.v = v;
+    }
+
+    /**
+     * An array of {@code weight}'s shape and type that holds no memory of its own (one zero,
+     * expanded): a {@code v} buffer between steps. Its values read as zero; it must not be written.
+     */
+    static NDArray emptyLike(NDArray weight) {
+        try (NDArray zero = weight.getManager().zeros(new Shape(), weight.getDataType())) {
+            return zero.broadcast(weight.getShape());
+        }
+    }
+
+    /** Frees the storage of a {@code v} buffer, which keeps its shape ({@link #emptyLike}). */
+    static void release(NDArray v) {
+        if (v.getShape().size() > 1) {
+            v.intern(emptyLike(v));
+        }
     }
 
     /** The parameter's name in the block, as error messages give it. */
@@ -66,7 +84,7 @@ final class PerturbedTensor {
         }
         if (steps > 1) {
             // the weight moves along with v from here on: w + 0 is applied
-            Guards.zero(v);
+            v.intern(weight.zerosLike());
             applied = true;
         }
     }
