@@ -111,12 +111,11 @@ public final class AwpOptimizer extends Optimizer {
     private final Optimizer base;
     private final WeightPerturbation spec;
     private final Map<Block, List<Pair<String, Parameter>>> selections = new HashMap<>();
-    private final Map<String, NDArray> buffers = new HashMap<>();
+    private final VBuffers buffers = new VBuffers();
     private final Map<String, PerturbedTensor> pending = new LinkedHashMap<>();
     private final Set<Trainer> stepped = Collections.newSetFromMap(new WeakHashMap<>());
     private final Direction direction;
     private AppliedPerturbation current;
-    private boolean buffersHeld;
     private UpdateStage stage = UpdateStage.DIRECT;
     private int epoch;
 
@@ -264,12 +263,9 @@ public final class AwpOptimizer extends Optimizer {
         List<PerturbedTensor> tensors = new ArrayList<>(selected.size());
         for (Pair<String, Parameter> entry : selected) {
             Parameter parameter = entry.getValue();
-            NDArray v =
-                    buffers.computeIfAbsent(
-                            parameter.getId(), id -> newBuffer(parameter.getArray()));
+            NDArray v = buffers.of(parameter);
             tensors.add(new PerturbedTensor(entry.getKey(), parameter, v));
         }
-        buffersHeld = true;
         direction.compute(block, bound, x, y, xAdv, tensors);
         for (PerturbedTensor tensor : tensors) {
             pending.put(tensor.id(), tensor);
@@ -485,27 +481,14 @@ public final class AwpOptimizer extends Optimizer {
     }
 
     /**
-     * A {@code v} buffer, owned by the weight's manager (closed with the model): the weight's shape
-     * holding no memory of its own until a pass gives it a {@code v}.
-     */
-    private static NDArray newBuffer(NDArray weight) {
-        return PerturbedTensor.emptyLike(weight);
-    }
-
-    /**
-     * Frees the storage of the last step's {@code v}, which no one reads once its step is over (the
-     * verified step's rollback included), so that the gradients the next {@code v} is made of never
-     * coexist with it: AT-AWP's extra memory stays one {@code v}, not two. Does nothing while a
-     * perturbation is applied.
+     * Frees the storage of the last step's {@code v} ({@link VBuffers}), which no one reads once
+     * its step is over (the verified step's rollback included); does nothing while a perturbation
+     * is applied.
      */
     private void releaseBuffers() {
-        if (!buffersHeld || current != null || !pending.isEmpty()) {
-            return;
+        if (current == null && pending.isEmpty()) {
+            buffers.release();
         }
-        for (NDArray v : buffers.values()) {
-            PerturbedTensor.release(v);
-        }
-        buffersHeld = false;
     }
 
     /** The wrapper has no options of its own: the wrapped optimizer holds them. */
