@@ -82,7 +82,7 @@ final class LastAttackStep implements Direction {
      * {@code v} from the weight gradients the attack's last iteration left in {@code leaves},
      * checked finite before any weight moves; then {@code w += v}; the caller leaves each tensor
      * pending its restore. The model's gradient arrays are not touched; the leaves are released. No
-     * pass runs, so the block and the objective are not used.
+     * pass runs: the block only names its leaves, and the objective is not used.
      */
     @Override
     public void compute(

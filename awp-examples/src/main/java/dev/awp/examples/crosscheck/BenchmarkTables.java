@@ -1,5 +1,6 @@
 package dev.awp.examples.crosscheck;
 
+import com.google.common.math.Quantiles;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,7 +32,7 @@ final class BenchmarkTables {
         double awpTotal = 0;
         double referenceTotal = 0;
         for (String name : attacks) {
-            double awp = median(awpSeconds.get(name));
+            double awp = Quantiles.median().compute(awpSeconds.get(name));
             awpTotal += awp;
             if (reference == null) {
                 medians.put(name, new double[] {awp});
@@ -44,7 +45,7 @@ final class BenchmarkTables {
                         awpWork.get(name));
                 continue;
             }
-            double ref = median(referenceSeconds.get(name));
+            double ref = Quantiles.median().compute(referenceSeconds.get(name));
             referenceTotal += ref;
             medians.put(name, new double[] {awp, ref});
             System.out.printf(
@@ -86,7 +87,7 @@ final class BenchmarkTables {
         double awpTotal = 0;
         double referenceTotal = 0;
         for (String name : attacks) {
-            double awp = median(awpCpuSeconds.get(name));
+            double awp = Quantiles.median().compute(awpCpuSeconds.get(name));
             awpTotal += awp;
             if (reference == null) {
                 System.out.printf(
@@ -97,7 +98,7 @@ final class BenchmarkTables {
                         rounded(awpCpuSeconds.get(name)));
                 continue;
             }
-            double ref = median(referenceCpuSeconds.get(name));
+            double ref = Quantiles.median().compute(referenceCpuSeconds.get(name));
             referenceTotal += ref;
             System.out.printf(
                     Locale.ROOT,
@@ -117,12 +118,6 @@ final class BenchmarkTables {
                     referenceTotal,
                     awpTotal / referenceTotal);
         }
-    }
-
-    private static double median(List<Double> values) {
-        double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static List<String> rounded(List<Double> values) {

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
+import com.google.common.math.Quantiles;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -104,18 +105,22 @@ public final class ForwardTiming {
                 boolean awpFirst = round % 2 == 0;
                 for (int side = 0; side < 2; side++) {
                     if ((side == 0) == awpFirst) {
-                        awp.add(median(awpPasses(block, manager, x, warmup, passes)));
+                        awp.add(
+                                Quantiles.median()
+                                        .compute(awpPasses(block, manager, x, warmup, passes)));
                     } else if (withReference) {
                         reference.add(
-                                median(
-                                        referencePasses(
-                                                options.string("python", "/usr/bin/python3"),
-                                                modelName,
-                                                batch,
-                                                warmup,
-                                                passes,
-                                                threads,
-                                                mallocFixed)));
+                                Quantiles.median()
+                                        .compute(
+                                                referencePasses(
+                                                        options.string(
+                                                                "python", "/usr/bin/python3"),
+                                                        modelName,
+                                                        batch,
+                                                        warmup,
+                                                        passes,
+                                                        threads,
+                                                        mallocFixed)));
                     }
                 }
                 System.out.printf(
@@ -128,8 +133,8 @@ public final class ForwardTiming {
                                 : "not run");
             }
         }
-        double awpMedian = median(awp);
-        double referenceMedian = withReference ? median(reference) : Double.NaN;
+        double awpMedian = Quantiles.median().compute(awp);
+        double referenceMedian = withReference ? Quantiles.median().compute(reference) : Double.NaN;
         System.out.printf(
                 Locale.ROOT,
                 "median over rounds: awp %.1f ms, reference %.1f ms, awp / reference %.3f%n",
@@ -205,12 +210,5 @@ public final class ForwardTiming {
             times.add(t.getAsDouble());
         }
         return times;
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        sorted.sort(null);
-        int n = sorted.size();
-        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }
